@@ -1,0 +1,116 @@
+//! The one owner of memory that can hold a face.
+//!
+//! Decoded photos, model input tensors copied from them, masks, crops and the
+//! composed photo all live in a [`SecretBuf`]. It is sized once and never
+//! grows (a growing `Vec` leaves old copies behind on reallocation), it is not
+//! `Clone` (a copy must be made on purpose, through [`SecretBuf::try_copy_of`]),
+//! and it is zeroed when dropped. Locking the pages in RAM and keeping them out
+//! of core dumps is added here, in one place, by the privacy work.
+
+use std::ops::{Deref, DerefMut};
+
+use zeroize::Zeroize;
+
+/// A fixed-size heap buffer that is zeroed on drop.
+pub struct SecretBuf<T: Zeroize + Copy + Default> {
+    data: Box<[T]>,
+}
+
+impl<T: Zeroize + Copy + Default> SecretBuf<T> {
+    /// A buffer of `len` default values (zeros).
+    pub fn zeroed(len: usize) -> Self {
+        Self {
+            data: vec![T::default(); len].into_boxed_slice(),
+        }
+    }
+
+    /// Takes ownership of `data` without copying when its capacity is exact.
+    ///
+    /// A `Vec` with spare capacity is shrunk, which may move it: the old
+    /// allocation is zeroed first so no copy of the pixels stays behind.
+    pub fn from_vec(mut data: Vec<T>) -> Self {
+        if data.capacity() != data.len() {
+            let mut exact = Vec::with_capacity(data.len());
+            exact.extend_from_slice(&data);
+            data.zeroize();
+            data = exact;
+        }
+        Self {
+            data: data.into_boxed_slice(),
+        }
+    }
+
+    /// An explicit copy, for the rare place that needs two owners.
+    pub fn try_copy_of(src: &[T]) -> Self {
+        Self {
+            data: src.to_vec().into_boxed_slice(),
+        }
+    }
+
+    /// Zeroes the contents now (the buffer stays usable).
+    pub fn wipe(&mut self) {
+        self.data.zeroize();
+    }
+}
+
+impl<T: Zeroize + Copy + Default> Deref for SecretBuf<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.data
+    }
+}
+
+impl<T: Zeroize + Copy + Default> DerefMut for SecretBuf<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.data
+    }
+}
+
+impl<T: Zeroize + Copy + Default> Drop for SecretBuf<T> {
+    fn drop(&mut self) {
+        self.data.zeroize();
+    }
+}
+
+impl<T: Zeroize + Copy + Default> std::fmt::Debug for SecretBuf<T> {
+    /// Prints the size only: pixel values never reach a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretBuf({} elements)", self.data.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_vec_with_exact_capacity_keeps_the_allocation() {
+        let v = vec![7u8; 64];
+        let ptr = v.as_ptr();
+        let buf = SecretBuf::from_vec(v);
+        assert_eq!(buf.as_ptr(), ptr);
+        assert!(buf.iter().all(|&b| b == 7));
+    }
+
+    #[test]
+    fn from_vec_with_spare_capacity_keeps_the_contents() {
+        let mut v = Vec::with_capacity(100);
+        v.extend_from_slice(&[1u8, 2, 3]);
+        let buf = SecretBuf::from_vec(v);
+        assert_eq!(&*buf, &[1, 2, 3]);
+    }
+
+    #[test]
+    fn wipe_zeroes_in_place() {
+        let mut buf = SecretBuf::from_vec(vec![9u8; 16]);
+        buf.wipe();
+        assert!(buf.iter().all(|&b| b == 0));
+        assert_eq!(buf.len(), 16);
+    }
+
+    #[test]
+    fn debug_does_not_print_contents() {
+        let buf = SecretBuf::from_vec(vec![0xABu8; 4]);
+        assert_eq!(format!("{buf:?}"), "SecretBuf(4 elements)");
+    }
+}

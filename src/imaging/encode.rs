@@ -1,0 +1,153 @@
+//! Writing photos with their print resolution recorded in the file, so a
+//! print shop or a passport office's scanner sees 2 x 2 in, not 600 px.
+
+use std::path::Path;
+
+use image::codecs::jpeg::{JpegEncoder, PixelDensity};
+
+use super::buffer::SecretBuf;
+use super::rgb::RgbImage;
+
+/// JPEG quality: high enough that compression artefacts never fail a check.
+pub const JPEG_QUALITY: u8 = 95;
+
+/// The container of an output photo, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JPEG with a JFIF density in dots per inch.
+    Jpeg,
+    /// PNG with a pHYs chunk in pixels per metre.
+    Png,
+}
+
+/// Why a photo could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    /// The output name ends in something other than .jpg, .jpeg or .png.
+    #[error("{0}: the output must end in .jpg, .jpeg or .png")]
+    UnknownExtension(String),
+    /// The encoder failed (should not happen for a valid image).
+    #[error("cannot encode the photo: {0}")]
+    Encode(String),
+    /// The file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+impl Format {
+    /// The format for an output path, by extension (case-insensitive).
+    pub fn from_path(path: &Path) -> Result<Self, EncodeError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("jpg" | "jpeg") => Ok(Format::Jpeg),
+            Some("png") => Ok(Format::Png),
+            _ => Err(EncodeError::UnknownExtension(path.display().to_string())),
+        }
+    }
+}
+
+/// Encodes into memory (the bytes are a face too, so they live in a SecretBuf).
+pub fn encode(img: &RgbImage, format: Format, dpi: u16) -> Result<SecretBuf<u8>, EncodeError> {
+    let mut out = Vec::with_capacity(img.as_bytes().len() + 64 * 1024);
+    match format {
+        Format::Jpeg => {
+            let mut enc = JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
+            enc.set_pixel_density(PixelDensity::dpi(dpi));
+            enc.encode(
+                img.as_bytes(),
+                img.width(),
+                img.height(),
+                image::ExtendedColorType::Rgb8,
+            )
+            .map_err(|e| EncodeError::Encode(e.to_string()))?;
+        }
+        Format::Png => {
+            let mut enc = png::Encoder::new(&mut out, img.width(), img.height());
+            enc.set_color(png::ColorType::Rgb);
+            enc.set_depth(png::BitDepth::Eight);
+            let ppm = (f64::from(dpi) / 0.0254).round() as u32;
+            enc.set_pixel_dims(Some(png::PixelDimensions {
+                xppu: ppm,
+                yppu: ppm,
+                unit: png::Unit::Meter,
+            }));
+            let mut writer = enc
+                .write_header()
+                .map_err(|e| EncodeError::Encode(e.to_string()))?;
+            writer
+                .write_image_data(img.as_bytes())
+                .map_err(|e| EncodeError::Encode(e.to_string()))?;
+            writer
+                .finish()
+                .map_err(|e| EncodeError::Encode(e.to_string()))?;
+        }
+    }
+    Ok(SecretBuf::from_vec(out))
+}
+
+/// Encodes and writes a photo file in the format its extension names.
+pub fn write_file(img: &RgbImage, path: &Path, dpi: u16) -> Result<(), EncodeError> {
+    let bytes = encode(img, Format::from_path(path)?, dpi)?;
+    std::fs::write(path, &*bytes).map_err(|source| EncodeError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Reads back the dpi recorded in a JPEG (JFIF) or PNG (pHYs) file; for tests
+/// and for `passbooth print`, which must know a document's physical size.
+pub fn recorded_dpi(bytes: &[u8]) -> Option<f64> {
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        // JFIF APP0: FF E0, len, "JFIF\0", version(2), units(1), xdens(2), ydens(2)
+        let app0 = bytes.windows(5).position(|w| w == b"JFIF\0")?;
+        let units = *bytes.get(app0 + 7)?;
+        let x = u16::from_be_bytes([*bytes.get(app0 + 8)?, *bytes.get(app0 + 9)?]);
+        return match units {
+            1 => Some(f64::from(x)),
+            2 => Some(f64::from(x) * 2.54),
+            _ => None,
+        };
+    }
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let reader = decoder.read_info().ok()?;
+    let dims = reader.info().pixel_dims?;
+    match dims.unit {
+        png::Unit::Meter => Some(f64::from(dims.xppu) * 0.0254),
+        png::Unit::Unspecified => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_records_dpi() {
+        let img = RgbImage::black(10, 10);
+        let bytes = encode(&img, Format::Jpeg, 600).unwrap();
+        assert_eq!(recorded_dpi(&bytes), Some(600.0));
+    }
+
+    #[test]
+    fn png_records_dpi_within_rounding() {
+        let img = RgbImage::black(10, 10);
+        let bytes = encode(&img, Format::Png, 300).unwrap();
+        let dpi = recorded_dpi(&bytes).unwrap();
+        assert!((dpi - 300.0).abs() < 0.01, "{dpi}");
+    }
+
+    #[test]
+    fn extension_picks_the_format() {
+        assert_eq!(Format::from_path(Path::new("a.JPG")).unwrap(), Format::Jpeg);
+        assert_eq!(Format::from_path(Path::new("a.png")).unwrap(), Format::Png);
+        assert!(Format::from_path(Path::new("a.gif")).is_err());
+    }
+}

@@ -1,0 +1,8 @@
+//! Pixels: the owning buffer, decoding, encoding, sampling.
+pub mod buffer;
+pub mod decode;
+pub mod encode;
+pub mod rgb;
+
+pub use buffer::SecretBuf;
+pub use rgb::{RgbImage, luma};

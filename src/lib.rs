@@ -1,0 +1,2 @@
+pub mod imaging;
+pub mod vision;

@@ -1,0 +1,101 @@
+//! BlazeFace on a whole image: letterbox in, faces in image pixels out.
+
+use std::path::Path;
+
+use super::anchors::{self, AnchorSpec};
+use super::detection::{self, DecodeParams, Detection};
+use super::geometry::{Point, TensorMap};
+use super::preprocess::{Normalise, fill_tensor};
+use super::runtime::{Model, ModelError};
+use crate::imaging::RgbImage;
+
+/// Which BlazeFace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    /// Faces within about 2 m, filling a good part of the frame: the live
+    /// viewfinder.
+    Short,
+    /// Small and far faces (group photos, full-body shots): `compose`.
+    Full,
+}
+
+impl Range {
+    fn anchors(self) -> AnchorSpec {
+        match self {
+            Range::Short => anchors::SHORT_RANGE,
+            Range::Full => anchors::FULL_RANGE,
+        }
+    }
+}
+
+/// Minimum face score. MediaPipe's default for both models.
+pub const MIN_SCORE: f32 = 0.5;
+/// Boxes overlapping more than this are one face. MediaPipe's default.
+pub const NMS_IOU: f32 = 0.3;
+
+/// A loaded face detector with all per-frame memory reserved.
+#[derive(Debug)]
+pub struct FaceDetector {
+    model: Model,
+    anchors: Vec<[f32; 2]>,
+    params: DecodeParams,
+    size: u32,
+    candidates: Vec<Detection>,
+    faces: Vec<Detection>,
+}
+
+impl FaceDetector {
+    /// Loads a BlazeFace model file of the given range.
+    pub fn load(path: &Path, range: Range) -> Result<Self, ModelError> {
+        let spec = range.anchors();
+        let anchors = anchors::generate(&spec);
+        let s = spec.input_size as i32;
+        let n = anchors.len() as i32;
+        let model = Model::load(path, &[1, s, s, 3], &[&[1, n, 16], &[1, n, 1]])?;
+        Ok(Self {
+            model,
+            params: DecodeParams {
+                input_size: spec.input_size as f32,
+                min_score: MIN_SCORE,
+                nms_iou: NMS_IOU,
+            },
+            size: spec.input_size,
+            candidates: Vec::with_capacity(anchors.len()),
+            faces: Vec::with_capacity(anchors.len()),
+            anchors,
+        })
+    }
+
+    /// True for the int8 model.
+    pub fn is_int8(&self) -> bool {
+        self.model.is_int8()
+    }
+
+    /// Faces in `img`, best first, in image pixels. Allocates nothing.
+    pub fn detect(&mut self, img: &RgbImage) -> Result<&[Detection], ModelError> {
+        let map = TensorMap::letterbox(img.width(), img.height(), self.size);
+        let size = self.size;
+        self.model
+            .run(|sink| fill_tensor(img, &map, size, Normalise::SignedUnit, sink))?;
+        detection::decode(
+            self.model.output(0),
+            self.model.output(1),
+            &self.anchors,
+            &self.params,
+            &mut self.candidates,
+            &mut self.faces,
+        );
+        let s = self.size as f32;
+        for d in self.faces.iter_mut() {
+            *d = d.map(|p| map.to_image(Point::new(p.x * s, p.y * s)));
+        }
+        Ok(&self.faces)
+    }
+
+    /// Zeroes the model's tensors and our decoded faces.
+    pub fn wipe(&mut self) -> Result<(), ModelError> {
+        self.candidates.clear();
+        self.faces.clear();
+        self.model.wipe()
+    }
+}

@@ -1,0 +1,16 @@
+//! Face models on LiteRT: detection, landmarks, person segmentation.
+pub mod anchors;
+pub mod detection;
+pub mod detector;
+pub mod geometry;
+pub mod mesh;
+pub mod preprocess;
+mod quiet;
+pub mod runtime;
+pub mod segmentation;
+
+pub use detection::{Detection, Keypoint};
+pub use detector::{FaceDetector, Range};
+pub use geometry::{Point, Rect, TensorMap};
+pub use mesh::{FaceMesh, MeshModel};
+pub use segmentation::{PersonMask, Segmenter};
