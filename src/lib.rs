@@ -1,2 +1,4 @@
+pub mod compose;
 pub mod imaging;
+pub mod spec;
 pub mod vision;

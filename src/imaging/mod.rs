@@ -1,5 +1,6 @@
 //! Pixels: the owning buffer, decoding, encoding, sampling.
 pub mod buffer;
+pub mod colour;
 pub mod decode;
 pub mod encode;
 pub mod rgb;

@@ -1,0 +1,2 @@
+//! From a photo and its face to the finished passport photo.
+pub mod layout;
