@@ -1,4 +1,9 @@
+pub mod assets;
+pub mod checks;
+pub mod cli;
 pub mod compose;
+pub mod engine;
 pub mod imaging;
+pub mod report;
 pub mod spec;
 pub mod vision;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `passbooth` binary; everything is in the library.
+
+fn main() -> std::process::ExitCode {
+    passbooth::cli::main()
+}

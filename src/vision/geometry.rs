@@ -125,6 +125,16 @@ impl TensorMap {
         }
     }
 
+    /// The same map for an image `f` times larger (a map made on a
+    /// downscaled working copy, used on the full photo).
+    pub fn scaled(&self, f: f32) -> Self {
+        Self {
+            origin: self.origin.scale(f),
+            u: self.u.scale(f),
+            v: self.v.scale(f),
+        }
+    }
+
     /// Image position of a continuous tensor coordinate.
     #[inline]
     pub fn to_image(&self, t: Point) -> Point {

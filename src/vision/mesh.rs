@@ -66,6 +66,14 @@ impl FaceMesh {
         s.scale(1.0 / ids.len() as f32)
     }
 
+    /// The mesh on an image `f` times larger.
+    pub fn scaled(mut self, f: f32) -> Self {
+        for p in self.points.iter_mut() {
+            *p = p.map(|v| v * f);
+        }
+        self
+    }
+
     /// Centre of the subject's right eye (image left).
     pub fn right_eye(&self) -> Point {
         self.mean(&idx::RIGHT_EYE)

@@ -4,6 +4,7 @@ pub mod detection;
 pub mod detector;
 pub mod geometry;
 pub mod mesh;
+pub mod metrics;
 pub mod preprocess;
 mod quiet;
 pub mod runtime;

@@ -46,6 +46,14 @@ impl PersonMask {
         top * (1.0 - ay) + bottom * ay
     }
 
+    /// The mask placed on an image `f` times larger.
+    pub fn scaled(self, f: f32) -> Self {
+        Self {
+            map: self.map.scaled(f),
+            values: self.values,
+        }
+    }
+
     /// Image pixels per mask cell: the mask's resolution limit.
     pub fn cell_size(&self) -> f32 {
         self.map.u.dist(Point::default())

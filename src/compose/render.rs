@@ -1,0 +1,156 @@
+//! Sampling the finished photo out of the source through the crop, with
+//! optional background replacement and padding.
+
+use super::layout::Crop;
+use crate::imaging::{RgbImage, SecretBuf};
+use crate::vision::{PersonMask, Point};
+
+/// Largest supersampling factor per axis.
+const MAX_SUPERSAMPLE: u32 = 4;
+/// The person mask is sharpened between these values: the model's soft
+/// 256-cell edge would otherwise leave a halo of the old background.
+const MASK_LOW: f32 = 0.35;
+const MASK_HIGH: f32 = 0.75;
+
+/// What to paint where there is no person.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Painting {
+    /// Replace the background by this colour, blending at the mask's edge.
+    pub background: Option<[u8; 3]>,
+    /// Fill any part of the crop outside the source with this colour; with
+    /// `None` the edge pixels are repeated (and the margin check fails).
+    pub padding: Option<[u8; 3]>,
+}
+
+/// The photo and the person probability of each of its pixels.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The photo.
+    pub image: RgbImage,
+    /// Person probability per output pixel, row-major.
+    pub person: SecretBuf<f32>,
+}
+
+fn smoothstep(x: f32) -> f32 {
+    let t = ((x - MASK_LOW) / (MASK_HIGH - MASK_LOW)).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// Renders `out_w` x `out_h` pixels of `src` through `crop`. Each output
+/// pixel averages a k x k grid of bilinear samples, k the downscale factor
+/// (at most 4), so a 12 MP photo shrinks without aliasing.
+pub fn render(src: &RgbImage, crop: &Crop, out_w: u32, out_h: u32, mask: &PersonMask, paint: Painting) -> Rendered {
+    let mut image = RgbImage::black(out_w, out_h);
+    let mut person = SecretBuf::<f32>::zeroed(out_w as usize * out_h as usize);
+    let scale = crop.width / out_w as f32;
+    let k = (scale.ceil() as u32).clamp(1, MAX_SUPERSAMPLE);
+    let inv = 1.0 / (k * k) as f32;
+    let pad = paint.padding.map(|c| c.map(f32::from));
+    let bg = paint.background.map(|c| c.map(f32::from));
+    for v in 0..out_h {
+        for u in 0..out_w {
+            let mut acc = [0f32; 3];
+            for sy in 0..k {
+                for sx in 0..k {
+                    let uu = u as f32 + (sx as f32 + 0.5) / k as f32;
+                    let vv = v as f32 + (sy as f32 + 0.5) / k as f32;
+                    let p = crop.source_of(uu, vv, out_w, out_h);
+                    let rgb = match (src.sample(p.x, p.y), pad) {
+                        (Some(rgb), _) => rgb,
+                        (None, Some(fill)) => fill,
+                        (None, None) => src.sample_clamped(p.x, p.y),
+                    };
+                    for c in 0..3 {
+                        acc[c] += rgb[c];
+                    }
+                }
+            }
+            let centre = crop.source_of(u as f32 + 0.5, v as f32 + 0.5, out_w, out_h);
+            let m = mask.at(centre);
+            person[(v * out_w + u) as usize] = m;
+            let mut px = acc.map(|a| a * inv);
+            if let Some(fill) = bg {
+                let alpha = smoothstep(m);
+                for c in 0..3 {
+                    px[c] = px[c] * alpha + fill[c] * (1.0 - alpha);
+                }
+            }
+            image.put(u, v, px.map(|x| x.round().clamp(0.0, 255.0) as u8));
+        }
+    }
+    Rendered { image, person }
+}
+
+/// How far, in source pixels, the crop reaches outside the source (0 when the
+/// crop lies inside). The crop is convex, so its corners decide.
+pub fn overflow_px(src_w: u32, src_h: u32, crop: &Crop, out_w: u32, out_h: u32) -> f32 {
+    let corners = [(0.0, 0.0), (out_w as f32, 0.0), (0.0, out_h as f32), (out_w as f32, out_h as f32)];
+    corners
+        .iter()
+        .map(|&(u, v)| outside_by(crop.source_of(u, v, out_w, out_h), src_w, src_h))
+        .fold(0.0, f32::max)
+}
+
+/// Distance of a point outside the image rectangle (0 inside).
+pub fn outside_by(p: Point, w: u32, h: u32) -> f32 {
+    let dx = (-p.x).max(p.x - w as f32).max(0.0);
+    let dy = (-p.y).max(p.y - h as f32).max(0.0);
+    dx.max(dy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vision::TensorMap;
+
+    fn all_person() -> PersonMask {
+        let mut v = SecretBuf::<f32>::zeroed(256 * 256);
+        v.iter_mut().for_each(|x| *x = 1.0);
+        PersonMask::from_grid(TensorMap::letterbox(1000, 1000, 256), v)
+    }
+
+    fn no_person() -> PersonMask {
+        PersonMask::from_grid(TensorMap::letterbox(1000, 1000, 256), SecretBuf::zeroed(256 * 256))
+    }
+
+    #[test]
+    fn identity_crop_reproduces_the_source() {
+        let mut src = RgbImage::black(8, 6);
+        for y in 0..6 {
+            for x in 0..8 {
+                src.put(x, y, [x as u8 * 30, y as u8 * 40, 9]);
+            }
+        }
+        let crop = Crop { center: Point::new(4.0, 3.0), width: 8.0, height: 6.0, angle: 0.0 };
+        let out = render(&src, &crop, 8, 6, &all_person(), Painting { background: None, padding: None });
+        assert_eq!(out.image.as_bytes(), src.as_bytes());
+    }
+
+    #[test]
+    fn half_turn_flips_the_image() {
+        let mut src = RgbImage::black(4, 4);
+        src.put(0, 0, [255, 0, 0]);
+        let crop = Crop { center: Point::new(2.0, 2.0), width: 4.0, height: 4.0, angle: std::f32::consts::PI };
+        let out = render(&src, &crop, 4, 4, &all_person(), Painting { background: None, padding: None });
+        assert_eq!(out.image.get(3, 3), [255, 0, 0]);
+        assert_eq!(out.image.get(0, 0), [0, 0, 0]);
+    }
+
+    #[test]
+    fn padding_fills_outside_the_source() {
+        let src = RgbImage::black(4, 4);
+        let crop = Crop { center: Point::new(4.0, 2.0), width: 4.0, height: 4.0, angle: 0.0 };
+        let out = render(&src, &crop, 4, 4, &all_person(), Painting { background: None, padding: Some([10, 20, 30]) });
+        assert_eq!(out.image.get(0, 0), [0, 0, 0]);
+        assert_eq!(out.image.get(3, 0), [10, 20, 30]);
+        assert_eq!(overflow_px(4, 4, &crop, 4, 4), 2.0);
+    }
+
+    #[test]
+    fn background_replacement_paints_where_no_person_is() {
+        let src = RgbImage::black(4, 4);
+        let crop = Crop { center: Point::new(2.0, 2.0), width: 4.0, height: 4.0, angle: 0.0 };
+        let out = render(&src, &crop, 4, 4, &no_person(), Painting { background: Some([255, 255, 255]), padding: None });
+        assert!(out.image.as_bytes().iter().all(|&b| b == 255));
+    }
+}

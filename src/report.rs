@@ -1,0 +1,110 @@
+//! The JSON report of `compose` and `check`: a public interface, so its
+//! field names and conventions are fixed here and documented in the README.
+//!
+//! Coordinates are source pixels, x right, y down, in the photo as shown
+//! (after EXIF orientation). `left_eye` / `right_eye` are the subject's own
+//! eyes, as in ISO/IEC 19794-5: the left eye appears on the image's right.
+
+use serde::Serialize;
+
+use crate::checks::{Check, Reason};
+use crate::compose::crown::CrownSource;
+use crate::compose::layout::Crop;
+
+/// Landmarks the geometry is built on.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Landmarks {
+    /// Centre of the subject's left eye.
+    pub left_eye: [f32; 2],
+    /// Centre of the subject's right eye.
+    pub right_eye: [f32; 2],
+    /// Lowest point of the chin.
+    pub chin: [f32; 2],
+    /// Top of the head including hair.
+    pub crown: [f32; 2],
+    /// Whether the crown came from the person mask or an estimate.
+    pub crown_source: CrownSource,
+}
+
+/// The crop, in the report's convention: output pixel (u, v) of a W x H
+/// output samples the source at `center + R(a) . ((u/W - 0.5) * width,
+/// (v/H - 0.5) * height)`, with `R(a) = [[cos a, -sin a], [sin a, cos a]]`.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CropReport {
+    /// Centre, source pixels.
+    pub center: [f32; 2],
+    /// Width, source pixels.
+    pub width: f32,
+    /// Height, source pixels.
+    pub height: f32,
+    /// Rotation, degrees.
+    pub angle_deg: f32,
+}
+
+impl From<&Crop> for CropReport {
+    fn from(c: &Crop) -> Self {
+        Self {
+            center: [c.center.x, c.center.y],
+            width: c.width,
+            height: c.height,
+            angle_deg: c.angle.to_degrees(),
+        }
+    }
+}
+
+/// The written photo.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputReport {
+    /// Where it was written (absent for `check`).
+    pub path: Option<String>,
+    /// Width in pixels.
+    pub width_px: u32,
+    /// Height in pixels.
+    pub height_px: u32,
+    /// Resolution recorded in the file.
+    pub dpi: u32,
+    /// Whether the background was replaced.
+    pub background_replaced: bool,
+    /// Whether the photo was extended with padding.
+    pub padded: bool,
+}
+
+/// Milliseconds spent in each stage.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Timings {
+    /// Reading and decoding the file.
+    pub decode: f64,
+    /// Face detection.
+    pub detect: f64,
+    /// Face mesh.
+    pub landmarks: f64,
+    /// Person segmentation.
+    pub segment: f64,
+    /// Layout, rendering, checks (and encoding, for `compose`).
+    pub compose: f64,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The input file as given.
+    pub input: String,
+    /// Spec id.
+    pub spec: String,
+    /// True when no check failed.
+    pub accepted: bool,
+    /// The failed checks' reasons, each once.
+    pub reasons: Vec<Reason>,
+    /// Faces of comparable size found.
+    pub faces: usize,
+    /// Every check.
+    pub checks: Vec<Check>,
+    /// Landmarks of the face (absent without exactly one face).
+    pub landmarks: Option<Landmarks>,
+    /// The crop (absent when no layout was possible).
+    pub crop: Option<CropReport>,
+    /// The photo (absent when none was made).
+    pub output: Option<OutputReport>,
+    /// Time per stage.
+    pub timings_ms: Timings,
+}
