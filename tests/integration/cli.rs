@@ -1,0 +1,266 @@
+//! The `passbooth` binary on the fixture and on images derived from it:
+//! exit codes, the JSON report, the written photo's pixels, size and dpi.
+
+use passbooth::imaging::decode::decode_file;
+use passbooth::imaging::encode::recorded_dpi;
+use passbooth::vision::{FaceDetector, Keypoint, Range};
+use tempfile::TempDir;
+
+use crate::common::*;
+
+fn compose(input: &std::path::Path, spec: &str, out: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["compose", input.to_str().unwrap(), "--spec", spec, "-o", out.to_str().unwrap(), "--json"];
+    args.extend_from_slice(extra);
+    passbooth(&args)
+}
+
+#[test]
+fn astronaut_us_passport_is_accepted_with_exact_geometry() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out.jpg");
+    let run = compose(&repo("tests/fixtures/astronaut.png"), "us-passport", &out, &[]);
+    let r = report(&run);
+    assert_eq!(run.status.code(), Some(0), "{r}");
+    assert_eq!(r["accepted"], true);
+    assert_eq!(r["faces"], 1);
+    assert_eq!(r["output"]["width_px"], 600);
+    assert_eq!(r["output"]["height_px"], 600);
+    assert_eq!(r["output"]["dpi"], 300);
+    let head = check(&r, "head_height")["value"].as_f64().unwrap();
+    let eyes = check(&r, "eye_line")["value"].as_f64().unwrap();
+    assert!((25.0..=35.0).contains(&head), "head {head} mm");
+    assert!((28.0..=35.0).contains(&eyes), "eyes {eyes} mm");
+
+    // The file: 600 x 600, 300 dpi recorded.
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(recorded_dpi(&bytes), Some(300.0));
+    let photo = decode_file(&out).unwrap();
+    assert_eq!((photo.width(), photo.height()), (600, 600));
+
+    // The eyes really are where the report says: detect them on the output.
+    let mut det = FaceDetector::load(&repo("models/face_detection_full_range.tflite"), Range::Full).unwrap();
+    let face = det.detect(&photo).unwrap()[0];
+    let eye_y = (face.keypoint(Keypoint::LeftEye).y + face.keypoint(Keypoint::RightEye).y) / 2.0;
+    let measured_mm = (600.0 - f64::from(eye_y)) / 600.0 * 50.8;
+    assert!((measured_mm - eyes).abs() < 1.5, "eye line on the photo {measured_mm} mm, report {eyes} mm");
+    let eye_x = (face.keypoint(Keypoint::LeftEye).x + face.keypoint(Keypoint::RightEye).x) / 2.0;
+    assert!((eye_x - 300.0).abs() < 12.0, "eyes centred: {eye_x}");
+
+    // The background was replaced by white: the top corners are white.
+    assert_eq!(r["output"]["background_replaced"], true);
+    for (x, y) in [(5, 5), (594, 5)] {
+        let p = photo.get(x, y);
+        assert!(p.iter().all(|&c| c >= 245), "corner {x},{y} = {p:?}");
+    }
+}
+
+#[test]
+fn report_keeps_the_documented_shape() {
+    let run = passbooth(&["check", repo("tests/fixtures/astronaut.png").to_str().unwrap(), "--spec", "us-passport", "--json"]);
+    let r = report(&run);
+    for key in ["input", "spec", "accepted", "reasons", "faces", "checks", "landmarks", "crop", "output", "timings_ms"] {
+        assert!(r.get(key).is_some(), "missing {key}");
+    }
+    for key in ["left_eye", "right_eye", "chin", "crown"] {
+        assert_eq!(r["landmarks"][key].as_array().unwrap().len(), 2);
+    }
+    for key in ["decode", "detect", "landmarks", "segment", "compose"] {
+        assert!(r["timings_ms"][key].as_f64().unwrap() >= 0.0);
+    }
+    let c = &r["checks"][0];
+    for key in ["name", "passed", "value", "min", "max", "unit"] {
+        assert!(c.get(key).is_some(), "check lacks {key}");
+    }
+    // The subject's left eye is on the image's right.
+    assert!(r["landmarks"]["left_eye"][0].as_f64() > r["landmarks"]["right_eye"][0].as_f64());
+    // The crown is above the eyes, the chin below.
+    let crown_y = r["landmarks"]["crown"][1].as_f64().unwrap();
+    let chin_y = r["landmarks"]["chin"][1].as_f64().unwrap();
+    let eye_y = r["landmarks"]["left_eye"][1].as_f64().unwrap();
+    assert!(crown_y < eye_y && eye_y < chin_y);
+    assert_eq!(r["landmarks"]["crown_source"], "mask");
+    // check writes nothing
+    assert!(r["output"]["path"].is_null());
+}
+
+#[test]
+fn six_hundred_dpi_doubles_the_pixels() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out.png");
+    let run = compose(&repo("tests/fixtures/astronaut.png"), "us-passport", &out, &["--dpi", "600"]);
+    let r = report(&run);
+    assert_eq!(r["output"]["width_px"], 1200);
+    let dpi = recorded_dpi(&std::fs::read(&out).unwrap()).unwrap();
+    assert!((dpi - 600.0).abs() < 0.1);
+}
+
+#[test]
+fn two_faces_are_rejected_and_no_photo_is_written() {
+    let dir = TempDir::new().unwrap();
+    let input = save(dir.path(), "two.png", &side_by_side(&astronaut()));
+    let out = dir.path().join("out.jpg");
+    let run = compose(&input, "us-passport", &out, &[]);
+    let r = report(&run);
+    assert_eq!(run.status.code(), Some(3));
+    assert_eq!(reasons(&r), ["multiple_faces"]);
+    assert_eq!(r["faces"], 2);
+    assert!(!out.exists());
+}
+
+#[test]
+fn no_face_is_rejected() {
+    let dir = TempDir::new().unwrap();
+    let input = save(dir.path(), "suit.png", &no_face(&astronaut()));
+    let run = passbooth(&["check", input.to_str().unwrap(), "--spec", "us-passport", "--json"]);
+    assert_eq!(run.status.code(), Some(3));
+    assert_eq!(reasons(&report(&run)), ["no_face"]);
+}
+
+#[test]
+fn a_tilted_portrait_is_levelled() {
+    let dir = TempDir::new().unwrap();
+    let input = save(dir.path(), "tilted.png", &rotated(&astronaut(), 15.0));
+    let out = dir.path().join("out.jpg");
+    let straight = report(&passbooth(&["check", repo("tests/fixtures/astronaut.png").to_str().unwrap(), "--spec", "us-passport", "--json"]));
+    let run = compose(&input, "us-passport", &out, &[]);
+    let r = report(&run);
+    assert_eq!(run.status.code(), Some(0), "{r}");
+    let a0 = straight["crop"]["angle_deg"].as_f64().unwrap();
+    let a = r["crop"]["angle_deg"].as_f64().unwrap();
+    assert!((a - a0 - 15.0).abs() < 1.5, "angle {a} vs upright {a0}");
+    assert!(check(&r, "roll")["value"].as_f64().unwrap().abs() < 1.0);
+    let head = check(&r, "head_height")["value"].as_f64().unwrap();
+    assert!((25.4..=34.9).contains(&head));
+}
+
+#[test]
+fn a_shrunk_portrait_is_too_low_in_resolution() {
+    let dir = TempDir::new().unwrap();
+    let input = save(dir.path(), "small.png", &shrunk(&astronaut(), 4));
+    let r = report(&passbooth(&["check", input.to_str().unwrap(), "--spec", "us-passport", "--json"]));
+    assert!(reasons(&r).contains(&"low_resolution".to_string()), "{r}");
+    assert!(check(&r, "resolution")["value"].as_f64().unwrap() < 40.0);
+}
+
+#[test]
+fn a_darkened_portrait_is_too_dark() {
+    let dir = TempDir::new().unwrap();
+    let input = save(dir.path(), "dark.png", &darkened(&astronaut(), 0.08));
+    let r = report(&passbooth(&["check", input.to_str().unwrap(), "--spec", "us-passport", "--json"]));
+    assert!(reasons(&r).contains(&"too_dark".to_string()), "{r}");
+}
+
+#[test]
+fn a_spec_without_edits_neither_pads_nor_replaces() {
+    // The UK wants unaltered photos: the astronaut's crop reaches past the
+    // top of the picture, which only padding could fix, and she smiles.
+    let r = report(&passbooth(&["check", repo("tests/fixtures/astronaut.png").to_str().unwrap(), "--spec", "uk-passport", "--json"]));
+    assert_eq!(r["output"]["background_replaced"], false);
+    assert_eq!(r["output"]["padded"], false);
+    assert_eq!(reasons(&r), ["expression", "insufficient_margin"], "{r}");
+    assert!(check(&r, "margin")["value"].as_f64().unwrap() > 0.5);
+    assert_eq!(r["output"]["width_px"], 413);
+    assert_eq!(r["output"]["height_px"], 531);
+}
+
+#[test]
+fn replacing_where_a_spec_forbids_it_is_a_usage_error() {
+    let run = passbooth(&["check", repo("tests/fixtures/astronaut.png").to_str().unwrap(), "--spec", "uk-passport", "--background", "replace"]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("uk-passport"), "{err}");
+}
+
+/// Every kind of bad input: exit 1, exactly one line on stderr, no panic.
+#[test]
+fn bad_inputs_give_one_clear_line() {
+    let dir = TempDir::new().unwrap();
+    let text = dir.path().join("notes.jpg");
+    std::fs::write(&text, "this is not a photo").unwrap();
+    let png = std::fs::read(repo("tests/fixtures/astronaut.png")).unwrap();
+    let truncated = dir.path().join("cut.png");
+    std::fs::write(&truncated, &png[..png.len() / 3]).unwrap();
+    let empty = dir.path().join("empty.png");
+    std::fs::write(&empty, b"").unwrap();
+    // A PNG header claiming 0 x 0 and one claiming 100000 x 100000 pixels.
+    let header = |w: u32, h: u32| {
+        let mut b = png[..8].to_vec();
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&w.to_be_bytes());
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        b.extend_from_slice(&13u32.to_be_bytes());
+        let crc = crc32(&ihdr);
+        b.extend_from_slice(&ihdr);
+        b.extend_from_slice(&crc.to_be_bytes());
+        b
+    };
+    let zero = dir.path().join("zero.png");
+    std::fs::write(&zero, header(0, 0)).unwrap();
+    let huge = dir.path().join("huge.png");
+    std::fs::write(&huge, header(100_000, 100_000)).unwrap();
+    let fixture = repo("tests/fixtures/astronaut.png");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["check", "/nonexistent/me.jpg", "--spec", "us-passport"], "/nonexistent/me.jpg"),
+        (vec!["check", text.to_str().unwrap(), "--spec", "us-passport"], "not a JPEG or PNG"),
+        (vec!["check", truncated.to_str().unwrap(), "--spec", "us-passport"], "corrupt or truncated"),
+        (vec!["check", empty.to_str().unwrap(), "--spec", "us-passport"], "not a JPEG or PNG"),
+        (vec!["check", zero.to_str().unwrap(), "--spec", "us-passport"], "zero.png"),
+        (vec!["check", huge.to_str().unwrap(), "--spec", "us-passport"], "huge.png"),
+        (vec!["check", dir.path().to_str().unwrap(), "--spec", "us-passport"], "directory"),
+        (vec!["check", fixture.to_str().unwrap(), "--spec", "narnia-passport"], "unknown spec 'narnia-passport'"),
+        (vec!["compose", fixture.to_str().unwrap(), "--spec", "us-passport", "-o", "/tmp/x.gif"], ".jpg, .jpeg or .png"),
+        (vec!["compose", fixture.to_str().unwrap(), "--spec", "us-passport", "-o", "/nonexistent/dir/x.jpg"], "/nonexistent/dir/x.jpg"),
+        (vec!["check", fixture.to_str().unwrap(), "--spec", "us-passport", "--dpi", "5"], "--dpi"),
+        (vec!["check"], "--spec"),
+    ];
+    for (args, expect) in cases {
+        let run = passbooth(&args);
+        let err = String::from_utf8_lossy(&run.stderr).to_string();
+        assert_eq!(run.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(expect), "{args:?}: expected '{expect}' in: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        if !args.contains(&"--dpi") && args.len() > 1 {
+            assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        }
+    }
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn specs_lists_every_document_and_shows_one() {
+    let run = passbooth(&["specs"]);
+    assert_eq!(run.status.code(), Some(0));
+    let list = String::from_utf8_lossy(&run.stdout);
+    for id in ["us-passport", "de-passport", "icao", "china-passport"] {
+        assert!(list.contains(id), "{list}");
+    }
+    assert!(list.contains("printed photos not accepted"));
+    let one = passbooth(&["specs", "de-passport"]);
+    let text = String::from_utf8_lossy(&one.stdout);
+    assert!(text.contains("NOT accepted") && text.contains("35 x 45 mm"), "{text}");
+    let json = passbooth(&["specs", "us-passport", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["head_mm"]["min"], 25.4);
+}
+
+#[test]
+fn a_malformed_spec_folder_is_reported_with_file_and_field() {
+    let dir = TempDir::new().unwrap();
+    let text = std::fs::read_to_string(repo("specs/us-passport.toml")).unwrap();
+    std::fs::write(dir.path().join("us-passport.toml"), text.replace("dpi = 300", "dpi = 7")).unwrap();
+    let run = passbooth(&["specs", "--specs", dir.path().to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("us-passport.toml") && err.contains("dpi"), "{err}");
+}

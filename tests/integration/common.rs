@@ -1,0 +1,127 @@
+//! Shared helpers: paths, the fixture, and images derived from it at run
+//! time (rotated, shrunk, darkened, doubled, faceless) so nothing but the
+//! public-domain original is committed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use passbooth::compose::layout::Crop;
+use passbooth::compose::render::{Painting, render};
+use passbooth::imaging::decode::decode_file;
+use passbooth::imaging::encode::write_file;
+use passbooth::imaging::{RgbImage, SecretBuf};
+use passbooth::vision::{PersonMask, Point, TensorMap};
+
+pub fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+pub fn astronaut() -> RgbImage {
+    decode_file(&repo("tests/fixtures/astronaut.png")).expect("fixture")
+}
+
+/// A mask for renders that replace nothing (the renderer only reads it then
+/// to report person probabilities, which these helpers ignore).
+fn unused_mask() -> PersonMask {
+    PersonMask::from_grid(TensorMap::letterbox(1, 1, 256), SecretBuf::zeroed(256 * 256))
+}
+
+/// `img` turned by `deg` degrees (positive: clockwise on screen) on a canvas
+/// large enough to hold it, the corners filled with grey.
+pub fn rotated(img: &RgbImage, deg: f32) -> RgbImage {
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let a = deg.to_radians();
+    let side = (w * a.cos().abs() + h * a.sin().abs()).ceil() as u32;
+    let crop = Crop { center: Point::new(w / 2.0, h / 2.0), width: side as f32, height: side as f32, angle: -a };
+    render(img, &crop, side, side, &unused_mask(), Painting { background: None, padding: Some([128, 128, 128]) }).image
+}
+
+/// A 640 x 480 viewfinder frame of the astronaut as a booth camera sees a
+/// person: face about a third of the frame wide, moved by (dx, dy) pixels.
+pub fn viewfinder(img: &RgbImage, dx: f32, dy: f32) -> RgbImage {
+    let crop = Crop { center: Point::new(225.0 - dx / 2.0, 150.0 - dy / 2.0), width: 320.0, height: 240.0, angle: 0.0 };
+    render(img, &crop, 640, 480, &unused_mask(), Painting { background: None, padding: Some([90, 90, 90]) }).image
+}
+
+/// The head and shoulders of the portrait, 300 x 300.
+pub fn head(img: &RgbImage) -> RgbImage {
+    let mut out = RgbImage::black(300, 300);
+    for y in 0..300 {
+        for x in 0..300 {
+            out.put(x, y, img.get(x + 75, y));
+        }
+    }
+    out
+}
+
+/// `img` scaled by `k` (box filter down).
+pub fn shrunk(img: &RgbImage, factor: u32) -> RgbImage {
+    img.box_downscale(factor)
+}
+
+/// `img` with every channel multiplied by `k` after a gamma of 2.2.
+pub fn darkened(img: &RgbImage, k: f32) -> RgbImage {
+    let mut out = RgbImage::black(img.width(), img.height());
+    for (o, &i) in out.as_bytes_mut().iter_mut().zip(img.as_bytes()) {
+        let lin = (f32::from(i) / 255.0).powf(2.2) * k;
+        *o = (lin.powf(1.0 / 2.2) * 255.0).round() as u8;
+    }
+    out
+}
+
+/// Two copies of `img` side by side.
+pub fn side_by_side(img: &RgbImage) -> RgbImage {
+    let (w, h) = (img.width(), img.height());
+    let mut out = RgbImage::black(w * 2, h);
+    for y in 0..h {
+        for x in 0..w {
+            let p = img.get(x, y);
+            out.put(x, y, p);
+            out.put(x + w, y, p);
+        }
+    }
+    out
+}
+
+/// The lower part of the portrait: suit and flag, no face.
+pub fn no_face(img: &RgbImage) -> RgbImage {
+    let top = img.height() * 11 / 20;
+    let mut out = RgbImage::black(img.width(), img.height() - top);
+    for y in 0..out.height() {
+        for x in 0..img.width() {
+            out.put(x, y, img.get(x, top + y));
+        }
+    }
+    out
+}
+
+/// Writes `img` as PNG into `dir` and returns the path.
+pub fn save(dir: &Path, name: &str, img: &RgbImage) -> PathBuf {
+    let p = dir.join(name);
+    write_file(img, &p, 72).expect("write derived image");
+    p
+}
+
+/// Runs the passbooth binary.
+pub fn passbooth(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_passbooth")).args(args).output().expect("run passbooth")
+}
+
+/// Parses the JSON report printed on stdout.
+pub fn report(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+pub fn reasons(r: &serde_json::Value) -> Vec<String> {
+    r["reasons"].as_array().expect("reasons").iter().map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+pub fn check<'a>(r: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    r["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no check {name} in {r}"))
+}

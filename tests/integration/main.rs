@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per area.
+mod alloc;
+mod cli;
+mod common;
+mod detection;
+mod evaluation;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
