@@ -38,12 +38,12 @@ pub fn locate(asset: Asset, explicit: Option<&Path>) -> PathBuf {
     if let Some(p) = std::env::var_os(asset.env()) {
         return PathBuf::from(p);
     }
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(prefix) = exe.parent().and_then(Path::parent) {
-            let installed = prefix.join("share/passbooth").join(asset.folder());
-            if installed.is_dir() {
-                return installed;
-            }
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(prefix) = exe.parent().and_then(Path::parent)
+    {
+        let installed = prefix.join("share/passbooth").join(asset.folder());
+        if installed.is_dir() {
+            return installed;
         }
     }
     Path::new(env!("CARGO_MANIFEST_DIR")).join(asset.folder())

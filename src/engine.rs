@@ -10,14 +10,16 @@ use crate::checks::{self, Check, Evidence, Reason, thresholds};
 use crate::compose::crown::{self, CrownSource};
 use crate::compose::layout::{self, Crop, FacePoints, Layout, LayoutError};
 use crate::compose::render::{self, Painting};
-use crate::imaging::colour::srgb_to_lab;
 use crate::imaging::RgbImage;
+use crate::imaging::colour::srgb_to_lab;
 use crate::report::Timings;
 use crate::spec::Spec;
 use crate::vision::detector::Range;
 use crate::vision::mesh::idx;
 use crate::vision::runtime::ModelError;
-use crate::vision::{Detection, FaceDetector, FaceMesh, MeshModel, PersonMask, Point, Segmenter, metrics};
+use crate::vision::{
+    Detection, FaceDetector, FaceMesh, MeshModel, PersonMask, Point, Segmenter, metrics,
+};
 
 /// Model files, relative to the models folder.
 pub mod files {
@@ -150,7 +152,11 @@ impl Engine {
     /// BlazeFace alone takes some shapes for faces (a suit collar in a washed
     /// out photo scored 0.54); the mesh's own face-presence output is near 1
     /// on real faces and near 0 on those, so it is the second opinion.
-    fn faces(&mut self, work: &RgbImage, timings: &mut Timings) -> Result<Vec<(Detection, FaceMesh)>, ModelError> {
+    fn faces(
+        &mut self,
+        work: &RgbImage,
+        timings: &mut Timings,
+    ) -> Result<Vec<(Detection, FaceMesh)>, ModelError> {
         let t = Instant::now();
         let mut found = self.full.detect(work)?.to_vec();
         if found.is_empty() {
@@ -169,16 +175,30 @@ impl Engine {
         timings.landmarks = ms(t);
         faces.sort_by(|a, b| b.0.bbox.w.total_cmp(&a.0.bbox.w));
         let largest = faces.first().map_or(0.0, |d| d.0.bbox.w);
-        faces.retain(|d| f64::from(d.0.bbox.w) >= thresholds::SECOND_FACE_MIN_SIZE * f64::from(largest));
+        faces.retain(|d| {
+            f64::from(d.0.bbox.w) >= thresholds::SECOND_FACE_MIN_SIZE * f64::from(largest)
+        });
         Ok(faces)
     }
 
     /// Analyses `img` under `spec` and composes the photo when possible.
-    pub fn process(&mut self, img: &RgbImage, spec: &Spec, opts: &Options, timings: &mut Timings) -> Result<Analysis, EngineError> {
+    pub fn process(
+        &mut self,
+        img: &RgbImage,
+        spec: &Spec,
+        opts: &Options,
+        timings: &mut Timings,
+    ) -> Result<Analysis, EngineError> {
         if opts.background == BackgroundMode::Replace && !spec.edits.background_replacement {
-            return Err(EngineError::ReplacementNotAllowed { spec: spec.id.clone() });
+            return Err(EngineError::ReplacementNotAllowed {
+                spec: spec.id.clone(),
+            });
         }
-        let factor = img.width().max(img.height()).div_ceil(WORKING_MAX_SIDE).max(1);
+        let factor = img
+            .width()
+            .max(img.height())
+            .div_ceil(WORKING_MAX_SIDE)
+            .max(1);
         let small;
         let work = if factor > 1 {
             small = img.box_downscale(factor);
@@ -197,7 +217,14 @@ impl Engine {
             }
             1 => {}
             n => {
-                let c = Check::range("face_count", Reason::MultipleFaces, n as f64, Some(1.0), Some(1.0), "faces");
+                let c = Check::range(
+                    "face_count",
+                    Reason::MultipleFaces,
+                    n as f64,
+                    Some(1.0),
+                    Some(1.0),
+                    "faces",
+                );
                 return Ok(Analysis::refused(n, c));
             }
         }
@@ -214,7 +241,8 @@ impl Engine {
         let layout = match layout::plan(&points, spec) {
             Ok(l) => l,
             Err(LayoutError::Infeasible { .. }) => {
-                let c = Check::verdict("layout", Reason::InsufficientMargin, false, 0.0, "feasible");
+                let c =
+                    Check::verdict("layout", Reason::InsufficientMargin, false, 0.0, "feasible");
                 let mut a = Analysis::refused(1, c);
                 a.points = Some((points, crown_source));
                 return Ok(a);
@@ -243,9 +271,13 @@ impl Engine {
     ) -> Analysis {
         let (w, h) = spec.size_px(opts.dpi);
         let crop = layout.crop;
-        let overflow_mm = f64::from(render::overflow_px(img.width(), img.height(), &crop, w, h)) / layout.px_per_mm;
+        let overflow_mm = f64::from(render::overflow_px(img.width(), img.height(), &crop, w, h))
+            / layout.px_per_mm;
         let head_px = layout.head_mm * layout.px_per_mm;
-        let outline = idx::FACE_OVAL.iter().map(|&i| mesh.pt(i)).chain([points.crown, points.chin]);
+        let outline = idx::FACE_OVAL
+            .iter()
+            .map(|&i| mesh.pt(i))
+            .chain([points.crown, points.chin]);
         let face_outside = outline
             .map(|p| f64::from(render::outside_by(p, img.width(), img.height())))
             .fold(0.0, f64::max)
@@ -254,7 +286,8 @@ impl Engine {
         let source_bg = source_background(img, mask, &crop, w, h);
         let bg_ok = source_bg.as_ref().is_some_and(|b| {
             let lab = srgb_to_lab(b.rgb.map(|v| v as f32));
-            spec.background.iter().any(|c| c.contains(lab)) && b.spread <= thresholds::MAX_BACKGROUND_SPREAD
+            spec.background.iter().any(|c| c.contains(lab))
+                && b.spread <= thresholds::MAX_BACKGROUND_SPREAD
         });
         let replace = match opts.background {
             BackgroundMode::Keep => false,
@@ -267,13 +300,22 @@ impl Engine {
             if replace {
                 fill
             } else {
-                source_bg.as_ref().map_or(fill, |b| b.rgb.map(|v| v.round() as u8))
+                source_bg
+                    .as_ref()
+                    .map_or(fill, |b| b.rgb.map(|v| v.round() as u8))
             }
         });
-        let rendered = render::render(img, &crop, w, h, mask, Painting {
-            background: replace.then_some(fill),
-            padding,
-        });
+        let rendered = render::render(
+            img,
+            &crop,
+            w,
+            h,
+            mask,
+            Painting {
+                background: replace.then_some(fill),
+                padding,
+            },
+        );
 
         let to_out = |p: Point| crop.output_of(p, w, h);
         let regions = Regions {
@@ -317,7 +359,6 @@ impl Engine {
     }
 }
 
-
 /// Exposure of the whole picture, reported when no face is found so that a
 /// washed-out or black frame says why.
 fn whole_image_exposure(img: &RgbImage) -> [Check; 2] {
@@ -333,8 +374,22 @@ fn whole_image_exposure(img: &RgbImage) -> [Check; 2] {
     }
     let n = (img.as_bytes().len() / 3).max(1) as f64;
     [
-        Check::range("image_clipped", Reason::Overexposed, clipped / n, None, Some(thresholds::MAX_IMAGE_CLIPPED_SHARE), "share"),
-        Check::range("image_black", Reason::TooDark, black / n, None, Some(thresholds::MAX_IMAGE_BLACK_SHARE), "share"),
+        Check::range(
+            "image_clipped",
+            Reason::Overexposed,
+            clipped / n,
+            None,
+            Some(thresholds::MAX_IMAGE_CLIPPED_SHARE),
+            "share",
+        ),
+        Check::range(
+            "image_black",
+            Reason::TooDark,
+            black / n,
+            None,
+            Some(thresholds::MAX_IMAGE_BLACK_SHARE),
+            "share",
+        ),
     ]
 }
 
@@ -345,9 +400,16 @@ fn face_points(mesh: &FaceMesh, mask: &PersonMask) -> (FacePoints, CrownSource) 
     let chin = mesh.pt(idx::CHIN);
     let eye_mid = eye_left.mid(eye_right);
     let eye_to_chin = eye_mid.dist(chin).max(1.0);
-    let up = eye_mid.sub(chin).scale(1.0 / eye_to_chin);
+    let up = eye_mid.minus(chin).scale(1.0 / eye_to_chin);
     let face_width = mesh.pt(idx::CHEEKS[0]).dist(mesh.pt(idx::CHEEKS[1]));
-    let (crown, source) = crown::find(mask, mesh.pt(idx::FOREHEAD), eye_mid, up, face_width, eye_to_chin);
+    let (crown, source) = crown::find(
+        mask,
+        mesh.pt(idx::FOREHEAD),
+        eye_mid,
+        up,
+        face_width,
+        eye_to_chin,
+    );
     (
         FacePoints {
             eye_image_left: eye_left,
@@ -368,7 +430,13 @@ struct SourceBackground {
 
 /// Mean colour and lightness spread of the source's background within the
 /// crop, on a 64 x 64 grid of samples; `None` when no background is visible.
-fn source_background(img: &RgbImage, mask: &PersonMask, crop: &Crop, w: u32, h: u32) -> Option<SourceBackground> {
+fn source_background(
+    img: &RgbImage,
+    mask: &PersonMask,
+    crop: &Crop,
+    w: u32,
+    h: u32,
+) -> Option<SourceBackground> {
     const GRID: u32 = 64;
     let (mut n, mut rgb, mut l, mut l2) = (0.0, [0.0f64; 3], 0.0, 0.0);
     for j in 0..GRID {

@@ -73,14 +73,44 @@ pub struct Check {
 
 impl Check {
     /// A check that passes when `min <= value <= max`.
-    pub fn range(name: &'static str, reason: Reason, value: f64, min: Option<f64>, max: Option<f64>, unit: &'static str) -> Self {
-        let passed = value.is_finite() && min.is_none_or(|m| value >= m) && max.is_none_or(|m| value <= m);
-        Self { name, reason, passed, value, min, max, unit }
+    pub fn range(
+        name: &'static str,
+        reason: Reason,
+        value: f64,
+        min: Option<f64>,
+        max: Option<f64>,
+        unit: &'static str,
+    ) -> Self {
+        let passed =
+            value.is_finite() && min.is_none_or(|m| value >= m) && max.is_none_or(|m| value <= m);
+        Self {
+            name,
+            reason,
+            passed,
+            value,
+            min,
+            max,
+            unit,
+        }
     }
 
     /// A check whose verdict is decided elsewhere (e.g. colour membership).
-    pub fn verdict(name: &'static str, reason: Reason, passed: bool, value: f64, unit: &'static str) -> Self {
-        Self { name, reason, passed, value, min: None, max: None, unit }
+    pub fn verdict(
+        name: &'static str,
+        reason: Reason,
+        passed: bool,
+        value: f64,
+        unit: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            reason,
+            passed,
+            value,
+            min: None,
+            max: None,
+            unit,
+        }
     }
 }
 
@@ -115,17 +145,59 @@ pub fn evaluate(e: &Evidence) -> Vec<Check> {
     let m = e.metrics;
     let p = e.photo;
     let mut checks = vec![
-        Check::range("face_count", MultipleFaces, e.faces as f64, Some(1.0), Some(1.0), "faces"),
-        Check::range("face_inside_photo", FaceCutOff, e.face_outside, None, Some(t::MAX_FACE_OUTSIDE), "share of head height"),
-        Check::range("head_height", InsufficientMargin, l.head_mm, Some(s.head_mm.min), Some(s.head_mm.max), "mm"),
+        Check::range(
+            "face_count",
+            MultipleFaces,
+            e.faces as f64,
+            Some(1.0),
+            Some(1.0),
+            "faces",
+        ),
+        Check::range(
+            "face_inside_photo",
+            FaceCutOff,
+            e.face_outside,
+            None,
+            Some(t::MAX_FACE_OUTSIDE),
+            "share of head height",
+        ),
+        Check::range(
+            "head_height",
+            InsufficientMargin,
+            l.head_mm,
+            Some(s.head_mm.min),
+            Some(s.head_mm.max),
+            "mm",
+        ),
     ];
     if let Some(r) = s.eyes_from_bottom_mm {
-        checks.push(Check::range("eye_line", InsufficientMargin, l.eyes_from_bottom_mm, Some(r.min), Some(r.max), "mm"));
+        checks.push(Check::range(
+            "eye_line",
+            InsufficientMargin,
+            l.eyes_from_bottom_mm,
+            Some(r.min),
+            Some(r.max),
+            "mm",
+        ));
     }
     if let Some(r) = s.crown_to_top_mm {
-        checks.push(Check::range("top_margin", InsufficientMargin, l.crown_to_top_mm, Some(r.min), Some(r.max), "mm"));
+        checks.push(Check::range(
+            "top_margin",
+            InsufficientMargin,
+            l.crown_to_top_mm,
+            Some(r.min),
+            Some(r.max),
+            "mm",
+        ));
     } else {
-        checks.push(Check::range("top_margin", InsufficientMargin, l.crown_to_top_mm, Some(0.0), None, "mm"));
+        checks.push(Check::range(
+            "top_margin",
+            InsufficientMargin,
+            l.crown_to_top_mm,
+            Some(0.0),
+            None,
+            "mm",
+        ));
     }
     checks.push(Check::range(
         "chin_margin",
@@ -136,7 +208,14 @@ pub fn evaluate(e: &Evidence) -> Vec<Check> {
         "mm",
     ));
     if let Some(r) = s.head_width_mm {
-        checks.push(Check::range("head_width", InsufficientMargin, l.face_width_mm, Some(r.min), Some(r.max), "mm"));
+        checks.push(Check::range(
+            "head_width",
+            InsufficientMargin,
+            l.face_width_mm,
+            Some(r.min),
+            Some(r.max),
+            "mm",
+        ));
     }
     checks.push(Check::range(
         "centring",
@@ -146,8 +225,19 @@ pub fn evaluate(e: &Evidence) -> Vec<Check> {
         Some(t::MAX_CENTRE_OFFSET_MM),
         "mm",
     ));
-    let margin_limit = if e.padded { None } else { Some(t::MAX_OVERFLOW_MM) };
-    checks.push(Check::range("margin", InsufficientMargin, e.overflow_mm, None, margin_limit, "mm outside the source"));
+    let margin_limit = if e.padded {
+        None
+    } else {
+        Some(t::MAX_OVERFLOW_MM)
+    };
+    checks.push(Check::range(
+        "margin",
+        InsufficientMargin,
+        e.overflow_mm,
+        None,
+        margin_limit,
+        "mm outside the source",
+    ));
     checks.push(Check::range(
         "resolution",
         LowResolution,
@@ -157,40 +247,159 @@ pub fn evaluate(e: &Evidence) -> Vec<Check> {
         "source px per print inch",
     ));
     checks.extend([
-        Check::range("yaw", Pose, f64::from(m.yaw_deg), Some(-t::MAX_YAW_DEG), Some(t::MAX_YAW_DEG), "deg"),
-        Check::range("pitch", Pose, f64::from(m.pitch_deg), Some(-t::MAX_PITCH_DEG), Some(t::MAX_PITCH_DEG), "deg"),
-        Check::range("roll", Pose, l.residual_roll_deg, Some(-t::MAX_ROLL_DEG), Some(t::MAX_ROLL_DEG), "deg"),
-        Check::range("eyes_open", EyesClosed, f64::from(m.eye_openness), Some(t::MIN_EYE_OPENNESS), None, "ratio"),
-        Check::range("eyes_visible", EyesNotVisible, p.eye_visibility, Some(t::MIN_EYE_VISIBILITY), None, "ratio"),
+        Check::range(
+            "yaw",
+            Pose,
+            f64::from(m.yaw_deg),
+            Some(-t::MAX_YAW_DEG),
+            Some(t::MAX_YAW_DEG),
+            "deg",
+        ),
+        Check::range(
+            "pitch",
+            Pose,
+            f64::from(m.pitch_deg),
+            Some(-t::MAX_PITCH_DEG),
+            Some(t::MAX_PITCH_DEG),
+            "deg",
+        ),
+        Check::range(
+            "roll",
+            Pose,
+            l.residual_roll_deg,
+            Some(-t::MAX_ROLL_DEG),
+            Some(t::MAX_ROLL_DEG),
+            "deg",
+        ),
+        Check::range(
+            "eyes_open",
+            EyesClosed,
+            f64::from(m.eye_openness),
+            Some(t::MIN_EYE_OPENNESS),
+            None,
+            "ratio",
+        ),
+        Check::range(
+            "eyes_visible",
+            EyesNotVisible,
+            p.eye_visibility,
+            Some(t::MIN_EYE_VISIBILITY),
+            None,
+            "ratio",
+        ),
     ]);
     let mouth_max = match s.expression {
         spec::Expression::Neutral => t::MAX_MOUTH_OPEN_NEUTRAL,
         spec::Expression::NeutralOrSmile => t::MAX_MOUTH_OPEN_SMILE,
     };
-    checks.push(Check::range("mouth_closed", Expression, f64::from(m.mouth_open), None, Some(mouth_max), "ratio"));
+    checks.push(Check::range(
+        "mouth_closed",
+        Expression,
+        f64::from(m.mouth_open),
+        None,
+        Some(mouth_max),
+        "ratio",
+    ));
     if s.expression == spec::Expression::Neutral {
-        checks.push(Check::range("no_smile", Expression, f64::from(m.smile), None, Some(t::MAX_SMILE_NEUTRAL), "ratio"));
+        checks.push(Check::range(
+            "no_smile",
+            Expression,
+            f64::from(m.smile),
+            None,
+            Some(t::MAX_SMILE_NEUTRAL),
+            "ratio",
+        ));
     }
     checks.extend([
-        Check::range("face_brightness_min", TooDark, p.face_lightness, Some(t::MIN_FACE_LIGHTNESS), None, "L*"),
-        Check::range("face_brightness_max", Overexposed, p.face_lightness, None, Some(t::MAX_FACE_LIGHTNESS), "L*"),
-        Check::range("clipped_highlights", Overexposed, p.clipped_share, None, Some(t::MAX_CLIPPED_SHARE), "share"),
-        Check::range("sharpness", Blurry, p.sharpness, Some(t::MIN_SHARPNESS), None, "L* per px"),
-        Check::range("lighting_balance", UnevenLighting, p.lighting_difference, None, Some(t::MAX_LIGHTING_DIFFERENCE), "L*"),
-        Check::range("skin_a", UnnaturalColour, p.skin_a, Some(t::SKIN_A.0), Some(t::SKIN_A.1), "a*"),
-        Check::range("skin_b", UnnaturalColour, p.skin_b, Some(t::SKIN_B.0), Some(t::SKIN_B.1), "b*"),
-        Check::range("background_plain", Background, p.background_spread, None, Some(t::MAX_BACKGROUND_SPREAD), "L* std"),
+        Check::range(
+            "face_brightness_min",
+            TooDark,
+            p.face_lightness,
+            Some(t::MIN_FACE_LIGHTNESS),
+            None,
+            "L*",
+        ),
+        Check::range(
+            "face_brightness_max",
+            Overexposed,
+            p.face_lightness,
+            None,
+            Some(t::MAX_FACE_LIGHTNESS),
+            "L*",
+        ),
+        Check::range(
+            "clipped_highlights",
+            Overexposed,
+            p.clipped_share,
+            None,
+            Some(t::MAX_CLIPPED_SHARE),
+            "share",
+        ),
+        Check::range(
+            "sharpness",
+            Blurry,
+            p.sharpness,
+            Some(t::MIN_SHARPNESS),
+            None,
+            "L* per px",
+        ),
+        Check::range(
+            "lighting_balance",
+            UnevenLighting,
+            p.lighting_difference,
+            None,
+            Some(t::MAX_LIGHTING_DIFFERENCE),
+            "L*",
+        ),
+        Check::range(
+            "skin_a",
+            UnnaturalColour,
+            p.skin_a,
+            Some(t::SKIN_A.0),
+            Some(t::SKIN_A.1),
+            "a*",
+        ),
+        Check::range(
+            "skin_b",
+            UnnaturalColour,
+            p.skin_b,
+            Some(t::SKIN_B.0),
+            Some(t::SKIN_B.1),
+            "b*",
+        ),
+        Check::range(
+            "background_plain",
+            Background,
+            p.background_spread,
+            None,
+            Some(t::MAX_BACKGROUND_SPREAD),
+            "L* std",
+        ),
     ]);
     let [bl, ba, bb] = p.background_lab;
-    let lab = Lab { l: bl as f32, a: ba as f32, b: bb as f32 };
+    let lab = Lab {
+        l: bl as f32,
+        a: ba as f32,
+        b: bb as f32,
+    };
     let allowed = s.background.iter().any(|c| c.contains(lab));
-    checks.push(Check::verdict("background_colour", Background, allowed, bl, "L* (colour must be one the spec allows)"));
+    checks.push(Check::verdict(
+        "background_colour",
+        Background,
+        allowed,
+        bl,
+        "L* (colour must be one the spec allows)",
+    ));
     checks
 }
 
 /// The distinct reasons of the failed checks, in code order.
 pub fn reasons(checks: &[Check]) -> Vec<Reason> {
-    let mut r: Vec<Reason> = checks.iter().filter(|c| !c.passed).map(|c| c.reason).collect();
+    let mut r: Vec<Reason> = checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| c.reason)
+        .collect();
     r.sort();
     r.dedup();
     r

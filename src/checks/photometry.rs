@@ -53,8 +53,13 @@ pub struct Photometry {
 /// Points of `poly` pulled towards its centroid by `keep`.
 fn shrink(poly: &[Point], keep: f32) -> Vec<Point> {
     let n = poly.len().max(1) as f32;
-    let c = poly.iter().fold(Point::default(), |a, p| a.add(*p)).scale(1.0 / n);
-    poly.iter().map(|p| c.add(p.sub(c).scale(keep))).collect()
+    let c = poly
+        .iter()
+        .fold(Point::default(), |a, p| a.plus(*p))
+        .scale(1.0 / n);
+    poly.iter()
+        .map(|p| c.plus(p.minus(c).scale(keep)))
+        .collect()
 }
 
 /// Even-odd point-in-polygon test.
@@ -150,7 +155,8 @@ pub fn measure(img: &RgbImage, person: &[f32], regions: &Regions) -> Photometry 
             clipped += 1.0;
         }
         if x > 0 && y > 0 && x + 1 < w && y + 1 < h {
-            let n = lab_at(x, y - 1).l + lab_at(x, y + 1).l + lab_at(x - 1, y).l + lab_at(x + 1, y).l;
+            let n =
+                lab_at(x, y - 1).l + lab_at(x, y + 1).l + lab_at(x - 1, y).l + lab_at(x + 1, y).l;
             lap.add(f64::from(n - 4.0 * c.l));
         }
     });
@@ -178,7 +184,11 @@ pub fn measure(img: &RgbImage, person: &[f32], regions: &Regions) -> Photometry 
         lighting_difference: (left.mean() - right.mean()).abs(),
         skin_a: a.mean(),
         skin_b: bb.mean(),
-        eye_visibility: if l.mean() > 0.0 { eye_bright / l.mean() } else { 0.0 },
+        eye_visibility: if l.mean() > 0.0 {
+            eye_bright / l.mean()
+        } else {
+            0.0
+        },
         background_lab: [bg[0].mean(), bg[1].mean(), bg[2].mean()],
         background_spread: bg[0].std(),
         background_share: bg[0].n / f64::from(w * h),
@@ -190,7 +200,12 @@ mod tests {
     use super::*;
 
     fn square(x0: f32, y0: f32, x1: f32, y1: f32) -> Vec<Point> {
-        vec![Point::new(x0, y0), Point::new(x1, y0), Point::new(x1, y1), Point::new(x0, y1)]
+        vec![
+            Point::new(x0, y0),
+            Point::new(x1, y0),
+            Point::new(x1, y1),
+            Point::new(x0, y1),
+        ]
     }
 
     #[test]
@@ -210,7 +225,11 @@ mod tests {
                 let in_face = (10..30).contains(&x) && (10..30).contains(&y);
                 let rgb = if in_face {
                     person[(y * w + x) as usize] = 1.0;
-                    if x < 20 { [200, 150, 130] } else { [100, 75, 65] }
+                    if x < 20 {
+                        [200, 150, 130]
+                    } else {
+                        [100, 75, 65]
+                    }
                 } else {
                     [128, 128, 128]
                 };
@@ -219,13 +238,19 @@ mod tests {
         }
         let regions = Regions {
             face: square(10.0, 10.0, 30.0, 30.0),
-            eyes: [square(12.0, 12.0, 16.0, 14.0), square(24.0, 12.0, 28.0, 14.0)],
+            eyes: [
+                square(12.0, 12.0, 16.0, 14.0),
+                square(24.0, 12.0, 28.0, 14.0),
+            ],
             eye_mid: Point::new(20.0, 13.0),
         };
         let p = measure(&img, &person, &regions);
         let bright = f64::from(srgb_to_lab([200.0, 150.0, 130.0]).l);
         let dark = f64::from(srgb_to_lab([100.0, 75.0, 65.0]).l);
-        assert!((p.lighting_difference - (bright - dark)).abs() < 0.5, "{p:?}");
+        assert!(
+            (p.lighting_difference - (bright - dark)).abs() < 0.5,
+            "{p:?}"
+        );
         assert!((p.background_lab[0] - f64::from(srgb_to_lab([128.0; 3]).l)).abs() < 0.01);
         assert!(p.background_spread < 1e-3);
         assert!(p.skin_a > 5.0 && p.skin_b > 5.0);

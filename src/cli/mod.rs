@@ -126,13 +126,40 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         models: cli.models,
     };
     match cli.command {
-        Command::Compose { input, spec, output, dpi, background, json } => photo::run(
+        Command::Compose {
+            input,
+            spec,
+            output,
+            dpi,
+            background,
+            json,
+        } => photo::run(
             &assets,
-            &photo::Request { input, spec, output: Some(output), dpi, background: background.into(), json },
+            &photo::Request {
+                input,
+                spec,
+                output: Some(output),
+                dpi,
+                background: background.into(),
+                json,
+            },
         ),
-        Command::Check { input, spec, dpi, background, json } => photo::run(
+        Command::Check {
+            input,
+            spec,
+            dpi,
+            background,
+            json,
+        } => photo::run(
             &assets,
-            &photo::Request { input, spec, output: None, dpi, background: background.into(), json },
+            &photo::Request {
+                input,
+                spec,
+                output: None,
+                dpi,
+                background: background.into(),
+                json,
+            },
         ),
         Command::Specs { id, json } => specs::run(assets.specs.as_deref(), id.as_deref(), json),
     }

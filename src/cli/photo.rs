@@ -44,14 +44,27 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
     timings.decode = t.elapsed().as_secs_f64() * 1000.0;
     let models = locate(Asset::Models, assets.models.as_deref());
     let mut engine = Engine::load(&models)?;
-    let analysis = engine.process(&img, spec, &Options { dpi, background: req.background }, &mut timings)?;
+    let analysis = engine.process(
+        &img,
+        spec,
+        &Options {
+            dpi,
+            background: req.background,
+        },
+        &mut timings,
+    )?;
     drop(img);
 
     let t = Instant::now();
     let output = match (&analysis.photo, &req.output) {
         (Some(photo), Some(path)) => {
             encode::write_file(photo, path, dpi as u16)?;
-            Some(output_report(&analysis, photo, Some(path.display().to_string()), dpi))
+            Some(output_report(
+                &analysis,
+                photo,
+                Some(path.display().to_string()),
+                dpi,
+            ))
         }
         (Some(photo), None) => Some(output_report(&analysis, photo, None, dpi)),
         (None, _) => None,
@@ -67,7 +80,12 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
     Ok(if report.accepted { 0 } else { EXIT_REJECTED })
 }
 
-fn output_report(a: &Analysis, photo: &crate::imaging::RgbImage, path: Option<String>, dpi: u32) -> OutputReport {
+fn output_report(
+    a: &Analysis,
+    photo: &crate::imaging::RgbImage,
+    path: Option<String>,
+    dpi: u32,
+) -> OutputReport {
     OutputReport {
         path,
         width_px: photo.width(),
@@ -78,7 +96,13 @@ fn output_report(a: &Analysis, photo: &crate::imaging::RgbImage, path: Option<St
     }
 }
 
-fn build_report(req: &Request, spec: String, a: &Analysis, output: Option<OutputReport>, timings: Timings) -> Report {
+fn build_report(
+    req: &Request,
+    spec: String,
+    a: &Analysis,
+    output: Option<OutputReport>,
+    timings: Timings,
+) -> Report {
     let reasons = a.reasons();
     Report {
         input: req.input.display().to_string(),
@@ -118,12 +142,20 @@ fn human(r: &Report) -> String {
             (None, Some(b)) => format!("at most {b:.2}"),
             (None, None) => "see spec".into(),
         };
-        let _ = writeln!(o, "  failed {:<20} {:.2} {} (allowed: {lim})", c.name, c.value, c.unit);
+        let _ = writeln!(
+            o,
+            "  failed {:<20} {:.2} {} (allowed: {lim})",
+            c.name, c.value, c.unit
+        );
     }
-    if let Some(out) = &r.output {
-        if let Some(p) = &out.path {
-            let _ = writeln!(o, "  wrote {p}: {} x {} px at {} dpi", out.width_px, out.height_px, out.dpi);
-        }
+    if let Some(out) = &r.output
+        && let Some(p) = &out.path
+    {
+        let _ = writeln!(
+            o,
+            "  wrote {p}: {} x {} px at {} dpi",
+            out.width_px, out.height_px, out.dpi
+        );
     }
     o
 }

@@ -8,10 +8,20 @@ use crate::spec::{Spec, SpecLibrary};
 pub(super) fn run(dir: Option<&Path>, id: Option<&str>, json: bool) -> anyhow::Result<u8> {
     let lib = SpecLibrary::load_dir(&locate(Asset::Specs, dir))?;
     match id {
-        None if json => println!("{}", serde_json::to_string(&lib.iter().collect::<Vec<_>>())?),
+        None if json => println!(
+            "{}",
+            serde_json::to_string(&lib.iter().collect::<Vec<_>>())?
+        ),
         None => {
             for s in lib.iter() {
-                println!("{:<20} {:<28} {:>5} x {:<5} mm{}", s.id, s.name, s.width_mm, s.height_mm, warning(s));
+                println!(
+                    "{:<20} {:<28} {:>5} x {:<5} mm{}",
+                    s.id,
+                    s.name,
+                    s.width_mm,
+                    s.height_mm,
+                    warning(s)
+                );
             }
         }
         Some(id) if json => println!("{}", serde_json::to_string(lib.get(id)?)?),
@@ -21,7 +31,11 @@ pub(super) fn run(dir: Option<&Path>, id: Option<&str>, json: bool) -> anyhow::R
 }
 
 fn warning(s: &Spec) -> &'static str {
-    if s.printed_photos_accepted { "" } else { "  (printed photos not accepted)" }
+    if s.printed_photos_accepted {
+        ""
+    } else {
+        "  (printed photos not accepted)"
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -33,10 +47,22 @@ fn describe(s: &Spec) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{} ({})", s.name, s.id);
     let (w, h) = s.size_px(s.dpi);
-    let _ = writeln!(o, "  photo             {} x {} mm ({w} x {h} px at {} dpi)", s.width_mm, s.height_mm, s.dpi);
-    let _ = writeln!(o, "  head (chin-crown) {}-{} mm", s.head_mm.min, s.head_mm.max);
+    let _ = writeln!(
+        o,
+        "  photo             {} x {} mm ({w} x {h} px at {} dpi)",
+        s.width_mm, s.height_mm, s.dpi
+    );
+    let _ = writeln!(
+        o,
+        "  head (chin-crown) {}-{} mm",
+        s.head_mm.min, s.head_mm.max
+    );
     if let Some(r) = s.eyes_from_bottom_mm {
-        let _ = writeln!(o, "  eye line          {}-{} mm above the bottom edge", r.min, r.max);
+        let _ = writeln!(
+            o,
+            "  eye line          {}-{} mm above the bottom edge",
+            r.min, r.max
+        );
     }
     if let Some(r) = s.crown_to_top_mm {
         let _ = writeln!(o, "  crown to top      {}-{} mm", r.min, r.max);
@@ -60,7 +86,15 @@ fn describe(s: &Spec) -> String {
         yes_no(e.roll_correction),
         yes_no(e.colour_correction)
     );
-    let _ = writeln!(o, "  printed photos    {}", if s.printed_photos_accepted { "accepted" } else { "NOT accepted" });
+    let _ = writeln!(
+        o,
+        "  printed photos    {}",
+        if s.printed_photos_accepted {
+            "accepted"
+        } else {
+            "NOT accepted"
+        }
+    );
     for n in &s.notes {
         let _ = writeln!(o, "  note: {n}");
     }

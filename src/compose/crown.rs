@@ -47,19 +47,19 @@ pub fn find(
     let mut best: Option<f32> = None;
     for i in 0..LINES {
         let t = (i as f32 / (LINES - 1) as f32 - 0.5) * SPREAD * face_width;
-        let start = forehead.add(across.scale(t));
+        let start = forehead.plus(across.scale(t));
         if mask.at(start) < EDGE {
             continue;
         }
         let mut prev = mask.at(start);
         let mut s = step;
         while s <= reach {
-            let m = mask.at(start.add(up.scale(s)));
+            let m = mask.at(start.plus(up.scale(s)));
             if m < EDGE {
                 // Linear interpolation of the crossing between two samples.
                 let frac = (prev - EDGE) / (prev - m).max(1e-6);
                 let height = s - step + frac * step;
-                let above_eyes = start.add(up.scale(height)).sub(eye_mid).dot(up);
+                let above_eyes = start.plus(up.scale(height)).minus(eye_mid).dot(up);
                 best = Some(best.map_or(above_eyes, |b| b.max(above_eyes)));
                 break;
             }
@@ -68,9 +68,9 @@ pub fn find(
         }
     }
     match best {
-        Some(h) => (eye_mid.add(up.scale(h)), CrownSource::Mask),
+        Some(h) => (eye_mid.plus(up.scale(h)), CrownSource::Mask),
         None => (
-            eye_mid.add(up.scale(eye_to_chin * ESTIMATE_FACTOR)),
+            eye_mid.plus(up.scale(eye_to_chin * ESTIMATE_FACTOR)),
             CrownSource::Estimated,
         ),
     }
@@ -100,7 +100,14 @@ mod tests {
     #[test]
     fn finds_the_highest_hair_edge_within_a_pixel() {
         let m = mask(60.0);
-        let (crown, source) = find(&m, Point::new(128.0, 100.0), Point::new(128.0, 130.0), Point::new(0.0, -1.0), 60.0, 60.0);
+        let (crown, source) = find(
+            &m,
+            Point::new(128.0, 100.0),
+            Point::new(128.0, 130.0),
+            Point::new(0.0, -1.0),
+            60.0,
+            60.0,
+        );
         assert_eq!(source, CrownSource::Mask);
         // the bump reaches y = 50; the mask is bilinear between cell centres
         assert!((crown.y - 50.0).abs() <= 1.0, "{crown:?}");
@@ -109,8 +116,18 @@ mod tests {
 
     #[test]
     fn no_edge_gives_an_estimate() {
-        let m = PersonMask::from_grid(TensorMap::letterbox(256, 256, 256), SecretBuf::zeroed(256 * 256));
-        let (crown, source) = find(&m, Point::new(128.0, 100.0), Point::new(128.0, 130.0), Point::new(0.0, -1.0), 60.0, 50.0);
+        let m = PersonMask::from_grid(
+            TensorMap::letterbox(256, 256, 256),
+            SecretBuf::zeroed(256 * 256),
+        );
+        let (crown, source) = find(
+            &m,
+            Point::new(128.0, 100.0),
+            Point::new(128.0, 130.0),
+            Point::new(0.0, -1.0),
+            60.0,
+            50.0,
+        );
         assert_eq!(source, CrownSource::Estimated);
         assert!((crown.y - 80.0).abs() < 1e-4);
     }

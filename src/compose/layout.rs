@@ -38,7 +38,7 @@ impl FacePoints {
     }
     /// Tilt of the eye line, radians, positive when the image-right eye is lower.
     pub fn roll(&self) -> f32 {
-        let d = self.eye_image_right.sub(self.eye_image_left);
+        let d = self.eye_image_right.minus(self.eye_image_left);
         d.y.atan2(d.x)
     }
 }
@@ -65,12 +65,12 @@ impl Crop {
             (u / out_w as f32 - 0.5) * self.width,
             (v / out_h as f32 - 0.5) * self.height,
         );
-        self.center.add(d.rotate(self.angle))
+        self.center.plus(d.rotate(self.angle))
     }
 
     /// Output position (continuous) of a source point; the inverse map.
     pub fn output_of(&self, p: Point, out_w: u32, out_h: u32) -> Point {
-        let d = p.sub(self.center).rotate(-self.angle);
+        let d = p.minus(self.center).rotate(-self.angle);
         Point::new(
             (d.x / self.width + 0.5) * out_w as f32,
             (d.y / self.height + 0.5) * out_h as f32,
@@ -130,11 +130,13 @@ pub fn plan(face: &FacePoints, spec: &Spec) -> Result<Layout, LayoutError> {
     let down = Point::new(0.0, 1.0).rotate(angle);
     let across = Point::new(1.0, 0.0).rotate(angle);
     let eye_mid = face.eye_mid();
-    let v = |p: Point| f64::from(p.sub(eye_mid).dot(down));
+    let v = |p: Point| f64::from(p.minus(eye_mid).dot(down));
     let head_px = v(face.chin) - v(face.crown);
     let eye_depth_px = -v(face.crown);
     if head_px <= 0.0 || eye_depth_px <= 0.0 || v(face.chin) <= 0.0 {
-        return Err(LayoutError::Degenerate("crown, eyes and chin are not in order"));
+        return Err(LayoutError::Degenerate(
+            "crown, eyes and chin are not in order",
+        ));
     }
     let ratio = eye_depth_px / head_px;
     let (head_mm, top) = choose_head(spec, ratio)?;
@@ -143,14 +145,14 @@ pub fn plan(face: &FacePoints, spec: &Spec) -> Result<Layout, LayoutError> {
     let w = spec.width_mm * px_per_mm;
     let h = spec.height_mm * px_per_mm;
     let offset_down = (eye_from_top / spec.height_mm - 0.5) * h;
-    let center = eye_mid.sub(down.scale(offset_down as f32));
+    let center = eye_mid.minus(down.scale(offset_down as f32));
     let crop = Crop {
         center,
         width: w as f32,
         height: h as f32,
         angle,
     };
-    let face_centre_across = f64::from(eye_mid.sub(center).dot(across));
+    let face_centre_across = f64::from(eye_mid.minus(center).dot(across));
     Ok(Layout {
         crop,
         px_per_mm,
@@ -253,9 +255,17 @@ mod tests {
     fn us_passport_puts_head_and_eyes_mid_range() {
         let spec = us();
         let l = plan(&face(), &spec).unwrap();
-        assert!((l.head_mm - spec.head_mm.mid()).abs() < 1e-9, "{}", l.head_mm);
+        assert!(
+            (l.head_mm - spec.head_mm.mid()).abs() < 1e-9,
+            "{}",
+            l.head_mm
+        );
         let eyes = spec.eyes_from_bottom_mm.unwrap();
-        assert!(eyes.contains(l.eyes_from_bottom_mm), "{}", l.eyes_from_bottom_mm);
+        assert!(
+            eyes.contains(l.eyes_from_bottom_mm),
+            "{}",
+            l.eyes_from_bottom_mm
+        );
         assert!(l.center_offset_mm.abs() < 1e-6);
         assert!((l.px_per_mm - 310.0 / l.head_mm).abs() < 1e-9);
         // 2 x 2 in at this scale
@@ -286,7 +296,8 @@ mod tests {
         let spec = us();
         let mut f = face();
         let a = 10f32.to_radians();
-        let rot = |p: Point| Point::new(500.0, 400.0).add(p.sub(Point::new(500.0, 400.0)).rotate(a));
+        let rot =
+            |p: Point| Point::new(500.0, 400.0).plus(p.minus(Point::new(500.0, 400.0)).rotate(a));
         f.eye_image_left = rot(f.eye_image_left);
         f.eye_image_right = rot(f.eye_image_right);
         f.chin = rot(f.chin);
@@ -320,8 +331,14 @@ mod tests {
     #[test]
     fn contradictory_constraints_are_infeasible() {
         let mut spec = us();
-        spec.eyes_from_bottom_mm = Some(crate::spec::MmRange { min: 49.0, max: 50.0 });
-        assert!(matches!(plan(&face(), &spec), Err(LayoutError::Infeasible { .. })));
+        spec.eyes_from_bottom_mm = Some(crate::spec::MmRange {
+            min: 49.0,
+            max: 50.0,
+        });
+        assert!(matches!(
+            plan(&face(), &spec),
+            Err(LayoutError::Infeasible { .. })
+        ));
         assert!(check_feasible(&spec).is_err());
     }
 

@@ -39,7 +39,14 @@ fn smoothstep(x: f32) -> f32 {
 /// Renders `out_w` x `out_h` pixels of `src` through `crop`. Each output
 /// pixel averages a k x k grid of bilinear samples, k the downscale factor
 /// (at most 4), so a 12 MP photo shrinks without aliasing.
-pub fn render(src: &RgbImage, crop: &Crop, out_w: u32, out_h: u32, mask: &PersonMask, paint: Painting) -> Rendered {
+pub fn render(
+    src: &RgbImage,
+    crop: &Crop,
+    out_w: u32,
+    out_h: u32,
+    mask: &PersonMask,
+    paint: Painting,
+) -> Rendered {
     let mut image = RgbImage::black(out_w, out_h);
     let mut person = SecretBuf::<f32>::zeroed(out_w as usize * out_h as usize);
     let scale = crop.width / out_w as f32;
@@ -84,7 +91,12 @@ pub fn render(src: &RgbImage, crop: &Crop, out_w: u32, out_h: u32, mask: &Person
 /// How far, in source pixels, the crop reaches outside the source (0 when the
 /// crop lies inside). The crop is convex, so its corners decide.
 pub fn overflow_px(src_w: u32, src_h: u32, crop: &Crop, out_w: u32, out_h: u32) -> f32 {
-    let corners = [(0.0, 0.0), (out_w as f32, 0.0), (0.0, out_h as f32), (out_w as f32, out_h as f32)];
+    let corners = [
+        (0.0, 0.0),
+        (out_w as f32, 0.0),
+        (0.0, out_h as f32),
+        (out_w as f32, out_h as f32),
+    ];
     corners
         .iter()
         .map(|&(u, v)| outside_by(crop.source_of(u, v, out_w, out_h), src_w, src_h))
@@ -110,7 +122,10 @@ mod tests {
     }
 
     fn no_person() -> PersonMask {
-        PersonMask::from_grid(TensorMap::letterbox(1000, 1000, 256), SecretBuf::zeroed(256 * 256))
+        PersonMask::from_grid(
+            TensorMap::letterbox(1000, 1000, 256),
+            SecretBuf::zeroed(256 * 256),
+        )
     }
 
     #[test]
@@ -121,8 +136,23 @@ mod tests {
                 src.put(x, y, [x as u8 * 30, y as u8 * 40, 9]);
             }
         }
-        let crop = Crop { center: Point::new(4.0, 3.0), width: 8.0, height: 6.0, angle: 0.0 };
-        let out = render(&src, &crop, 8, 6, &all_person(), Painting { background: None, padding: None });
+        let crop = Crop {
+            center: Point::new(4.0, 3.0),
+            width: 8.0,
+            height: 6.0,
+            angle: 0.0,
+        };
+        let out = render(
+            &src,
+            &crop,
+            8,
+            6,
+            &all_person(),
+            Painting {
+                background: None,
+                padding: None,
+            },
+        );
         assert_eq!(out.image.as_bytes(), src.as_bytes());
     }
 
@@ -130,8 +160,23 @@ mod tests {
     fn half_turn_flips_the_image() {
         let mut src = RgbImage::black(4, 4);
         src.put(0, 0, [255, 0, 0]);
-        let crop = Crop { center: Point::new(2.0, 2.0), width: 4.0, height: 4.0, angle: std::f32::consts::PI };
-        let out = render(&src, &crop, 4, 4, &all_person(), Painting { background: None, padding: None });
+        let crop = Crop {
+            center: Point::new(2.0, 2.0),
+            width: 4.0,
+            height: 4.0,
+            angle: std::f32::consts::PI,
+        };
+        let out = render(
+            &src,
+            &crop,
+            4,
+            4,
+            &all_person(),
+            Painting {
+                background: None,
+                padding: None,
+            },
+        );
         assert_eq!(out.image.get(3, 3), [255, 0, 0]);
         assert_eq!(out.image.get(0, 0), [0, 0, 0]);
     }
@@ -139,8 +184,23 @@ mod tests {
     #[test]
     fn padding_fills_outside_the_source() {
         let src = RgbImage::black(4, 4);
-        let crop = Crop { center: Point::new(4.0, 2.0), width: 4.0, height: 4.0, angle: 0.0 };
-        let out = render(&src, &crop, 4, 4, &all_person(), Painting { background: None, padding: Some([10, 20, 30]) });
+        let crop = Crop {
+            center: Point::new(4.0, 2.0),
+            width: 4.0,
+            height: 4.0,
+            angle: 0.0,
+        };
+        let out = render(
+            &src,
+            &crop,
+            4,
+            4,
+            &all_person(),
+            Painting {
+                background: None,
+                padding: Some([10, 20, 30]),
+            },
+        );
         assert_eq!(out.image.get(0, 0), [0, 0, 0]);
         assert_eq!(out.image.get(3, 0), [10, 20, 30]);
         assert_eq!(overflow_px(4, 4, &crop, 4, 4), 2.0);
@@ -149,8 +209,23 @@ mod tests {
     #[test]
     fn background_replacement_paints_where_no_person_is() {
         let src = RgbImage::black(4, 4);
-        let crop = Crop { center: Point::new(2.0, 2.0), width: 4.0, height: 4.0, angle: 0.0 };
-        let out = render(&src, &crop, 4, 4, &no_person(), Painting { background: Some([255, 255, 255]), padding: None });
+        let crop = Crop {
+            center: Point::new(2.0, 2.0),
+            width: 4.0,
+            height: 4.0,
+            angle: 0.0,
+        };
+        let out = render(
+            &src,
+            &crop,
+            4,
+            4,
+            &no_person(),
+            Painting {
+                background: Some([255, 255, 255]),
+                padding: None,
+            },
+        );
         assert!(out.image.as_bytes().iter().all(|&b| b == 255));
     }
 }

@@ -39,7 +39,9 @@ pub enum DecodeError {
         height: u32,
     },
     /// The header asks for an implausibly large image.
-    #[error("the image is too large to be a photo ({width}x{height}; at most {MAX_SIDE} px a side)")]
+    #[error(
+        "the image is too large to be a photo ({width}x{height}; at most {MAX_SIDE} px a side)"
+    )]
     TooLarge {
         /// Width in the header.
         width: u32,

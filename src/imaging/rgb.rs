@@ -136,7 +136,8 @@ impl RgbImage {
             counts.iter_mut().for_each(|c| *c = 0);
             let y_end = ((oy + 1) * factor).min(self.height);
             for y in oy * factor..y_end {
-                let row = &self.pixels[(y as usize * self.width as usize) * 3..][..self.width as usize * 3];
+                let row = &self.pixels[(y as usize * self.width as usize) * 3..]
+                    [..self.width as usize * 3];
                 for (x, px) in row.chunks_exact(3).enumerate() {
                     let ox = x / factor as usize;
                     sums[ox * 3] += px[0] as u32;

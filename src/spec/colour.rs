@@ -40,7 +40,9 @@ impl BackgroundColour {
             Self::White => c.l >= 88.0 && c.chroma() <= 8.0,
             Self::OffWhite => c.l >= 82.0 && c.chroma() <= 12.0,
             Self::LightGrey => (60.0..=92.0).contains(&c.l) && c.chroma() <= 8.0,
-            Self::Cream => c.l >= 80.0 && (-4.0..=8.0).contains(&c.a) && (6.0..=28.0).contains(&c.b),
+            Self::Cream => {
+                c.l >= 80.0 && (-4.0..=8.0).contains(&c.a) && (6.0..=28.0).contains(&c.b)
+            }
             Self::LightBlue => c.l >= 65.0 && (-30.0..=-5.0).contains(&c.b),
         }
     }

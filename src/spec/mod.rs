@@ -193,14 +193,28 @@ impl Spec {
         };
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         if !stem.is_empty() && raw.id != stem {
-            return Err(invalid("id", format!("'{}' differs from the file name '{stem}'", raw.id)));
+            return Err(invalid(
+                "id",
+                format!("'{}' differs from the file name '{stem}'", raw.id),
+            ));
         }
-        if raw.id.is_empty() || !raw.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            return Err(invalid("id", "use lower-case letters, digits and '-'".into()));
+        if raw.id.is_empty()
+            || !raw
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(invalid(
+                "id",
+                "use lower-case letters, digits and '-'".into(),
+            ));
         }
         for (field, v) in [("width_mm", raw.width_mm), ("height_mm", raw.height_mm)] {
             if !(10.0..=300.0).contains(&v) {
-                return Err(invalid(field, format!("{v} mm is not a photo size (10-300 mm)")));
+                return Err(invalid(
+                    field,
+                    format!("{v} mm is not a photo size (10-300 mm)"),
+                ));
             }
         }
         if !(150..=1200).contains(&raw.dpi) {
@@ -208,7 +222,11 @@ impl Spec {
         }
         let ranges = [
             ("head_mm", Some(raw.head_mm), raw.height_mm),
-            ("eyes_from_bottom_mm", raw.eyes_from_bottom_mm, raw.height_mm),
+            (
+                "eyes_from_bottom_mm",
+                raw.eyes_from_bottom_mm,
+                raw.height_mm,
+            ),
             ("crown_to_top_mm", raw.crown_to_top_mm, raw.height_mm),
             ("head_width_mm", raw.head_width_mm, raw.width_mm),
         ];
@@ -218,17 +236,26 @@ impl Spec {
                     return Err(invalid(field, "min and max must be finite and >= 0".into()));
                 }
                 if r.min > r.max {
-                    return Err(invalid(field, format!("min {} is above max {}", r.min, r.max)));
+                    return Err(invalid(
+                        field,
+                        format!("min {} is above max {}", r.min, r.max),
+                    ));
                 }
                 if r.max > limit {
-                    return Err(invalid(field, format!("max {} exceeds the photo ({limit} mm)", r.max)));
+                    return Err(invalid(
+                        field,
+                        format!("max {} exceeds the photo ({limit} mm)", r.max),
+                    ));
                 }
             }
         }
-        if let Some(c) = raw.chin_to_bottom_min_mm {
-            if !(0.0..raw.height_mm).contains(&c) {
-                return Err(invalid("chin_to_bottom_min_mm", format!("{c} is outside the photo")));
-            }
+        if let Some(c) = raw.chin_to_bottom_min_mm
+            && !(0.0..raw.height_mm).contains(&c)
+        {
+            return Err(invalid(
+                "chin_to_bottom_min_mm",
+                format!("{c} is outside the photo"),
+            ));
         }
         if raw.background.is_empty() {
             return Err(invalid("background", "list at least one colour".into()));
@@ -377,7 +404,10 @@ mod tests {
     fn an_inverted_range_names_file_and_field() {
         let bad = us_text().replace("{ min = 25.4, max = 34.9 }", "{ min = 34.9, max = 25.4 }");
         let e = err(&bad);
-        assert!(e.contains("specs/us-passport.toml") && e.contains("head_mm"), "{e}");
+        assert!(
+            e.contains("specs/us-passport.toml") && e.contains("head_mm"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -418,6 +448,9 @@ mod tests {
     fn unknown_id_lists_the_known_ones() {
         let lib = SpecLibrary::load_dir(&specs_dir()).unwrap();
         let e = lib.get("narnia-passport").unwrap_err().to_string();
-        assert!(e.contains("narnia-passport") && e.contains("us-passport"), "{e}");
+        assert!(
+            e.contains("narnia-passport") && e.contains("us-passport"),
+            "{e}"
+        );
     }
 }

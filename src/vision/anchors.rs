@@ -45,7 +45,10 @@ pub fn generate(spec: &AnchorSpec) -> Vec<[f32; 2]> {
         let cells = spec.input_size.div_ceil(stride);
         for y in 0..cells {
             for x in 0..cells {
-                let centre = [(x as f32 + 0.5) / cells as f32, (y as f32 + 0.5) / cells as f32];
+                let centre = [
+                    (x as f32 + 0.5) / cells as f32,
+                    (y as f32 + 0.5) / cells as f32,
+                ];
                 for _ in 0..same as u32 * spec.anchors_per_layer {
                     anchors.push(centre);
                 }

@@ -45,7 +45,10 @@ impl Detection {
     /// The same detection with every coordinate passed through `f`.
     pub fn map(&self, f: impl Fn(Point) -> Point) -> Detection {
         let a = f(Point::new(self.bbox.x, self.bbox.y));
-        let b = f(Point::new(self.bbox.x + self.bbox.w, self.bbox.y + self.bbox.h));
+        let b = f(Point::new(
+            self.bbox.x + self.bbox.w,
+            self.bbox.y + self.bbox.h,
+        ));
         Detection {
             score: self.score,
             bbox: Rect {
@@ -138,7 +141,7 @@ pub fn weighted_nms(candidates: &mut Vec<Detection>, iou: f32, out: &mut Vec<Det
                 bbox[2] += c.bbox.w * c.score;
                 bbox[3] += c.bbox.h * c.score;
                 for (k, p) in kps.iter_mut().enumerate() {
-                    *p = p.add(c.keypoints[k].scale(c.score));
+                    *p = p.plus(c.keypoints[k].scale(c.score));
                 }
             } else {
                 candidates[keep] = c;
@@ -166,7 +169,12 @@ mod tests {
     fn det(score: f32, x: f32) -> Detection {
         Detection {
             score,
-            bbox: Rect { x, y: 0.0, w: 10.0, h: 10.0 },
+            bbox: Rect {
+                x,
+                y: 0.0,
+                w: 10.0,
+                h: 10.0,
+            },
             keypoints: [Point::new(x, 0.0); KEYPOINTS],
         }
     }
@@ -192,7 +200,11 @@ mod tests {
         reg[3] = 32.0; // height 0.25
         reg[4] = -12.8; // right eye x: 0.4
         let scores = [2.0, -5.0]; // sigmoid 0.88 and 0.007
-        let params = DecodeParams { input_size: 128.0, min_score: 0.5, nms_iou: 0.3 };
+        let params = DecodeParams {
+            input_size: 128.0,
+            min_score: 0.5,
+            nms_iou: 0.3,
+        };
         let (mut cand, mut out) = (Vec::new(), Vec::new());
         decode(&reg, &scores, &anchors, &params, &mut cand, &mut out);
         assert_eq!(out.len(), 1);

@@ -25,11 +25,11 @@ impl Point {
         Point::new((self.x + o.x) / 2.0, (self.y + o.y) / 2.0)
     }
     /// self - o, as a vector.
-    pub fn sub(self, o: Point) -> Point {
+    pub fn minus(self, o: Point) -> Point {
         Point::new(self.x - o.x, self.y - o.y)
     }
     /// self + o.
-    pub fn add(self, o: Point) -> Point {
+    pub fn plus(self, o: Point) -> Point {
         Point::new(self.x + o.x, self.y + o.y)
     }
     /// self * k.
@@ -119,7 +119,7 @@ impl TensorMap {
         let v = Point::new(0.0, step).rotate(angle);
         let half = size as f32 / 2.0;
         Self {
-            origin: center.sub(u.scale(half)).sub(v.scale(half)),
+            origin: center.minus(u.scale(half)).minus(v.scale(half)),
             u,
             v,
         }
@@ -138,12 +138,12 @@ impl TensorMap {
     /// Image position of a continuous tensor coordinate.
     #[inline]
     pub fn to_image(&self, t: Point) -> Point {
-        self.origin.add(self.u.scale(t.x)).add(self.v.scale(t.y))
+        self.origin.plus(self.u.scale(t.x)).plus(self.v.scale(t.y))
     }
 
     /// Tensor coordinate of an image position (inverse of `to_image`).
     pub fn to_tensor(&self, p: Point) -> Point {
-        let d = p.sub(self.origin);
+        let d = p.minus(self.origin);
         let det = self.u.x * self.v.y - self.u.y * self.v.x;
         Point::new(
             (d.x * self.v.y - d.y * self.v.x) / det,
@@ -158,7 +158,12 @@ mod tests {
 
     #[test]
     fn iou_of_identical_and_disjoint_boxes() {
-        let a = Rect { x: 0.0, y: 0.0, w: 10.0, h: 10.0 };
+        let a = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 10.0,
+            h: 10.0,
+        };
         assert_eq!(a.iou(&a), 1.0);
         let b = Rect { x: 20.0, ..a };
         assert_eq!(a.iou(&b), 0.0);
@@ -171,7 +176,10 @@ mod tests {
         let m = TensorMap::letterbox(640, 480, 128);
         // the tensor's corners span 640 px; 80 px of padding above and below
         assert_eq!(m.to_image(Point::new(0.0, 0.0)), Point::new(0.0, -80.0));
-        assert_eq!(m.to_image(Point::new(128.0, 128.0)), Point::new(640.0, 560.0));
+        assert_eq!(
+            m.to_image(Point::new(128.0, 128.0)),
+            Point::new(640.0, 560.0)
+        );
     }
 
     #[test]
@@ -181,6 +189,10 @@ mod tests {
         let back = m.to_tensor(m.to_image(p));
         assert!(back.dist(p) < 1e-3);
         // the tensor centre is the crop centre
-        assert!(m.to_image(Point::new(96.0, 96.0)).dist(Point::new(300.0, 200.0)) < 1e-3);
+        assert!(
+            m.to_image(Point::new(96.0, 96.0))
+                .dist(Point::new(300.0, 200.0))
+                < 1e-3
+        );
     }
 }

@@ -18,9 +18,13 @@ const ROI_SCALE: f32 = 1.5;
 /// "Right"/"left" are the subject's.
 pub mod idx {
     /// Contour of the subject's right eye (image left).
-    pub const RIGHT_EYE: [usize; 16] = [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173];
+    pub const RIGHT_EYE: [usize; 16] = [
+        33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173,
+    ];
     /// Contour of the subject's left eye (image right).
-    pub const LEFT_EYE: [usize; 16] = [263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398];
+    pub const LEFT_EYE: [usize; 16] = [
+        263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398,
+    ];
     /// Right eye: outer corner, inner corner, upper lid, lower lid.
     pub const RIGHT_EYE_LIDS: [usize; 4] = [33, 133, 159, 145];
     /// Left eye: outer corner, inner corner, upper lid, lower lid.
@@ -62,7 +66,9 @@ impl FaceMesh {
 
     /// Mean position of several landmarks.
     pub fn mean(&self, ids: &[usize]) -> Point {
-        let s = ids.iter().fold(Point::default(), |a, &i| a.add(self.pt(i)));
+        let s = ids
+            .iter()
+            .fold(Point::default(), |a, &i| a.plus(self.pt(i)));
         s.scale(1.0 / ids.len() as f32)
     }
 

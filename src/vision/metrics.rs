@@ -63,7 +63,7 @@ pub fn measure(mesh: &FaceMesh) -> FaceMetrics {
     let up = Point::new(0.0, -1.0).rotate(roll);
     let lip_centre = mesh.pt(top).mid(mesh.pt(bottom));
     let corners = mesh.pt(l).mid(mesh.pt(r));
-    let smile = corners.sub(lip_centre).dot(up) / width;
+    let smile = corners.minus(lip_centre).dot(up) / width;
 
     FaceMetrics {
         yaw_deg: yaw.to_degrees(),

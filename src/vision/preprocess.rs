@@ -27,14 +27,20 @@ impl Normalise {
 /// Writes a `size` x `size` x 3 tensor (HWC, RGB) sampled bilinearly from
 /// `img` through `map`; positions outside the image are black, as in
 /// MediaPipe's zero-border image-to-tensor step.
-pub fn fill_tensor(img: &RgbImage, map: &TensorMap, size: u32, norm: Normalise, sink: &mut dyn TensorSink) {
+pub fn fill_tensor(
+    img: &RgbImage,
+    map: &TensorMap,
+    size: u32,
+    norm: Normalise,
+    sink: &mut dyn TensorSink,
+) {
     debug_assert_eq!(sink.len(), (size * size * 3) as usize);
     let black = norm.apply(0.0);
     let mut i = 0;
     for ty in 0..size {
         let row = map.to_image(Point::new(0.5, ty as f32 + 0.5));
         for tx in 0..size {
-            let p = row.add(map.u.scale(tx as f32));
+            let p = row.plus(map.u.scale(tx as f32));
             match img.sample(p.x, p.y) {
                 Some(rgb) => {
                     sink.set(i, norm.apply(rgb[0]));
@@ -66,10 +72,16 @@ mod tests {
         }
         let map = TensorMap::letterbox(4, 2, 4);
         let mut t = vec![0f32; 4 * 4 * 3];
-        fill_tensor(&img, &map, 4, Normalise::Unit, &mut crate::vision::runtime::F32Sink(&mut t));
+        fill_tensor(
+            &img,
+            &map,
+            4,
+            Normalise::Unit,
+            &mut crate::vision::runtime::F32Sink(&mut t),
+        );
         // rows 0 and 3 are padding, rows 1 and 2 are the white image
         assert_eq!(t[0], 0.0);
-        assert_eq!(t[4 * 3 * 1], 1.0);
+        assert_eq!(t[4 * 3], 1.0); // row 1, first value
         assert_eq!(t[4 * 3 * 3], 0.0);
     }
 }

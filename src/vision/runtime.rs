@@ -296,7 +296,10 @@ impl Model {
 impl Drop for Model {
     fn drop(&mut self) {
         let compiled = self.compiled.take();
-        let buffers = (std::mem::take(&mut self.inputs), std::mem::take(&mut self.outputs));
+        let buffers = (
+            std::mem::take(&mut self.inputs),
+            std::mem::take(&mut self.outputs),
+        );
         super::quiet::with_stderr_muted(move || drop((buffers, compiled)));
     }
 }

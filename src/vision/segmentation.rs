@@ -76,7 +76,12 @@ impl Segmenter {
     /// The person mask of a square region of `img` centred on `center`,
     /// `side` pixels wide (the head and shoulders, so the mask has resolution
     /// where the photo is cut).
-    pub fn run(&mut self, img: &RgbImage, center: Point, side: f32) -> Result<PersonMask, ModelError> {
+    pub fn run(
+        &mut self,
+        img: &RgbImage,
+        center: Point,
+        side: f32,
+    ) -> Result<PersonMask, ModelError> {
         let map = TensorMap::rotated_square(center, side, 0.0, SIZE);
         self.model
             .run(|sink| fill_tensor(img, &map, SIZE, Normalise::Unit, sink))?;

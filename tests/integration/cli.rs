@@ -8,8 +8,21 @@ use tempfile::TempDir;
 
 use crate::common::*;
 
-fn compose(input: &std::path::Path, spec: &str, out: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["compose", input.to_str().unwrap(), "--spec", spec, "-o", out.to_str().unwrap(), "--json"];
+fn compose(
+    input: &std::path::Path,
+    spec: &str,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "compose",
+        input.to_str().unwrap(),
+        "--spec",
+        spec,
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+    ];
     args.extend_from_slice(extra);
     passbooth(&args)
 }
@@ -18,7 +31,12 @@ fn compose(input: &std::path::Path, spec: &str, out: &std::path::Path, extra: &[
 fn astronaut_us_passport_is_accepted_with_exact_geometry() {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("out.jpg");
-    let run = compose(&repo("tests/fixtures/astronaut.png"), "us-passport", &out, &[]);
+    let run = compose(
+        &repo("tests/fixtures/astronaut.png"),
+        "us-passport",
+        &out,
+        &[],
+    );
     let r = report(&run);
     assert_eq!(run.status.code(), Some(0), "{r}");
     assert_eq!(r["accepted"], true);
@@ -38,11 +56,18 @@ fn astronaut_us_passport_is_accepted_with_exact_geometry() {
     assert_eq!((photo.width(), photo.height()), (600, 600));
 
     // The eyes really are where the report says: detect them on the output.
-    let mut det = FaceDetector::load(&repo("models/face_detection_full_range.tflite"), Range::Full).unwrap();
+    let mut det = FaceDetector::load(
+        &repo("models/face_detection_full_range.tflite"),
+        Range::Full,
+    )
+    .unwrap();
     let face = det.detect(&photo).unwrap()[0];
     let eye_y = (face.keypoint(Keypoint::LeftEye).y + face.keypoint(Keypoint::RightEye).y) / 2.0;
     let measured_mm = (600.0 - f64::from(eye_y)) / 600.0 * 50.8;
-    assert!((measured_mm - eyes).abs() < 1.5, "eye line on the photo {measured_mm} mm, report {eyes} mm");
+    assert!(
+        (measured_mm - eyes).abs() < 1.5,
+        "eye line on the photo {measured_mm} mm, report {eyes} mm"
+    );
     let eye_x = (face.keypoint(Keypoint::LeftEye).x + face.keypoint(Keypoint::RightEye).x) / 2.0;
     assert!((eye_x - 300.0).abs() < 12.0, "eyes centred: {eye_x}");
 
@@ -56,9 +81,26 @@ fn astronaut_us_passport_is_accepted_with_exact_geometry() {
 
 #[test]
 fn report_keeps_the_documented_shape() {
-    let run = passbooth(&["check", repo("tests/fixtures/astronaut.png").to_str().unwrap(), "--spec", "us-passport", "--json"]);
+    let run = passbooth(&[
+        "check",
+        repo("tests/fixtures/astronaut.png").to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "--json",
+    ]);
     let r = report(&run);
-    for key in ["input", "spec", "accepted", "reasons", "faces", "checks", "landmarks", "crop", "output", "timings_ms"] {
+    for key in [
+        "input",
+        "spec",
+        "accepted",
+        "reasons",
+        "faces",
+        "checks",
+        "landmarks",
+        "crop",
+        "output",
+        "timings_ms",
+    ] {
         assert!(r.get(key).is_some(), "missing {key}");
     }
     for key in ["left_eye", "right_eye", "chin", "crown"] {
@@ -87,7 +129,12 @@ fn report_keeps_the_documented_shape() {
 fn six_hundred_dpi_doubles_the_pixels() {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("out.png");
-    let run = compose(&repo("tests/fixtures/astronaut.png"), "us-passport", &out, &["--dpi", "600"]);
+    let run = compose(
+        &repo("tests/fixtures/astronaut.png"),
+        "us-passport",
+        &out,
+        &["--dpi", "600"],
+    );
     let r = report(&run);
     assert_eq!(r["output"]["width_px"], 1200);
     let dpi = recorded_dpi(&std::fs::read(&out).unwrap()).unwrap();
@@ -111,7 +158,13 @@ fn two_faces_are_rejected_and_no_photo_is_written() {
 fn no_face_is_rejected() {
     let dir = TempDir::new().unwrap();
     let input = save(dir.path(), "suit.png", &no_face(&astronaut()));
-    let run = passbooth(&["check", input.to_str().unwrap(), "--spec", "us-passport", "--json"]);
+    let run = passbooth(&[
+        "check",
+        input.to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "--json",
+    ]);
     assert_eq!(run.status.code(), Some(3));
     assert_eq!(reasons(&report(&run)), ["no_face"]);
 }
@@ -121,7 +174,13 @@ fn a_tilted_portrait_is_levelled() {
     let dir = TempDir::new().unwrap();
     let input = save(dir.path(), "tilted.png", &rotated(&astronaut(), 15.0));
     let out = dir.path().join("out.jpg");
-    let straight = report(&passbooth(&["check", repo("tests/fixtures/astronaut.png").to_str().unwrap(), "--spec", "us-passport", "--json"]));
+    let straight = report(&passbooth(&[
+        "check",
+        repo("tests/fixtures/astronaut.png").to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "--json",
+    ]));
     let run = compose(&input, "us-passport", &out, &[]);
     let r = report(&run);
     assert_eq!(run.status.code(), Some(0), "{r}");
@@ -137,7 +196,13 @@ fn a_tilted_portrait_is_levelled() {
 fn a_shrunk_portrait_is_too_low_in_resolution() {
     let dir = TempDir::new().unwrap();
     let input = save(dir.path(), "small.png", &shrunk(&astronaut(), 4));
-    let r = report(&passbooth(&["check", input.to_str().unwrap(), "--spec", "us-passport", "--json"]));
+    let r = report(&passbooth(&[
+        "check",
+        input.to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "--json",
+    ]));
     assert!(reasons(&r).contains(&"low_resolution".to_string()), "{r}");
     assert!(check(&r, "resolution")["value"].as_f64().unwrap() < 40.0);
 }
@@ -146,7 +211,13 @@ fn a_shrunk_portrait_is_too_low_in_resolution() {
 fn a_darkened_portrait_is_too_dark() {
     let dir = TempDir::new().unwrap();
     let input = save(dir.path(), "dark.png", &darkened(&astronaut(), 0.08));
-    let r = report(&passbooth(&["check", input.to_str().unwrap(), "--spec", "us-passport", "--json"]));
+    let r = report(&passbooth(&[
+        "check",
+        input.to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "--json",
+    ]));
     assert!(reasons(&r).contains(&"too_dark".to_string()), "{r}");
 }
 
@@ -154,7 +225,13 @@ fn a_darkened_portrait_is_too_dark() {
 fn a_spec_without_edits_neither_pads_nor_replaces() {
     // The UK wants unaltered photos: the astronaut's crop reaches past the
     // top of the picture, which only padding could fix, and she smiles.
-    let r = report(&passbooth(&["check", repo("tests/fixtures/astronaut.png").to_str().unwrap(), "--spec", "uk-passport", "--json"]));
+    let r = report(&passbooth(&[
+        "check",
+        repo("tests/fixtures/astronaut.png").to_str().unwrap(),
+        "--spec",
+        "uk-passport",
+        "--json",
+    ]));
     assert_eq!(r["output"]["background_replaced"], false);
     assert_eq!(r["output"]["padded"], false);
     assert_eq!(reasons(&r), ["expression", "insufficient_margin"], "{r}");
@@ -165,7 +242,14 @@ fn a_spec_without_edits_neither_pads_nor_replaces() {
 
 #[test]
 fn replacing_where_a_spec_forbids_it_is_a_usage_error() {
-    let run = passbooth(&["check", repo("tests/fixtures/astronaut.png").to_str().unwrap(), "--spec", "uk-passport", "--background", "replace"]);
+    let run = passbooth(&[
+        "check",
+        repo("tests/fixtures/astronaut.png").to_str().unwrap(),
+        "--spec",
+        "uk-passport",
+        "--background",
+        "replace",
+    ]);
     assert_eq!(run.status.code(), Some(1));
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("uk-passport"), "{err}");
@@ -201,24 +285,96 @@ fn bad_inputs_give_one_clear_line() {
     std::fs::write(&huge, header(100_000, 100_000)).unwrap();
     let fixture = repo("tests/fixtures/astronaut.png");
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["check", "/nonexistent/me.jpg", "--spec", "us-passport"], "/nonexistent/me.jpg"),
-        (vec!["check", text.to_str().unwrap(), "--spec", "us-passport"], "not a JPEG or PNG"),
-        (vec!["check", truncated.to_str().unwrap(), "--spec", "us-passport"], "corrupt or truncated"),
-        (vec!["check", empty.to_str().unwrap(), "--spec", "us-passport"], "not a JPEG or PNG"),
-        (vec!["check", zero.to_str().unwrap(), "--spec", "us-passport"], "zero.png"),
-        (vec!["check", huge.to_str().unwrap(), "--spec", "us-passport"], "huge.png"),
-        (vec!["check", dir.path().to_str().unwrap(), "--spec", "us-passport"], "directory"),
-        (vec!["check", fixture.to_str().unwrap(), "--spec", "narnia-passport"], "unknown spec 'narnia-passport'"),
-        (vec!["compose", fixture.to_str().unwrap(), "--spec", "us-passport", "-o", "/tmp/x.gif"], ".jpg, .jpeg or .png"),
-        (vec!["compose", fixture.to_str().unwrap(), "--spec", "us-passport", "-o", "/nonexistent/dir/x.jpg"], "/nonexistent/dir/x.jpg"),
-        (vec!["check", fixture.to_str().unwrap(), "--spec", "us-passport", "--dpi", "5"], "--dpi"),
+        (
+            vec!["check", "/nonexistent/me.jpg", "--spec", "us-passport"],
+            "/nonexistent/me.jpg",
+        ),
+        (
+            vec!["check", text.to_str().unwrap(), "--spec", "us-passport"],
+            "not a JPEG or PNG",
+        ),
+        (
+            vec![
+                "check",
+                truncated.to_str().unwrap(),
+                "--spec",
+                "us-passport",
+            ],
+            "corrupt or truncated",
+        ),
+        (
+            vec!["check", empty.to_str().unwrap(), "--spec", "us-passport"],
+            "not a JPEG or PNG",
+        ),
+        (
+            vec!["check", zero.to_str().unwrap(), "--spec", "us-passport"],
+            "zero.png",
+        ),
+        (
+            vec!["check", huge.to_str().unwrap(), "--spec", "us-passport"],
+            "huge.png",
+        ),
+        (
+            vec![
+                "check",
+                dir.path().to_str().unwrap(),
+                "--spec",
+                "us-passport",
+            ],
+            "directory",
+        ),
+        (
+            vec![
+                "check",
+                fixture.to_str().unwrap(),
+                "--spec",
+                "narnia-passport",
+            ],
+            "unknown spec 'narnia-passport'",
+        ),
+        (
+            vec![
+                "compose",
+                fixture.to_str().unwrap(),
+                "--spec",
+                "us-passport",
+                "-o",
+                "/tmp/x.gif",
+            ],
+            ".jpg, .jpeg or .png",
+        ),
+        (
+            vec![
+                "compose",
+                fixture.to_str().unwrap(),
+                "--spec",
+                "us-passport",
+                "-o",
+                "/nonexistent/dir/x.jpg",
+            ],
+            "/nonexistent/dir/x.jpg",
+        ),
+        (
+            vec![
+                "check",
+                fixture.to_str().unwrap(),
+                "--spec",
+                "us-passport",
+                "--dpi",
+                "5",
+            ],
+            "--dpi",
+        ),
         (vec!["check"], "--spec"),
     ];
     for (args, expect) in cases {
         let run = passbooth(&args);
         let err = String::from_utf8_lossy(&run.stderr).to_string();
         assert_eq!(run.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.contains(expect), "{args:?}: expected '{expect}' in: {err}");
+        assert!(
+            err.contains(expect),
+            "{args:?}: expected '{expect}' in: {err}"
+        );
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         if !args.contains(&"--dpi") && args.len() > 1 {
             assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
@@ -231,7 +387,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -248,7 +408,10 @@ fn specs_lists_every_document_and_shows_one() {
     assert!(list.contains("printed photos not accepted"));
     let one = passbooth(&["specs", "de-passport"]);
     let text = String::from_utf8_lossy(&one.stdout);
-    assert!(text.contains("NOT accepted") && text.contains("35 x 45 mm"), "{text}");
+    assert!(
+        text.contains("NOT accepted") && text.contains("35 x 45 mm"),
+        "{text}"
+    );
     let json = passbooth(&["specs", "us-passport", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["head_mm"]["min"], 25.4);
@@ -258,9 +421,16 @@ fn specs_lists_every_document_and_shows_one() {
 fn a_malformed_spec_folder_is_reported_with_file_and_field() {
     let dir = TempDir::new().unwrap();
     let text = std::fs::read_to_string(repo("specs/us-passport.toml")).unwrap();
-    std::fs::write(dir.path().join("us-passport.toml"), text.replace("dpi = 300", "dpi = 7")).unwrap();
+    std::fs::write(
+        dir.path().join("us-passport.toml"),
+        text.replace("dpi = 300", "dpi = 7"),
+    )
+    .unwrap();
     let run = passbooth(&["specs", "--specs", dir.path().to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(1));
     let err = String::from_utf8_lossy(&run.stderr);
-    assert!(err.contains("us-passport.toml") && err.contains("dpi"), "{err}");
+    assert!(
+        err.contains("us-passport.toml") && err.contains("dpi"),
+        "{err}"
+    );
 }

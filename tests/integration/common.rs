@@ -23,7 +23,10 @@ pub fn astronaut() -> RgbImage {
 /// A mask for renders that replace nothing (the renderer only reads it then
 /// to report person probabilities, which these helpers ignore).
 fn unused_mask() -> PersonMask {
-    PersonMask::from_grid(TensorMap::letterbox(1, 1, 256), SecretBuf::zeroed(256 * 256))
+    PersonMask::from_grid(
+        TensorMap::letterbox(1, 1, 256),
+        SecretBuf::zeroed(256 * 256),
+    )
 }
 
 /// `img` turned by `deg` degrees (positive: clockwise on screen) on a canvas
@@ -32,15 +35,47 @@ pub fn rotated(img: &RgbImage, deg: f32) -> RgbImage {
     let (w, h) = (img.width() as f32, img.height() as f32);
     let a = deg.to_radians();
     let side = (w * a.cos().abs() + h * a.sin().abs()).ceil() as u32;
-    let crop = Crop { center: Point::new(w / 2.0, h / 2.0), width: side as f32, height: side as f32, angle: -a };
-    render(img, &crop, side, side, &unused_mask(), Painting { background: None, padding: Some([128, 128, 128]) }).image
+    let crop = Crop {
+        center: Point::new(w / 2.0, h / 2.0),
+        width: side as f32,
+        height: side as f32,
+        angle: -a,
+    };
+    render(
+        img,
+        &crop,
+        side,
+        side,
+        &unused_mask(),
+        Painting {
+            background: None,
+            padding: Some([128, 128, 128]),
+        },
+    )
+    .image
 }
 
 /// A 640 x 480 viewfinder frame of the astronaut as a booth camera sees a
 /// person: face about a third of the frame wide, moved by (dx, dy) pixels.
 pub fn viewfinder(img: &RgbImage, dx: f32, dy: f32) -> RgbImage {
-    let crop = Crop { center: Point::new(225.0 - dx / 2.0, 150.0 - dy / 2.0), width: 320.0, height: 240.0, angle: 0.0 };
-    render(img, &crop, 640, 480, &unused_mask(), Painting { background: None, padding: Some([90, 90, 90]) }).image
+    let crop = Crop {
+        center: Point::new(225.0 - dx / 2.0, 150.0 - dy / 2.0),
+        width: 320.0,
+        height: 240.0,
+        angle: 0.0,
+    };
+    render(
+        img,
+        &crop,
+        640,
+        480,
+        &unused_mask(),
+        Painting {
+            background: None,
+            padding: Some([90, 90, 90]),
+        },
+    )
+    .image
 }
 
 /// The head and shoulders of the portrait, 300 x 300.
@@ -104,7 +139,10 @@ pub fn save(dir: &Path, name: &str, img: &RgbImage) -> PathBuf {
 
 /// Runs the passbooth binary.
 pub fn passbooth(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_passbooth")).args(args).output().expect("run passbooth")
+    Command::new(env!("CARGO_BIN_EXE_passbooth"))
+        .args(args)
+        .output()
+        .expect("run passbooth")
 }
 
 /// Parses the JSON report printed on stdout.
@@ -119,9 +157,19 @@ pub fn report(out: &Output) -> serde_json::Value {
 }
 
 pub fn reasons(r: &serde_json::Value) -> Vec<String> {
-    r["reasons"].as_array().expect("reasons").iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    r["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
 }
 
 pub fn check<'a>(r: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    r["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no check {name} in {r}"))
+    r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name} in {r}"))
 }

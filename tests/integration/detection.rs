@@ -56,7 +56,10 @@ fn detection_allocates_nothing_per_frame() {
     // litert 0.2.1 does, five tiny Vecs per inference: CompiledModel::run
     // collects the input and output handles (8 bytes each), and every
     // TensorBuffer lock reads the tensor's dims into a Vec (16 + 12 + 12).
-    assert!(allocs <= 5 && bytes <= 64, "{allocs} allocations, {bytes} bytes");
+    assert!(
+        allocs <= 5 && bytes <= 64,
+        "{allocs} allocations, {bytes} bytes"
+    );
 }
 
 #[test]
@@ -66,6 +69,9 @@ fn boxes_map_back_to_source_pixels() {
     let mut at = |dx, dy| faces(&mut d, &viewfinder(&a, dx, dy))[0];
     let (p, q) = (at(-100.0, -40.0), at(140.0, 40.0));
     let moved = (q.bbox.x - p.bbox.x, q.bbox.y - p.bbox.y);
-    assert!((moved.0 - 240.0).abs() < 4.0 && (moved.1 - 80.0).abs() < 4.0, "{moved:?}");
+    assert!(
+        (moved.0 - 240.0).abs() < 4.0 && (moved.1 - 80.0).abs() < 4.0,
+        "{moved:?}"
+    );
     assert!((q.bbox.w - p.bbox.w).abs() < 4.0);
 }

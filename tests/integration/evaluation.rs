@@ -29,9 +29,18 @@ fn detection_recall_on_annotated_faces() {
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
         let n = |i: usize| f[i].parse::<f32>().unwrap();
-        by_file.entry(f[0].to_string()).or_default().push(Rect { x: n(2), y: n(3), w: n(4), h: n(5) });
+        by_file.entry(f[0].to_string()).or_default().push(Rect {
+            x: n(2),
+            y: n(3),
+            w: n(4),
+            h: n(5),
+        });
     }
-    let mut d = FaceDetector::load(&repo("models/face_detection_full_range.tflite"), Range::Full).unwrap();
+    let mut d = FaceDetector::load(
+        &repo("models/face_detection_full_range.tflite"),
+        Range::Full,
+    )
+    .unwrap();
     let (mut found, mut total, mut extra) = (0, 0, 0);
     for (file, truth) in &by_file {
         let img = decode_file(&dir.join(file)).unwrap();
@@ -42,10 +51,15 @@ fn detection_recall_on_annotated_faces() {
                 found += 1;
             }
         }
-        extra += dets.iter().filter(|x| truth.iter().all(|t| x.bbox.iou(t) < 0.5)).count();
+        extra += dets
+            .iter()
+            .filter(|x| truth.iter().all(|t| x.bbox.iou(t) < 0.5))
+            .count();
     }
     let recall = found as f64 / total as f64;
-    println!("detection recall at IoU 0.5: {found}/{total} = {recall:.3}; unmatched detections: {extra}");
+    println!(
+        "detection recall at IoU 0.5: {found}/{total} = {recall:.3}; unmatched detections: {extra}"
+    );
     assert!(recall >= 0.80, "recall {recall}");
 }
 
@@ -55,20 +69,39 @@ fn no_faces_on_photos_without_one() {
         println!("evaluation skipped: no shared faces folder");
         return;
     };
-    let mut d = FaceDetector::load(&repo("models/face_detection_full_range.tflite"), Range::Full).unwrap();
+    let mut d = FaceDetector::load(
+        &repo("models/face_detection_full_range.tflite"),
+        Range::Full,
+    )
+    .unwrap();
     let mut false_faces = 0;
-    let files = ["skimage/chelsea.png", "skimage/coffee.png", "skimage/rocket.jpg", "skimage/motorcycle_left.png", "dlib/dogs.jpg"];
+    let files = [
+        "skimage/chelsea.png",
+        "skimage/coffee.png",
+        "skimage/rocket.jpg",
+        "skimage/motorcycle_left.png",
+        "dlib/dogs.jpg",
+    ];
     for f in files {
         let img = decode_file(&dir.join(f)).unwrap();
         let n = d.detect(&img).unwrap().len();
         println!("{f}: {n} detections");
         false_faces += n;
     }
-    println!("false detections on {} face-free photos: {false_faces}", files.len());
+    println!(
+        "false detections on {} face-free photos: {false_faces}",
+        files.len()
+    );
     let engine_faces: usize = files
         .iter()
         .map(|f| {
-            let r = report(&passbooth(&["check", dir.join(f).to_str().unwrap(), "--spec", "us-passport", "--json"]));
+            let r = report(&passbooth(&[
+                "check",
+                dir.join(f).to_str().unwrap(),
+                "--spec",
+                "us-passport",
+                "--json",
+            ]));
             r["faces"].as_u64().unwrap() as usize
         })
         .sum();
@@ -92,7 +125,13 @@ fn good_portraits_are_accepted_and_bad_ones_say_why() {
         ("derived/astronaut_64px.png", &["blurry", "low_resolution"]),
     ];
     for (file, want) in expect {
-        let r = report(&passbooth(&["check", dir.join(file).to_str().unwrap(), "--spec", "us-passport", "--json"]));
+        let r = report(&passbooth(&[
+            "check",
+            dir.join(file).to_str().unwrap(),
+            "--spec",
+            "us-passport",
+            "--json",
+        ]));
         println!("{file}: {:?}", reasons(&r));
         assert_eq!(reasons(&r), want, "{file}");
     }
