@@ -1,0 +1,188 @@
+//! Criterion benchmarks of the engine, and MediaPipe's own Python detector
+//! timed on the same frames in the same run (see BENCHMARKS.md).
+//!
+//! `cargo bench --bench engine` (after `scripts/bench-mediapipe` for the
+//! comparison; without its venv the comparison is skipped with a note).
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use passbooth::compose::layout::Crop;
+use passbooth::compose::render::{Painting, render};
+use passbooth::engine::{BackgroundMode, Engine, Options, files};
+use passbooth::imaging::decode::{decode_bytes, decode_file};
+use passbooth::imaging::encode::{Format, encode};
+use passbooth::imaging::{RgbImage, SecretBuf};
+use passbooth::report::Timings;
+use passbooth::spec::SpecLibrary;
+use passbooth::vision::{FaceDetector, PersonMask, Point, Range, TensorMap};
+
+fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+/// The portrait resampled through a crop (for viewfinder frames and the
+/// 12 MP photo).
+fn resample(src: &RgbImage, center: Point, width: f32, w: u32, h: u32) -> RgbImage {
+    let mask = PersonMask::from_grid(
+        TensorMap::letterbox(1, 1, 256),
+        SecretBuf::zeroed(256 * 256),
+    );
+    let crop = Crop {
+        center,
+        width,
+        height: width * h as f32 / w as f32,
+        angle: 0.0,
+    };
+    render(
+        src,
+        &crop,
+        w,
+        h,
+        &mask,
+        Painting {
+            background: None,
+            padding: Some([90, 90, 90]),
+        },
+    )
+    .image
+}
+
+/// Ten 640 x 480 viewfinder frames, the face a third of the width, moving.
+fn frames(src: &RgbImage) -> Vec<RgbImage> {
+    (0..10)
+        .map(|i| {
+            let dx = (i as f32 - 4.5) * 12.0;
+            resample(
+                src,
+                Point::new(225.0 + dx, 150.0 + dx / 3.0),
+                320.0,
+                640,
+                480,
+            )
+        })
+        .collect()
+}
+
+fn detector(file: &str) -> FaceDetector {
+    FaceDetector::load(&repo("models").join(file), Range::Short).expect("model")
+}
+
+fn bench_detection(c: &mut Criterion, frames: &[RgbImage]) {
+    let mut g = c.benchmark_group("detect_640x480");
+    for (name, file) in [
+        ("int8", files::SHORT_RANGE_INT8),
+        ("float", files::SHORT_RANGE),
+    ] {
+        let mut d = detector(file);
+        let mut i = 0;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                i = (i + 1) % frames.len();
+                black_box(d.detect(&frames[i]).expect("detect").len())
+            })
+        });
+    }
+    g.finish();
+}
+
+fn bench_models(c: &mut Criterion) {
+    c.bench_function("load_all_models", |b| {
+        b.iter(|| {
+            let engine = Engine::load(&repo("models")).expect("models");
+            let live = detector(files::SHORT_RANGE_INT8);
+            black_box((engine, live))
+        })
+    });
+}
+
+/// A 4000 x 3000 JPEG of the portrait (upsampled: the content of a 12 MP
+/// camera photo is irrelevant to the cost, its size is what counts).
+fn twelve_megapixels(src: &RgbImage) -> SecretBuf<u8> {
+    let big = resample(src, Point::new(256.0, 256.0), 512.0 * 4.0 / 3.0, 4000, 3000);
+    encode(&big, Format::Jpeg, 300).expect("encode")
+}
+
+fn bench_compose(c: &mut Criterion, jpeg: &[u8]) {
+    let lib = SpecLibrary::load_dir(&repo("specs")).expect("specs");
+    let spec = lib.get("us-passport").expect("spec").clone();
+    let mut engine = Engine::load(&repo("models")).expect("models");
+    let opts = Options {
+        dpi: 300,
+        background: BackgroundMode::Auto,
+    };
+    let mut g = c.benchmark_group("compose");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    g.bench_function("12mp_jpeg_end_to_end", |b| {
+        b.iter(|| {
+            let img = decode_bytes(jpeg).expect("decode");
+            let mut t = Timings::default();
+            let a = engine.process(&img, &spec, &opts, &mut t).expect("process");
+            let photo = a.photo.expect("photo");
+            black_box(encode(&photo, Format::Jpeg, 300).expect("encode").len())
+        })
+    });
+    g.finish();
+}
+
+/// Our int8 detector and MediaPipe's Python one on the same frames, medians
+/// of 300 calls each, one after the other in this run.
+fn compare_with_mediapipe(frames: &[RgbImage]) {
+    let python = repo(".bench-venv/bin/python");
+    if !python.exists() {
+        println!("mediapipe comparison skipped: run scripts/bench-mediapipe first");
+        return;
+    }
+    let dir = repo("target/bench-frames");
+    std::fs::create_dir_all(&dir).expect("frames dir");
+    for (i, f) in frames.iter().enumerate() {
+        let png = encode(f, Format::Png, 72).expect("png");
+        std::fs::write(dir.join(format!("frame_{i:02}.png")), &*png).expect("write frame");
+    }
+    let mut d = detector(files::SHORT_RANGE_INT8);
+    let mut times = Vec::with_capacity(300);
+    for i in 0..330 {
+        let t = Instant::now();
+        black_box(d.detect(&frames[i % frames.len()]).expect("detect").len());
+        if i >= 30 {
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let ours = times[times.len() / 2];
+    let out = std::process::Command::new(&python)
+        .arg(repo("scripts/bench_mediapipe.py"))
+        .args(["--frames", dir.to_str().expect("utf-8 path")])
+        .output()
+        .expect("run python");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(theirs) = text
+        .lines()
+        .find_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .and_then(|v| v["median_ms"].as_f64())
+    else {
+        println!(
+            "mediapipe comparison failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    };
+    println!("side by side, 640x480 frames, median of 300 calls:");
+    println!("  passbooth int8 BlazeFace (LiteRT):  {ours:.3} ms");
+    println!("  MediaPipe 0.10.21 Python solution:  {theirs:.3} ms");
+    println!("  ratio MediaPipe / passbooth:        {:.2}", theirs / ours);
+}
+
+fn main() {
+    let src = decode_file(&repo("tests/fixtures/astronaut.png")).expect("fixture");
+    let frames = frames(&src);
+    let jpeg = twelve_megapixels(&src);
+    let mut c = Criterion::default().configure_from_args();
+    bench_detection(&mut c, &frames);
+    bench_models(&mut c);
+    bench_compose(&mut c, &jpeg);
+    c.final_summary();
+    compare_with_mediapipe(&frames);
+}
