@@ -81,10 +81,32 @@ impl TensorSink for F32Sink<'_> {
     }
 }
 
-struct I8Sink<'a> {
+/// An int8 input tensor: values are quantised as they are written.
+pub struct I8Sink<'a> {
     data: &'a mut [i8],
     inv_scale: f32,
     zero_point: f32,
+}
+
+impl<'a> I8Sink<'a> {
+    /// A sink quantising with `q`.
+    pub fn new(data: &'a mut [i8], q: Quant) -> Self {
+        Self {
+            data,
+            inv_scale: 1.0 / q.scale,
+            zero_point: q.zero_point as f32,
+        }
+    }
+}
+
+/// A model's input buffer, by element type, so preprocessing can be
+/// compiled once per type rather than calling through a trait object for
+/// every value.
+pub enum Input<'a> {
+    /// Float input.
+    F32(F32Sink<'a>),
+    /// Int8 input.
+    I8(I8Sink<'a>),
 }
 
 impl TensorSink for I8Sink<'_> {
@@ -220,7 +242,7 @@ impl Model {
 
     /// Writes the input through `fill`, runs the model, and dequantises the
     /// outputs; read them with [`Model::output`].
-    pub fn run(&mut self, fill: impl FnOnce(&mut dyn TensorSink)) -> Result<(), ModelError> {
+    pub fn run(&mut self, fill: impl FnOnce(Input<'_>)) -> Result<(), ModelError> {
         let run_err = |source| ModelError::Run {
             name: self.name.clone(),
             source,
@@ -228,16 +250,11 @@ impl Model {
         match self.input_kind {
             Kind::F32 => {
                 let mut guard = self.inputs[0].lock_for_write::<f32>().map_err(run_err)?;
-                fill(&mut F32Sink(&mut guard));
+                fill(Input::F32(F32Sink(&mut guard)));
             }
             Kind::I8(q) => {
                 let mut guard = self.inputs[0].lock_for_write::<i8>().map_err(run_err)?;
-                let mut sink = I8Sink {
-                    data: &mut guard,
-                    inv_scale: 1.0 / q.scale,
-                    zero_point: q.zero_point as f32,
-                };
-                fill(&mut sink);
+                fill(Input::I8(I8Sink::new(&mut guard, q)));
             }
         }
         if let Some(compiled) = &self.compiled {

@@ -434,3 +434,58 @@ fn a_malformed_spec_folder_is_reported_with_file_and_field() {
         "{err}"
     );
 }
+
+#[test]
+fn a_blurred_portrait_is_blurry() {
+    let dir = TempDir::new().unwrap();
+    let input = save(dir.path(), "blur.png", &blurred(&astronaut(), 3));
+    let r = report(&passbooth(&[
+        "check",
+        input.to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "--json",
+    ]));
+    println!("blurred sharpness {}", check(&r, "sharpness")["value"]);
+    assert!(reasons(&r).contains(&"blurry".to_string()), "{r}");
+    // resolution is unchanged: only sharpness may fail for it
+    assert!(check(&r, "resolution")["passed"].as_bool().unwrap());
+}
+
+#[test]
+fn dark_glasses_hide_the_eyes() {
+    let dir = TempDir::new().unwrap();
+    let src = astronaut();
+    let plain = report(&passbooth(&[
+        "check",
+        repo("tests/fixtures/astronaut.png").to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "--json",
+    ]));
+    let eye = |k: &str| {
+        [
+            plain["landmarks"][k][0].as_f64().unwrap() as f32,
+            plain["landmarks"][k][1].as_f64().unwrap() as f32,
+        ]
+    };
+    let input = save(
+        dir.path(),
+        "shades.png",
+        &with_sunglasses(&src, [eye("left_eye"), eye("right_eye")], 12.0),
+    );
+    let r = report(&passbooth(&[
+        "check",
+        input.to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "--json",
+    ]));
+    println!(
+        "dark glasses eyes_visible {} eyes_open {}",
+        check(&r, "eyes_visible")["value"],
+        check(&r, "eyes_open")["value"]
+    );
+    assert!(reasons(&r).contains(&"eyes_not_visible".to_string()), "{r}");
+    assert!(check(&plain, "eyes_visible")["passed"].as_bool().unwrap());
+}

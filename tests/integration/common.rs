@@ -173,3 +173,52 @@ pub fn check<'a>(r: &'a serde_json::Value, name: &str) -> &'a serde_json::Value 
         .find(|c| c["name"] == name)
         .unwrap_or_else(|| panic!("no check {name} in {r}"))
 }
+
+/// `img` blurred by a `radius`-pixel box filter applied twice (close to a
+/// Gaussian).
+pub fn blurred(img: &RgbImage, radius: i32) -> RgbImage {
+    let pass = |src: &RgbImage, horizontal: bool| {
+        let (w, h) = (src.width() as i32, src.height() as i32);
+        let mut out = RgbImage::black(src.width(), src.height());
+        for y in 0..h {
+            for x in 0..w {
+                let mut acc = [0u32; 3];
+                for d in -radius..=radius {
+                    let (sx, sy) = if horizontal {
+                        ((x + d).clamp(0, w - 1), y)
+                    } else {
+                        (x, (y + d).clamp(0, h - 1))
+                    };
+                    let p = src.get(sx as u32, sy as u32);
+                    for c in 0..3 {
+                        acc[c] += u32::from(p[c]);
+                    }
+                }
+                let n = (2 * radius + 1) as u32;
+                out.put(x as u32, y as u32, acc.map(|a| (a / n) as u8));
+            }
+        }
+        out
+    };
+    let once = pass(&pass(img, true), false);
+    pass(&pass(&once, true), false)
+}
+
+/// `img` with opaque dark lenses over two eye centres, `r` pixels in radius.
+pub fn with_sunglasses(img: &RgbImage, eyes: [[f32; 2]; 2], r: f32) -> RgbImage {
+    let mut out = RgbImage::black(img.width(), img.height());
+    out.as_bytes_mut().copy_from_slice(img.as_bytes());
+    for y in 0..img.height() {
+        for x in 0..img.width() {
+            let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+            // Lenses are a little wider than tall.
+            if eyes
+                .iter()
+                .any(|e| ((px - e[0]) / 1.3).hypot(py - e[1]) < r)
+            {
+                out.put(x, y, [18, 20, 24]);
+            }
+        }
+    }
+    out
+}

@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod detection;
 mod evaluation;
+mod memory;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;

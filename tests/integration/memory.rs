@@ -1,0 +1,67 @@
+//! Peak memory of `compose` on a 12-megapixel JPEG, read from the kernel's
+//! record of the child process (getrusage RUSAGE_CHILDREN: the largest peak
+//! of any child this test binary waited for, so an upper bound).
+
+use passbooth::compose::layout::Crop;
+use passbooth::compose::render::{Painting, render};
+use passbooth::imaging::SecretBuf;
+use passbooth::imaging::encode::write_file;
+use passbooth::vision::{PersonMask, Point, TensorMap};
+use tempfile::TempDir;
+
+use crate::common::*;
+
+/// The brief's budget for composing a 12 MP photo.
+const MAX_PEAK_RSS_MB: f64 = 250.0;
+
+#[test]
+fn composing_a_12_megapixel_jpeg_stays_under_250_mb() {
+    let dir = TempDir::new().unwrap();
+    let src = astronaut();
+    let mask = PersonMask::from_grid(
+        TensorMap::letterbox(1, 1, 256),
+        SecretBuf::zeroed(256 * 256),
+    );
+    let crop = Crop {
+        center: Point::new(256.0, 256.0),
+        width: 682.7,
+        height: 512.0,
+        angle: 0.0,
+    };
+    let big = render(
+        &src,
+        &crop,
+        4000,
+        3000,
+        &mask,
+        Painting {
+            background: None,
+            padding: Some([90, 90, 90]),
+        },
+    )
+    .image;
+    let input = dir.path().join("12mp.jpg");
+    write_file(&big, &input, 300).unwrap();
+    drop(big);
+    let out = dir.path().join("out.jpg");
+    let run = passbooth(&[
+        "compose",
+        input.to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let r = report(&run);
+    assert_eq!(r["output"]["width_px"], 600, "{r}");
+    // SAFETY: getrusage writes into the struct we pass.
+    let peak_kb = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_CHILDREN, &mut u), 0);
+        u.ru_maxrss as f64
+    };
+    let peak_mb = peak_kb / 1024.0;
+    println!("peak RSS of compose on 4000x3000 JPEG: {peak_mb:.1} MB");
+    assert!(peak_mb <= MAX_PEAK_RSS_MB, "{peak_mb} MB");
+}
