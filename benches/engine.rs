@@ -170,6 +170,8 @@ fn compare_with_mediapipe(frames: &[RgbImage]) {
     let hello = read_json();
     if hello["ready"] != true {
         println!("mediapipe comparison failed to start");
+        let _ = child.kill();
+        let _ = child.wait();
         return;
     }
     let mut ours = [
