@@ -92,6 +92,11 @@ impl FaceDetector {
         Ok(&self.faces)
     }
 
+    /// True when the tensors hold nothing of the last frame.
+    pub fn is_wiped(&self) -> Result<bool, ModelError> {
+        Ok(self.faces.is_empty() && self.candidates.is_empty() && self.model.is_wiped()?)
+    }
+
     /// Zeroes the model's tensors and our decoded faces.
     pub fn wipe(&mut self) -> Result<(), ModelError> {
         self.candidates.clear();

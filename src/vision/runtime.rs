@@ -321,6 +321,40 @@ impl Drop for Model {
     }
 }
 
+impl Model {
+    /// True when every input and output tensor and our dequantised copies
+    /// hold only zeros: what [`Model::wipe`] promises, checkable by tests and
+    /// by a privacy self-test.
+    pub fn is_wiped(&self) -> Result<bool, ModelError> {
+        let run_err = |source| ModelError::Run {
+            name: self.name.clone(),
+            source,
+        };
+        for buf in self.inputs.iter().chain(self.outputs.iter()) {
+            let zero = match buf.shape().map_err(run_err)?.element_type {
+                ElementType::Float32 => buf
+                    .lock_for_read::<f32>()
+                    .map_err(run_err)?
+                    .iter()
+                    .all(|&v| v == 0.0),
+                ElementType::Int8 => buf
+                    .lock_for_read::<i8>()
+                    .map_err(run_err)?
+                    .iter()
+                    .all(|&v| v == 0),
+                _ => true,
+            };
+            if !zero {
+                return Ok(false);
+            }
+        }
+        Ok(self
+            .output_values
+            .iter()
+            .all(|v| v.iter().all(|&x| x == 0.0)))
+    }
+}
+
 struct SignatureQuant {
     inputs: Vec<Option<Quant>>,
     outputs: Vec<Option<Quant>>,

@@ -489,3 +489,55 @@ fn dark_glasses_hide_the_eyes() {
     assert!(reasons(&r).contains(&"eyes_not_visible".to_string()), "{r}");
     assert!(check(&plain, "eyes_visible")["passed"].as_bool().unwrap());
 }
+
+/// Files in a folder, recursively.
+fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_in(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn check_writes_no_file_and_compose_only_its_output() {
+    let cwd = TempDir::new().unwrap();
+    let tmp = TempDir::new().unwrap();
+    let input = repo("tests/fixtures/astronaut.png");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_passbooth"))
+            .args(args)
+            .current_dir(cwd.path())
+            .env("TMPDIR", tmp.path())
+            .env("HOME", tmp.path())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        run(&["check", input.to_str().unwrap(), "--spec", "us-passport"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert!(files_in(cwd.path()).is_empty() && files_in(tmp.path()).is_empty());
+    assert_eq!(
+        run(&[
+            "compose",
+            input.to_str().unwrap(),
+            "--spec",
+            "us-passport",
+            "-o",
+            "photo.jpg"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(files_in(cwd.path()), [cwd.path().join("photo.jpg")]);
+    assert!(files_in(tmp.path()).is_empty());
+}

@@ -75,3 +75,20 @@ fn boxes_map_back_to_source_pixels() {
     );
     assert!((q.bbox.w - p.bbox.w).abs() < 4.0);
 }
+
+#[test]
+fn wipe_leaves_no_trace_of_the_frame_in_the_tensors() {
+    for (file, range) in [
+        ("face_detection_short_range_int8.tflite", Range::Short),
+        ("face_detection_full_range.tflite", Range::Full),
+    ] {
+        let mut d = detector(file, range);
+        assert_eq!(faces(&mut d, &viewfinder(&astronaut(), 0.0, 0.0)).len(), 1);
+        assert!(
+            !d.is_wiped().unwrap(),
+            "{file}: a frame must leave values behind"
+        );
+        d.wipe().unwrap();
+        assert!(d.is_wiped().unwrap(), "{file}");
+    }
+}
