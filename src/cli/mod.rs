@@ -7,7 +7,7 @@ mod specs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::BackgroundMode;
 
@@ -51,44 +51,52 @@ impl From<Background> for BackgroundMode {
     }
 }
 
+/// What `compose` and `check` share.
+#[derive(Debug, Args)]
+struct PhotoArgs {
+    /// The portrait (JPEG or PNG).
+    input: PathBuf,
+    /// Spec id, e.g. us-passport (see `passbooth specs`).
+    #[arg(long)]
+    spec: String,
+    /// Print resolution (default: the spec's, 300; 600 supported).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(150..=1200))]
+    dpi: Option<u32>,
+    /// Background handling.
+    #[arg(long, value_enum, default_value_t = Background::Auto)]
+    background: Background,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+impl PhotoArgs {
+    fn into_request(self, output: Option<PathBuf>) -> photo::Request {
+        photo::Request {
+            input: self.input,
+            spec: self.spec,
+            output,
+            dpi: self.dpi,
+            background: self.background.into(),
+            json: self.json,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Turn a portrait into a photo that meets a country's rules.
     Compose {
-        /// The portrait (JPEG or PNG).
-        input: PathBuf,
-        /// Spec id, e.g. us-passport (see `passbooth specs`).
-        #[arg(long)]
-        spec: String,
+        #[command(flatten)]
+        photo: PhotoArgs,
         /// Where to write the photo (.jpg, .jpeg or .png).
         #[arg(short, long)]
         output: PathBuf,
-        /// Print resolution (default: the spec's, 300; 600 supported).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(150..=1200))]
-        dpi: Option<u32>,
-        /// Background handling.
-        #[arg(long, value_enum, default_value_t = Background::Auto)]
-        background: Background,
-        /// Print the report as one JSON object.
-        #[arg(long)]
-        json: bool,
     },
     /// Report whether a portrait can make a compliant photo, writing nothing.
     Check {
-        /// The portrait (JPEG or PNG).
-        input: PathBuf,
-        /// Spec id.
-        #[arg(long)]
-        spec: String,
-        /// Print resolution the checks assume.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(150..=1200))]
-        dpi: Option<u32>,
-        /// Background handling assumed.
-        #[arg(long, value_enum, default_value_t = Background::Auto)]
-        background: Background,
-        /// Print the report as one JSON object.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        photo: PhotoArgs,
     },
     /// List the country specs, or show one.
     Specs {
@@ -126,41 +134,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         models: cli.models,
     };
     match cli.command {
-        Command::Compose {
-            input,
-            spec,
-            output,
-            dpi,
-            background,
-            json,
-        } => photo::run(
-            &assets,
-            &photo::Request {
-                input,
-                spec,
-                output: Some(output),
-                dpi,
-                background: background.into(),
-                json,
-            },
-        ),
-        Command::Check {
-            input,
-            spec,
-            dpi,
-            background,
-            json,
-        } => photo::run(
-            &assets,
-            &photo::Request {
-                input,
-                spec,
-                output: None,
-                dpi,
-                background: background.into(),
-                json,
-            },
-        ),
+        Command::Compose { photo, output } => {
+            photo::run(&assets, &photo.into_request(Some(output)))
+        }
+        Command::Check { photo } => photo::run(&assets, &photo.into_request(None)),
         Command::Specs { id, json } => specs::run(assets.specs.as_deref(), id.as_deref(), json),
     }
 }

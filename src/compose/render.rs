@@ -115,44 +115,46 @@ mod tests {
     use super::*;
     use crate::vision::TensorMap;
 
-    fn all_person() -> PersonMask {
+    fn mask(value: f32) -> PersonMask {
         let mut v = SecretBuf::<f32>::zeroed(256 * 256);
-        v.iter_mut().for_each(|x| *x = 1.0);
+        v.iter_mut().for_each(|x| *x = value);
         PersonMask::from_grid(TensorMap::letterbox(1000, 1000, 256), v)
     }
 
-    fn no_person() -> PersonMask {
-        PersonMask::from_grid(
-            TensorMap::letterbox(1000, 1000, 256),
-            SecretBuf::zeroed(256 * 256),
-        )
+    /// A `side` x `side` crop centred at (cx, cy), rendered at 1:1.
+    fn square(
+        src: &RgbImage,
+        cx: f32,
+        cy: f32,
+        side: u32,
+        angle: f32,
+        person: f32,
+        paint: Painting,
+    ) -> (Crop, Rendered) {
+        let crop = Crop {
+            center: Point::new(cx, cy),
+            width: side as f32,
+            height: side as f32,
+            angle,
+        };
+        let out = render(src, &crop, side, side, &mask(person), paint);
+        (crop, out)
     }
+
+    const PLAIN: Painting = Painting {
+        background: None,
+        padding: None,
+    };
 
     #[test]
     fn identity_crop_reproduces_the_source() {
-        let mut src = RgbImage::black(8, 6);
-        for y in 0..6 {
+        let mut src = RgbImage::black(8, 8);
+        for y in 0..8 {
             for x in 0..8 {
                 src.put(x, y, [x as u8 * 30, y as u8 * 40, 9]);
             }
         }
-        let crop = Crop {
-            center: Point::new(4.0, 3.0),
-            width: 8.0,
-            height: 6.0,
-            angle: 0.0,
-        };
-        let out = render(
-            &src,
-            &crop,
-            8,
-            6,
-            &all_person(),
-            Painting {
-                background: None,
-                padding: None,
-            },
-        );
+        let (_, out) = square(&src, 4.0, 4.0, 8, 0.0, 1.0, PLAIN);
         assert_eq!(out.image.as_bytes(), src.as_bytes());
     }
 
@@ -160,23 +162,7 @@ mod tests {
     fn half_turn_flips_the_image() {
         let mut src = RgbImage::black(4, 4);
         src.put(0, 0, [255, 0, 0]);
-        let crop = Crop {
-            center: Point::new(2.0, 2.0),
-            width: 4.0,
-            height: 4.0,
-            angle: std::f32::consts::PI,
-        };
-        let out = render(
-            &src,
-            &crop,
-            4,
-            4,
-            &all_person(),
-            Painting {
-                background: None,
-                padding: None,
-            },
-        );
+        let (_, out) = square(&src, 2.0, 2.0, 4, std::f32::consts::PI, 1.0, PLAIN);
         assert_eq!(out.image.get(3, 3), [255, 0, 0]);
         assert_eq!(out.image.get(0, 0), [0, 0, 0]);
     }
@@ -184,23 +170,11 @@ mod tests {
     #[test]
     fn padding_fills_outside_the_source() {
         let src = RgbImage::black(4, 4);
-        let crop = Crop {
-            center: Point::new(4.0, 2.0),
-            width: 4.0,
-            height: 4.0,
-            angle: 0.0,
+        let paint = Painting {
+            background: None,
+            padding: Some([10, 20, 30]),
         };
-        let out = render(
-            &src,
-            &crop,
-            4,
-            4,
-            &all_person(),
-            Painting {
-                background: None,
-                padding: Some([10, 20, 30]),
-            },
-        );
+        let (crop, out) = square(&src, 4.0, 2.0, 4, 0.0, 1.0, paint);
         assert_eq!(out.image.get(0, 0), [0, 0, 0]);
         assert_eq!(out.image.get(3, 0), [10, 20, 30]);
         assert_eq!(overflow_px(4, 4, &crop, 4, 4), 2.0);
@@ -209,23 +183,13 @@ mod tests {
     #[test]
     fn background_replacement_paints_where_no_person_is() {
         let src = RgbImage::black(4, 4);
-        let crop = Crop {
-            center: Point::new(2.0, 2.0),
-            width: 4.0,
-            height: 4.0,
-            angle: 0.0,
+        let paint = Painting {
+            background: Some([255, 255, 255]),
+            padding: None,
         };
-        let out = render(
-            &src,
-            &crop,
-            4,
-            4,
-            &no_person(),
-            Painting {
-                background: Some([255, 255, 255]),
-                padding: None,
-            },
-        );
+        let (_, out) = square(&src, 2.0, 2.0, 4, 0.0, 0.0, paint);
         assert!(out.image.as_bytes().iter().all(|&b| b == 255));
+        let (_, kept) = square(&src, 2.0, 2.0, 4, 0.0, 1.0, paint);
+        assert!(kept.image.as_bytes().iter().all(|&b| b == 0));
     }
 }

@@ -174,13 +174,7 @@ fn a_tilted_portrait_is_levelled() {
     let dir = TempDir::new().unwrap();
     let input = save(dir.path(), "tilted.png", &rotated(&astronaut(), 15.0));
     let out = dir.path().join("out.jpg");
-    let straight = report(&passbooth(&[
-        "check",
-        repo("tests/fixtures/astronaut.png").to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "--json",
-    ]));
+    let straight = check_report(&repo("tests/fixtures/astronaut.png"), "us-passport");
     let run = compose(&input, "us-passport", &out, &[]);
     let r = report(&run);
     assert_eq!(run.status.code(), Some(0), "{r}");
@@ -196,13 +190,7 @@ fn a_tilted_portrait_is_levelled() {
 fn a_shrunk_portrait_is_too_low_in_resolution() {
     let dir = TempDir::new().unwrap();
     let input = save(dir.path(), "small.png", &shrunk(&astronaut(), 4));
-    let r = report(&passbooth(&[
-        "check",
-        input.to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "--json",
-    ]));
+    let r = check_report(&input, "us-passport");
     assert!(reasons(&r).contains(&"low_resolution".to_string()), "{r}");
     assert!(check(&r, "resolution")["value"].as_f64().unwrap() < 40.0);
 }
@@ -211,13 +199,7 @@ fn a_shrunk_portrait_is_too_low_in_resolution() {
 fn a_darkened_portrait_is_too_dark() {
     let dir = TempDir::new().unwrap();
     let input = save(dir.path(), "dark.png", &darkened(&astronaut(), 0.08));
-    let r = report(&passbooth(&[
-        "check",
-        input.to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "--json",
-    ]));
+    let r = check_report(&input, "us-passport");
     assert!(reasons(&r).contains(&"too_dark".to_string()), "{r}");
 }
 
@@ -225,13 +207,7 @@ fn a_darkened_portrait_is_too_dark() {
 fn a_spec_without_edits_neither_pads_nor_replaces() {
     // The UK wants unaltered photos: the astronaut's crop reaches past the
     // top of the picture, which only padding could fix, and she smiles.
-    let r = report(&passbooth(&[
-        "check",
-        repo("tests/fixtures/astronaut.png").to_str().unwrap(),
-        "--spec",
-        "uk-passport",
-        "--json",
-    ]));
+    let r = check_report(&repo("tests/fixtures/astronaut.png"), "uk-passport");
     assert_eq!(r["output"]["background_replaced"], false);
     assert_eq!(r["output"]["padded"], false);
     assert_eq!(reasons(&r), ["expression", "insufficient_margin"], "{r}");
@@ -439,13 +415,7 @@ fn a_malformed_spec_folder_is_reported_with_file_and_field() {
 fn a_blurred_portrait_is_blurry() {
     let dir = TempDir::new().unwrap();
     let input = save(dir.path(), "blur.png", &blurred(&astronaut(), 3));
-    let r = report(&passbooth(&[
-        "check",
-        input.to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "--json",
-    ]));
+    let r = check_report(&input, "us-passport");
     println!("blurred sharpness {}", check(&r, "sharpness")["value"]);
     assert!(reasons(&r).contains(&"blurry".to_string()), "{r}");
     // resolution is unchanged: only sharpness may fail for it
@@ -456,13 +426,7 @@ fn a_blurred_portrait_is_blurry() {
 fn dark_glasses_hide_the_eyes() {
     let dir = TempDir::new().unwrap();
     let src = astronaut();
-    let plain = report(&passbooth(&[
-        "check",
-        repo("tests/fixtures/astronaut.png").to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "--json",
-    ]));
+    let plain = check_report(&repo("tests/fixtures/astronaut.png"), "us-passport");
     let eye = |k: &str| {
         [
             plain["landmarks"][k][0].as_f64().unwrap() as f32,
@@ -474,13 +438,7 @@ fn dark_glasses_hide_the_eyes() {
         "shades.png",
         &with_sunglasses(&src, [eye("left_eye"), eye("right_eye")], 12.0),
     );
-    let r = report(&passbooth(&[
-        "check",
-        input.to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "--json",
-    ]));
+    let r = check_report(&input, "us-passport");
     println!(
         "dark glasses eyes_visible {} eyes_open {}",
         check(&r, "eyes_visible")["value"],

@@ -29,6 +29,15 @@ fn unused_mask() -> PersonMask {
     )
 }
 
+/// `img` sampled through `crop` into `w` x `h` pixels, grey outside.
+pub fn resample(img: &RgbImage, crop: Crop, w: u32, h: u32) -> RgbImage {
+    let paint = Painting {
+        background: None,
+        padding: Some([90, 90, 90]),
+    };
+    render(img, &crop, w, h, &unused_mask(), paint).image
+}
+
 /// `img` turned by `deg` degrees (positive: clockwise on screen) on a canvas
 /// large enough to hold it, the corners filled with grey.
 pub fn rotated(img: &RgbImage, deg: f32) -> RgbImage {
@@ -41,18 +50,7 @@ pub fn rotated(img: &RgbImage, deg: f32) -> RgbImage {
         height: side as f32,
         angle: -a,
     };
-    render(
-        img,
-        &crop,
-        side,
-        side,
-        &unused_mask(),
-        Painting {
-            background: None,
-            padding: Some([128, 128, 128]),
-        },
-    )
-    .image
+    resample(img, crop, side, side)
 }
 
 /// A 640 x 480 viewfinder frame of the astronaut as a booth camera sees a
@@ -64,18 +62,7 @@ pub fn viewfinder(img: &RgbImage, dx: f32, dy: f32) -> RgbImage {
         height: 240.0,
         angle: 0.0,
     };
-    render(
-        img,
-        &crop,
-        640,
-        480,
-        &unused_mask(),
-        Painting {
-            background: None,
-            padding: Some([90, 90, 90]),
-        },
-    )
-    .image
+    resample(img, crop, 640, 480)
 }
 
 /// The head and shoulders of the portrait, 300 x 300.
@@ -143,6 +130,17 @@ pub fn passbooth(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run passbooth")
+}
+
+/// `passbooth check FILE --spec SPEC --json`, parsed.
+pub fn check_report(input: &Path, spec: &str) -> serde_json::Value {
+    report(&passbooth(&[
+        "check",
+        input.to_str().expect("utf-8 path"),
+        "--spec",
+        spec,
+        "--json",
+    ]))
 }
 
 /// Parses the JSON report printed on stdout.

@@ -95,13 +95,7 @@ fn no_faces_on_photos_without_one() {
     let engine_faces: usize = files
         .iter()
         .map(|f| {
-            let r = report(&passbooth(&[
-                "check",
-                dir.join(f).to_str().unwrap(),
-                "--spec",
-                "us-passport",
-                "--json",
-            ]));
+            let r = check_report(&dir.join(f), "us-passport");
             r["faces"].as_u64().unwrap() as usize
         })
         .sum();
@@ -125,13 +119,7 @@ fn good_portraits_are_accepted_and_bad_ones_say_why() {
         ("derived/astronaut_64px.png", &["blurry", "low_resolution"]),
     ];
     for (file, want) in expect {
-        let r = report(&passbooth(&[
-            "check",
-            dir.join(file).to_str().unwrap(),
-            "--spec",
-            "us-passport",
-            "--json",
-        ]));
+        let r = check_report(&dir.join(file), "us-passport");
         println!("{file}: {:?}", reasons(&r));
         assert_eq!(reasons(&r), want, "{file}");
     }

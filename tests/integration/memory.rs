@@ -3,10 +3,8 @@
 //! of any child this test binary waited for, so an upper bound).
 
 use passbooth::compose::layout::Crop;
-use passbooth::compose::render::{Painting, render};
-use passbooth::imaging::SecretBuf;
 use passbooth::imaging::encode::write_file;
-use passbooth::vision::{PersonMask, Point, TensorMap};
+use passbooth::vision::Point;
 use tempfile::TempDir;
 
 use crate::common::*;
@@ -18,28 +16,13 @@ const MAX_PEAK_RSS_MB: f64 = 250.0;
 fn composing_a_12_megapixel_jpeg_stays_under_250_mb() {
     let dir = TempDir::new().unwrap();
     let src = astronaut();
-    let mask = PersonMask::from_grid(
-        TensorMap::letterbox(1, 1, 256),
-        SecretBuf::zeroed(256 * 256),
-    );
     let crop = Crop {
         center: Point::new(256.0, 256.0),
         width: 682.7,
         height: 512.0,
         angle: 0.0,
     };
-    let big = render(
-        &src,
-        &crop,
-        4000,
-        3000,
-        &mask,
-        Painting {
-            background: None,
-            padding: Some([90, 90, 90]),
-        },
-    )
-    .image;
+    let big = resample(&src, crop, 4000, 3000);
     let input = dir.path().join("12mp.jpg");
     write_file(&big, &input, 300).unwrap();
     drop(big);
