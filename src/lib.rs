@@ -4,6 +4,7 @@ pub mod cli;
 pub mod compose;
 pub mod engine;
 pub mod imaging;
+pub mod print;
 pub mod report;
 pub mod spec;
 pub mod vision;

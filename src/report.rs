@@ -69,6 +69,39 @@ pub struct OutputReport {
     pub padded: bool,
 }
 
+/// The print sheet, when one was made.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetReport {
+    /// IPP media keyword.
+    pub media: String,
+    /// Photos on the sheet.
+    pub photos: usize,
+    /// Sheet width in pixels.
+    pub width_px: u32,
+    /// Sheet height in pixels.
+    pub height_px: u32,
+    /// Where it was written, if it was.
+    pub path: Option<String>,
+}
+
+/// The print job, when one was sent or refused.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrintReport {
+    /// Printer URI.
+    pub printer: String,
+    /// Whether the job completed.
+    pub printed: bool,
+    /// The printer's job id.
+    pub job_id: Option<i32>,
+    /// Document format sent.
+    pub format: Option<String>,
+    /// Machine code of the problem (`out_of_paper`, ...), or `rejected` when
+    /// the photo failed its checks and was not sent.
+    pub error_code: Option<String>,
+    /// The problem in plain words.
+    pub error: Option<String>,
+}
+
 /// Milliseconds spent in each stage.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Timings {
@@ -105,6 +138,12 @@ pub struct Report {
     pub crop: Option<CropReport>,
     /// The photo (absent when none was made).
     pub output: Option<OutputReport>,
+    /// The sheet (with `--sheet`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<SheetReport>,
+    /// The print job (with `--print`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub print: Option<PrintReport>,
     /// Time per stage.
     pub timings_ms: Timings,
 }

@@ -2,6 +2,7 @@
 //! their own modules; this one only routes.
 
 mod photo;
+mod print;
 mod specs;
 
 use std::path::PathBuf;
@@ -10,11 +11,14 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::BackgroundMode;
+use crate::print::media::Media;
 
 /// Exit status of a rejected photo (0 is accepted, 1 an error).
 pub const EXIT_REJECTED: u8 = 3;
 /// Exit status of a usage, input or I/O error.
 pub const EXIT_ERROR: u8 = 1;
+/// Exit status when the printer could not print (out of paper, offline...).
+pub const EXIT_PRINTER: u8 = 4;
 
 /// passbooth: compliant passport and ID photos from a portrait or a booth.
 #[derive(Debug, Parser)]
@@ -71,7 +75,11 @@ struct PhotoArgs {
 }
 
 impl PhotoArgs {
-    fn into_request(self, output: Option<PathBuf>) -> photo::Request {
+    fn into_request(
+        self,
+        output: Option<PathBuf>,
+        sheet: Option<photo::SheetRequest>,
+    ) -> photo::Request {
         photo::Request {
             input: self.input,
             spec: self.spec,
@@ -79,19 +87,60 @@ impl PhotoArgs {
             dpi: self.dpi,
             background: self.background.into(),
             json: self.json,
+            sheet,
         }
     }
 }
 
+/// Paper options shared by `compose --sheet` and `print`.
+#[derive(Debug, Args)]
+pub(crate) struct PaperArgs {
+    /// Unprintable border of the printer, mm (0 for borderless printers).
+    #[arg(long, default_value_t = 0.0, value_name = "MM")]
+    pub(crate) margin: f64,
+    /// Copies of the sheet to print.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub(crate) copies: u32,
+    /// Seconds a print job may take before it is canceled.
+    #[arg(long, default_value_t = 120, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) timeout: u64,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Turn a portrait into a photo that meets a country's rules.
+    /// Turn a portrait into a photo that meets a country's rules, and
+    /// optionally a print sheet of it, written and/or printed.
     Compose {
         #[command(flatten)]
         photo: PhotoArgs,
-        /// Where to write the photo (.jpg, .jpeg or .png).
-        #[arg(short, long)]
-        output: PathBuf,
+        /// Where to write the photo, or the sheet with --sheet (.jpg, .jpeg or .png).
+        #[arg(short, long, required_unless_present = "print")]
+        output: Option<PathBuf>,
+        /// Lay the photo out on a sheet of this paper: an IPP keyword
+        /// (na_index-4x6_4x6in), a size (100x150mm) or a short name (4x6,
+        /// 10x15, postcard, selphy-l, 5x7, a6, a4, letter).
+        #[arg(long, value_name = "MEDIA")]
+        sheet: Option<String>,
+        /// Print the sheet on this IPP printer (ipp://host/ipp/print or a CUPS
+        /// queue ipp://localhost:631/printers/NAME) without writing any file.
+        #[arg(long, value_name = "URI", requires = "sheet")]
+        print: Option<String>,
+        #[command(flatten)]
+        paper: PaperArgs,
+    },
+    /// Print a photo or a sheet (JPEG or PNG with its dpi recorded): a sheet
+    /// the size of the paper prints as it is, a photo is laid out in copies.
+    Print {
+        /// The file.
+        file: PathBuf,
+        /// The IPP printer URI.
+        #[arg(long, value_name = "URI")]
+        printer: String,
+        /// The paper (default: what the printer reports loaded).
+        #[arg(long, value_name = "MEDIA")]
+        media: Option<String>,
+        #[command(flatten)]
+        paper: PaperArgs,
     },
     /// Report whether a portrait can make a compliant photo, writing nothing.
     Check {
@@ -134,10 +183,32 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         models: cli.models,
     };
     match cli.command {
-        Command::Compose { photo, output } => {
-            photo::run(&assets, &photo.into_request(Some(output)))
+        Command::Compose {
+            photo,
+            output,
+            sheet,
+            print,
+            paper,
+        } => {
+            let sheet = match sheet {
+                Some(media) => Some(photo::SheetRequest {
+                    media: Media::parse(&media)?,
+                    margin_mm: paper.margin,
+                    printer: print,
+                    copies: paper.copies,
+                    timeout_s: paper.timeout,
+                }),
+                None => None,
+            };
+            photo::run(&assets, &photo.into_request(output, sheet))
         }
-        Command::Check { photo } => photo::run(&assets, &photo.into_request(None)),
+        Command::Check { photo } => photo::run(&assets, &photo.into_request(None, None)),
+        Command::Print {
+            file,
+            printer,
+            media,
+            paper,
+        } => print::run(&file, &printer, media.as_deref(), &paper),
         Command::Specs { id, json } => specs::run(assets.specs.as_deref(), id.as_deref(), json),
     }
 }

@@ -1,4 +1,5 @@
-//! `passbooth compose` and `passbooth check`: one photo through the engine.
+//! `passbooth compose` and `passbooth check`: one photo through the engine,
+//! then, as asked, the photo or a sheet written, or the sheet printed.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -8,11 +9,17 @@ use anyhow::Context;
 use crate::assets::{Asset, locate};
 use crate::engine::{Analysis, BackgroundMode, Engine, Options};
 use crate::imaging::decode::decode_file;
-use crate::imaging::encode;
-use crate::report::{CropReport, Landmarks, OutputReport, Report, Timings};
-use crate::spec::SpecLibrary;
+use crate::imaging::{RgbImage, encode};
+use crate::print::draw;
+use crate::print::ipp::{IppPrinter, PrintRequest};
+use crate::print::media::Media;
+use crate::print::sheet::{SheetOptions, layout};
+use crate::report::{
+    CropReport, Landmarks, OutputReport, PrintReport, Report, SheetReport, Timings,
+};
+use crate::spec::{Spec, SpecLibrary};
 
-use super::EXIT_REJECTED;
+use super::{EXIT_PRINTER, EXIT_REJECTED};
 
 /// Asset folders given on the command line.
 pub(super) struct Assets {
@@ -20,15 +27,26 @@ pub(super) struct Assets {
     pub models: Option<PathBuf>,
 }
 
+/// A sheet to make (and maybe print) instead of a single photo.
+pub(super) struct SheetRequest {
+    pub media: Media,
+    pub margin_mm: f64,
+    pub printer: Option<String>,
+    pub copies: u32,
+    pub timeout_s: u64,
+}
+
 /// One compose or check.
 pub(super) struct Request {
     pub input: PathBuf,
     pub spec: String,
-    /// `None` for `check`.
+    /// Where the photo (or, with a sheet, the sheet) goes; `None` for `check`
+    /// and for print-only runs.
     pub output: Option<PathBuf>,
     pub dpi: Option<u32>,
     pub background: BackgroundMode,
     pub json: bool,
+    pub sheet: Option<SheetRequest>,
 }
 
 pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
@@ -37,13 +55,24 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
     if let Some(out) = &req.output {
         encode::Format::from_path(out)?;
     }
+    let printer = match req
+        .sheet
+        .as_ref()
+        .and_then(|s| s.printer.as_deref().map(|u| (u, s.timeout_s)))
+    {
+        Some((uri, timeout_s)) => {
+            let mut p = IppPrinter::new(uri)?;
+            p.job_timeout = std::time::Duration::from_secs(timeout_s);
+            Some(p)
+        }
+        None => None,
+    };
     let dpi = req.dpi.unwrap_or(spec.dpi);
     let mut timings = Timings::default();
     let t = Instant::now();
     let img = decode_file(&req.input).with_context(|| format!("{}", req.input.display()))?;
     timings.decode = t.elapsed().as_secs_f64() * 1000.0;
-    let models = locate(Asset::Models, assets.models.as_deref());
-    let mut engine = Engine::load(&models)?;
+    let mut engine = Engine::load(&locate(Asset::Models, assets.models.as_deref()))?;
     let analysis = engine.process(
         &img,
         spec,
@@ -54,40 +83,129 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
         &mut timings,
     )?;
     drop(img);
+    engine.wipe()?;
 
     let t = Instant::now();
-    let output = match (&analysis.photo, &req.output) {
-        (Some(photo), Some(path)) => {
-            encode::write_file(photo, path, dpi as u16)?;
-            Some(output_report(
-                &analysis,
-                photo,
-                Some(path.display().to_string()),
-                dpi,
-            ))
+    let mut report = build_report(req, &spec.id, &analysis, timings);
+    let mut code = if report.accepted { 0 } else { EXIT_REJECTED };
+    if let Some(photo) = &analysis.photo {
+        let mut out = output_report(&analysis, photo, dpi);
+        match &req.sheet {
+            None => {
+                if let Some(path) = &req.output {
+                    encode::write_file(photo, path, dpi as u16)?;
+                    out.path = Some(path.display().to_string());
+                }
+            }
+            Some(sheet_req) => {
+                let (sheet, mut sheet_report) = make_sheet(photo, spec, sheet_req, dpi)?;
+                if let Some(path) = &req.output {
+                    encode::write_file(&sheet, path, dpi as u16)?;
+                    sheet_report.path = Some(path.display().to_string());
+                }
+                report.sheet = Some(sheet_report);
+                if let (Some(printer), Some(uri)) = (&printer, &sheet_req.printer) {
+                    let (print, failed) =
+                        print_sheet(printer, uri, &sheet, dpi, sheet_req, report.accepted);
+                    if failed && report.accepted {
+                        code = EXIT_PRINTER;
+                    }
+                    report.print = Some(print);
+                }
+            }
         }
-        (Some(photo), None) => Some(output_report(&analysis, photo, None, dpi)),
-        (None, _) => None,
-    };
-    timings.compose += t.elapsed().as_secs_f64() * 1000.0;
-    let report = build_report(req, spec.id.clone(), &analysis, output, timings);
-    engine.wipe()?;
+        report.output = Some(out);
+    }
+    report.timings_ms.compose += t.elapsed().as_secs_f64() * 1000.0;
     if req.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         print!("{}", human(&report));
     }
-    Ok(if report.accepted { 0 } else { EXIT_REJECTED })
+    if let Some(p) = report
+        .print
+        .as_ref()
+        .filter(|p| !p.printed && code == EXIT_PRINTER)
+    {
+        eprintln!(
+            "passbooth: {}",
+            p.error.as_deref().unwrap_or("printing failed")
+        );
+    }
+    Ok(code)
 }
 
-fn output_report(
-    a: &Analysis,
-    photo: &crate::imaging::RgbImage,
-    path: Option<String>,
+/// Lays out and draws the sheet for `photo`.
+fn make_sheet(
+    photo: &RgbImage,
+    spec: &Spec,
+    req: &SheetRequest,
     dpi: u32,
-) -> OutputReport {
+) -> anyhow::Result<(RgbImage, SheetReport)> {
+    let opts = SheetOptions {
+        media: req.media.clone(),
+        margin_mm: req.margin_mm,
+        dpi,
+    };
+    let l = layout(photo.width(), photo.height(), &opts)?;
+    let caption = format!("{}  {}", spec.caption, draw::today());
+    let sheet = draw::draw(photo, &l, Some(&caption), dpi);
+    let report = SheetReport {
+        media: req.media.keyword.clone(),
+        photos: l.slots.len(),
+        width_px: l.width,
+        height_px: l.height,
+        path: None,
+    };
+    Ok((sheet, report))
+}
+
+/// Prints the sheet unless the photo was rejected; returns the report and
+/// whether printing failed.
+fn print_sheet(
+    printer: &IppPrinter,
+    uri: &str,
+    sheet: &RgbImage,
+    dpi: u32,
+    req: &SheetRequest,
+    accepted: bool,
+) -> (PrintReport, bool) {
+    let mut report = PrintReport {
+        printer: uri.to_string(),
+        printed: false,
+        job_id: None,
+        format: None,
+        error_code: None,
+        error: None,
+    };
+    if !accepted {
+        report.error_code = Some("rejected".into());
+        report.error = Some("the photo failed its checks, so it was not printed".into());
+        return (report, false);
+    }
+    match printer.print(&PrintRequest {
+        sheet,
+        dpi,
+        media: &req.media,
+        copies: req.copies,
+    }) {
+        Ok(done) => {
+            report.printed = true;
+            report.job_id = Some(done.job_id);
+            report.format = Some(done.format.to_string());
+            (report, false)
+        }
+        Err(problem) => {
+            report.error_code = Some(problem.code().to_string());
+            report.error = Some(problem.to_string());
+            (report, true)
+        }
+    }
+}
+
+fn output_report(a: &Analysis, photo: &RgbImage, dpi: u32) -> OutputReport {
     OutputReport {
-        path,
+        path: None,
         width_px: photo.width(),
         height_px: photo.height(),
         dpi,
@@ -96,17 +214,11 @@ fn output_report(
     }
 }
 
-fn build_report(
-    req: &Request,
-    spec: String,
-    a: &Analysis,
-    output: Option<OutputReport>,
-    timings: Timings,
-) -> Report {
+fn build_report(req: &Request, spec: &str, a: &Analysis, timings: Timings) -> Report {
     let reasons = a.reasons();
     Report {
         input: req.input.display().to_string(),
-        spec,
+        spec: spec.to_string(),
         accepted: reasons.is_empty(),
         reasons,
         faces: a.faces,
@@ -120,7 +232,9 @@ fn build_report(
             crown_source: source,
         }),
         crop: a.layout.as_ref().map(|l| CropReport::from(&l.crop)),
-        output,
+        output: None,
+        sheet: None,
+        print: None,
         timings_ms: timings,
     }
 }
@@ -148,14 +262,44 @@ fn human(r: &Report) -> String {
             c.name, c.value, c.unit
         );
     }
-    if let Some(out) = &r.output
-        && let Some(p) = &out.path
+    if let Some(p) = r
+        .output
+        .as_ref()
+        .and_then(|out| out.path.as_ref().map(|p| (p, out)))
     {
         let _ = writeln!(
             o,
-            "  wrote {p}: {} x {} px at {} dpi",
-            out.width_px, out.height_px, out.dpi
+            "  wrote {}: {} x {} px at {} dpi",
+            p.0, p.1.width_px, p.1.height_px, p.1.dpi
         );
+    }
+    if let Some(s) = &r.sheet {
+        let at = s
+            .path
+            .as_deref()
+            .map(|p| format!(" -> {p}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  sheet {}: {} photos, {} x {} px{at}",
+            s.media, s.photos, s.width_px, s.height_px
+        );
+    }
+    if let Some(p) = &r.print {
+        match (p.printed, &p.error) {
+            (true, _) => {
+                let _ = writeln!(
+                    o,
+                    "  printed on {} (job {})",
+                    p.printer,
+                    p.job_id.unwrap_or(0)
+                );
+            }
+            (false, Some(e)) => {
+                let _ = writeln!(o, "  not printed: {e}");
+            }
+            (false, None) => {}
+        }
     }
     o
 }

@@ -66,6 +66,14 @@ impl<T: Zeroize + Copy + Default> DerefMut for SecretBuf<T> {
     }
 }
 
+/// Lets a `Cursor<SecretBuf<u8>>` stream a print document without copying it
+/// out of the buffer that will wipe it.
+impl AsRef<[u8]> for SecretBuf<u8> {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
+    }
+}
+
 impl<T: Zeroize + Copy + Default> Drop for SecretBuf<T> {
     fn drop(&mut self) {
         self.data.zeroize();

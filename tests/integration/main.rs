@@ -5,6 +5,8 @@ mod common;
 mod detection;
 mod evaluation;
 mod memory;
+mod printer;
+mod printing;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;

@@ -1,0 +1,364 @@
+//! An IPP printer: a CUPS queue (`ipp://localhost:631/printers/NAME`) or a
+//! driverless printer (`ipp://HOST/ipp/print`), over the `ipp` crate's
+//! blocking client. The document goes from memory; nothing is spooled here.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::time::{Duration, Instant};
+
+use ipp::prelude::*;
+use ipp::value::IppName;
+
+use super::document::{DocFormat, make};
+use super::media::Media;
+use super::problem::Problem;
+use crate::imaging::RgbImage;
+
+/// What a printer says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PrinterStatus {
+    /// printer-state: 3 idle, 4 processing, 5 stopped.
+    pub state: i32,
+    /// printer-state-reasons.
+    pub reasons: Vec<String>,
+    /// media-supported.
+    pub media_supported: Vec<String>,
+    /// media-ready (the paper loaded), where reported.
+    pub media_ready: Vec<String>,
+    /// document-format-supported.
+    pub formats: Vec<String>,
+    /// Whether zero margins are supported on all sides (borderless).
+    pub borderless: bool,
+    /// Whether print-scaling=none is supported.
+    pub scaling_none: bool,
+}
+
+/// One print request.
+#[derive(Debug, Clone)]
+pub struct PrintRequest<'a> {
+    /// The sheet, at `dpi`, the size of `media`.
+    pub sheet: &'a RgbImage,
+    /// Its resolution.
+    pub dpi: u32,
+    /// The paper.
+    pub media: &'a Media,
+    /// Copies of the sheet.
+    pub copies: u32,
+}
+
+/// A finished job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobDone {
+    /// The printer's job id.
+    pub job_id: i32,
+    /// The format sent.
+    pub format: &'static str,
+}
+
+/// Job name: never anything about the person.
+pub const JOB_NAME: &str = "passbooth photos";
+const JOB_COMPLETED: i32 = 9;
+const JOB_ABORTED: i32 = 8;
+const JOB_CANCELED: i32 = 7;
+const PRINTER_STOPPED: i32 = 5;
+/// Reads of the printer's state after an abort, `poll` apart.
+const ABORT_SETTLE_READS: usize = 10;
+
+/// A printer by URI.
+pub struct IppPrinter {
+    uri: Uri,
+    client: IppClient,
+    /// How long a job may take from submission to completed.
+    pub job_timeout: Duration,
+    /// How often the job is polled.
+    pub poll: Duration,
+}
+
+impl std::fmt::Debug for IppPrinter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IppPrinter({})", self.uri)
+    }
+}
+
+fn strings(group: &IppAttributeGroup, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in group
+        .attributes()
+        .iter()
+        .filter(|a| a.name().as_str() == name)
+    {
+        match a.value() {
+            IppValue::Array(v) => out.extend(v.iter().map(value_string)),
+            v => out.push(value_string(v)),
+        }
+    }
+    out
+}
+
+fn value_string(v: &IppValue) -> String {
+    match v {
+        IppValue::Keyword(k) | IppValue::MimeMediaType(k) => k.as_str().to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn integers(group: &IppAttributeGroup, name: &str) -> Vec<i32> {
+    let mut out = Vec::new();
+    for a in group
+        .attributes()
+        .iter()
+        .filter(|a| a.name().as_str() == name)
+    {
+        let mut push = |v: &IppValue| {
+            if let IppValue::Integer(i) | IppValue::Enum(i) = v {
+                out.push(*i);
+            }
+        };
+        match a.value() {
+            IppValue::Array(v) => v.iter().for_each(&mut push),
+            v => push(v),
+        }
+    }
+    out
+}
+
+fn keyword(s: &str) -> Result<IppValue, Problem> {
+    IppValue::new_keyword(s).map_err(|e| Problem::Refused(e.to_string()))
+}
+
+fn named(name: &str, value: IppValue) -> Result<IppAttribute, Problem> {
+    IppAttribute::with_name(name, value).map_err(|e| Problem::Refused(e.to_string()))
+}
+
+impl IppPrinter {
+    /// A printer at `uri` (`ipp://...`); nothing is sent yet.
+    pub fn new(uri: &str) -> Result<Self, Problem> {
+        let parsed: Uri = uri
+            .parse()
+            .map_err(|_| Problem::Offline(format!("'{uri}' is not a printer URI")))?;
+        if !matches!(parsed.scheme_str(), Some("ipp" | "http")) || parsed.host().is_none() {
+            return Err(Problem::Offline(format!("'{uri}' is not an ipp:// URI")));
+        }
+        let client = IppClient::builder(parsed.clone())
+            .request_timeout(Duration::from_secs(15))
+            .build();
+        Ok(Self {
+            uri: parsed,
+            client,
+            job_timeout: Duration::from_secs(120),
+            poll: Duration::from_millis(200),
+        })
+    }
+
+    fn send(&self, op: impl Into<IppRequestResponse>) -> Result<IppRequestResponse, Problem> {
+        let resp = self
+            .client
+            .send(op)
+            .map_err(|e| Problem::Offline(format!("{}: {e}", self.uri)))?;
+        let status = resp.header().status_code();
+        if !status.is_success() {
+            return Err(Problem::Refused(format!("{status:?}")));
+        }
+        Ok(resp)
+    }
+
+    /// Get-Printer-Attributes.
+    pub fn status(&self) -> Result<PrinterStatus, Problem> {
+        let op = IppOperationBuilder::get_printer_attributes(self.uri.clone())
+            .attributes([
+                "printer-state",
+                "printer-state-reasons",
+                "media-supported",
+                "media-ready",
+                "document-format-supported",
+                "media-top-margin-supported",
+                "media-bottom-margin-supported",
+                "media-left-margin-supported",
+                "media-right-margin-supported",
+                "print-scaling-supported",
+            ])
+            .build()
+            .map_err(|e| Problem::Refused(e.to_string()))?;
+        let resp = self.send(op)?;
+        let group = resp
+            .attributes()
+            .groups_of(DelimiterTag::PrinterAttributes)
+            .next()
+            .ok_or_else(|| Problem::Refused("no printer attributes in the answer".into()))?;
+        let zero =
+            |side: &str| integers(group, &format!("media-{side}-margin-supported")).contains(&0);
+        Ok(PrinterStatus {
+            state: integers(group, "printer-state")
+                .first()
+                .copied()
+                .unwrap_or(0),
+            reasons: strings(group, "printer-state-reasons"),
+            media_supported: strings(group, "media-supported"),
+            media_ready: strings(group, "media-ready"),
+            formats: strings(group, "document-format-supported"),
+            borderless: ["top", "bottom", "left", "right"].iter().all(|s| zero(s)),
+            scaling_none: strings(group, "print-scaling-supported")
+                .iter()
+                .any(|s| s == "none"),
+        })
+    }
+
+    /// Checks the printer can take this job now: no stopping problem, the
+    /// paper known and loaded, a format we make. Returns that format.
+    pub fn preflight(&self, status: &PrinterStatus, media: &Media) -> Result<DocFormat, Problem> {
+        if let Some(p) = Problem::from_reasons(&status.reasons) {
+            return Err(p);
+        }
+        if status.state == PRINTER_STOPPED {
+            return Err(Problem::Offline(format!(
+                "{} is stopped ({})",
+                self.uri,
+                status.reasons.join(", ")
+            )));
+        }
+        if !status.media_supported.is_empty() && !status.media_supported.contains(&media.keyword) {
+            return Err(Problem::MediaNotSupported {
+                wanted: media.keyword.clone(),
+                supported: status.media_supported.join(", "),
+            });
+        }
+        if !status.media_ready.is_empty() && !status.media_ready.contains(&media.keyword) {
+            return Err(Problem::WrongMedia {
+                wanted: media.keyword.clone(),
+                loaded: status.media_ready.join(", "),
+            });
+        }
+        DocFormat::choose(&status.formats)
+            .ok_or_else(|| Problem::FormatNotSupported(status.formats.join(", ")))
+    }
+
+    /// Prints the sheet and follows the job to its end. Any job it created
+    /// and could not finish is canceled.
+    pub fn print(&self, req: &PrintRequest) -> Result<JobDone, Problem> {
+        let status = self.status()?;
+        let format = self.preflight(&status, req.media)?;
+        let doc = make(req.sheet, req.media, req.dpi, format)
+            .map_err(|e| Problem::Refused(e.to_string()))?;
+        let job_id = self.submit(doc.bytes, format, req, &status)?;
+        match self.follow(job_id) {
+            Ok(()) => Ok(JobDone {
+                job_id,
+                format: format.mime(),
+            }),
+            Err(p) => {
+                self.cancel(job_id);
+                Err(p)
+            }
+        }
+    }
+
+    fn submit(
+        &self,
+        bytes: crate::imaging::SecretBuf<u8>,
+        format: DocFormat,
+        req: &PrintRequest,
+        status: &PrinterStatus,
+    ) -> Result<i32, Problem> {
+        let (w, h) = req.media.hundredths();
+        let member = |n: &str| IppName::try_from(n).map_err(|e| Problem::Refused(e.to_string()));
+        let mut size = BTreeMap::new();
+        size.insert(member("x-dimension")?, IppValue::Integer(w));
+        size.insert(member("y-dimension")?, IppValue::Integer(h));
+        let mut col = BTreeMap::new();
+        col.insert(member("media-size")?, IppValue::Collection(size));
+        col.insert(member("media-size-name")?, keyword(&req.media.keyword)?);
+        if status.borderless {
+            for side in ["top", "bottom", "left", "right"] {
+                col.insert(
+                    member(&format!("media-{side}-margin"))?,
+                    IppValue::Integer(0),
+                );
+            }
+        }
+        let mut attrs = vec![
+            named("media-col", IppValue::Collection(col))?,
+            named("copies", IppValue::Integer(req.copies.clamp(1, 99) as i32))?,
+        ];
+        if status.scaling_none {
+            attrs.push(named("print-scaling", keyword("none")?)?);
+        }
+        // The payload reads straight from the SecretBuf, which is wiped when
+        // the request is dropped.
+        let payload = IppPayload::new(Cursor::new(bytes));
+        let op = IppOperationBuilder::print_job(self.uri.clone(), payload)
+            .job_title(JOB_NAME)
+            .document_format(format.mime())
+            .attributes(attrs)
+            .build()
+            .map_err(|e| Problem::Refused(e.to_string()))?;
+        let resp = self.send(op)?;
+        resp.attributes()
+            .groups_of(DelimiterTag::JobAttributes)
+            .find_map(|g| integers(g, "job-id").first().copied())
+            .ok_or_else(|| Problem::Refused("no job-id in the answer".into()))
+    }
+
+    /// The job's job-state (3 pending ... 7 canceled, 8 aborted, 9 completed)
+    /// and job-state-reasons.
+    pub fn job_state(&self, job_id: i32) -> Result<(i32, Vec<String>), Problem> {
+        let op = IppOperationBuilder::get_job_attributes(self.uri.clone(), job_id)
+            .build()
+            .map_err(|e| Problem::Refused(e.to_string()))?;
+        let resp = self.send(op)?;
+        let group = resp
+            .attributes()
+            .groups_of(DelimiterTag::JobAttributes)
+            .next();
+        let state = group
+            .and_then(|g| integers(g, "job-state").first().copied())
+            .unwrap_or(0);
+        Ok((
+            state,
+            group
+                .map(|g| strings(g, "job-state-reasons"))
+                .unwrap_or_default(),
+        ))
+    }
+
+    /// Polls the job until it completes, fails, or times out.
+    fn follow(&self, job_id: i32) -> Result<(), Problem> {
+        let start = Instant::now();
+        loop {
+            let (state, job_reasons) = self.job_state(job_id)?;
+            match state {
+                JOB_COMPLETED => return Ok(()),
+                JOB_CANCELED => return Err(Problem::JobCanceled),
+                JOB_ABORTED => return Err(self.why_aborted(&job_reasons)),
+                _ => {}
+            }
+            if start.elapsed() > self.job_timeout {
+                return Err(Problem::Timeout(self.job_timeout.as_secs()));
+            }
+            std::thread::sleep(self.poll);
+        }
+    }
+
+    /// The printer's reason for an aborted job. A printer may publish the
+    /// cause (media-empty) a moment after it aborts the job, so its state is
+    /// read a few times before settling for the job's own reasons.
+    fn why_aborted(&self, job_reasons: &[String]) -> Problem {
+        for _ in 0..ABORT_SETTLE_READS {
+            if let Some(p) = self
+                .status()
+                .ok()
+                .and_then(|s| Problem::from_reasons(&s.reasons))
+            {
+                return p;
+            }
+            std::thread::sleep(self.poll);
+        }
+        Problem::JobAborted(job_reasons.join(", "))
+    }
+
+    /// Best-effort Cancel-Job (a job that already ended just says so).
+    fn cancel(&self, job_id: i32) {
+        if let Ok(op) = IppOperationBuilder::cancel_job(self.uri.clone(), job_id).build() {
+            let _ = self.client.send(op);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! What can go wrong with a printer, in plain words for the person at the
+//! booth and a stable code for scripts and the booth's screen.
+
+/// A printing failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// media-empty, media-needed.
+    #[error("out of paper: load paper into the printer ({0})")]
+    OutOfPaper(String),
+    /// marker-supply-empty, toner-empty, ink or ribbon out.
+    #[error("out of ink or ribbon: replace the cassette ({0})")]
+    OutOfInk(String),
+    /// media-jam.
+    #[error("paper jam: open the printer and remove the stuck paper ({0})")]
+    PaperJam(String),
+    /// cover-open, door-open, interlock-open.
+    #[error("the printer's cover is open: close it ({0})")]
+    CoverOpen(String),
+    /// Cannot connect, or the printer reports itself offline or stopped.
+    #[error("printer offline or unreachable: {0}")]
+    Offline(String),
+    /// The printer does not know the paper size at all.
+    #[error("the printer does not support paper {wanted} (it supports: {supported})")]
+    MediaNotSupported {
+        /// Requested keyword.
+        wanted: String,
+        /// What it lists.
+        supported: String,
+    },
+    /// Another paper size is loaded.
+    #[error("wrong paper loaded: load {wanted} (loaded: {loaded})")]
+    WrongMedia {
+        /// Requested keyword.
+        wanted: String,
+        /// media-ready.
+        loaded: String,
+    },
+    /// The printer takes none of the formats we make.
+    #[error("the printer accepts none of image/jpeg, application/pdf (it takes: {0})")]
+    FormatNotSupported(String),
+    /// The printer refused the request.
+    #[error("the printer refused the job: {0}")]
+    Refused(String),
+    /// The job was aborted by the printer for another reason.
+    #[error("the printer aborted the job ({0})")]
+    JobAborted(String),
+    /// Someone canceled the job at the printer.
+    #[error("the job was canceled at the printer")]
+    JobCanceled,
+    /// The job did not finish in time (it was canceled).
+    #[error("the printer did not finish the job within {0} s; it was canceled")]
+    Timeout(u64),
+}
+
+impl Problem {
+    /// A stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::OutOfPaper(_) => "out_of_paper",
+            Problem::OutOfInk(_) => "out_of_ink",
+            Problem::PaperJam(_) => "paper_jam",
+            Problem::CoverOpen(_) => "cover_open",
+            Problem::Offline(_) => "printer_offline",
+            Problem::MediaNotSupported { .. } => "media_not_supported",
+            Problem::WrongMedia { .. } => "wrong_media",
+            Problem::FormatNotSupported(_) => "format_not_supported",
+            Problem::Refused(_) => "job_refused",
+            Problem::JobAborted(_) => "job_aborted",
+            Problem::JobCanceled => "job_canceled",
+            Problem::Timeout(_) => "timeout",
+        }
+    }
+
+    /// The problem named by a printer's `printer-state-reasons`, if any of
+    /// them stops printing. Every keyword mapped here is a condition that
+    /// stops a photo printer (no paper, jam, cover open), so it counts with
+    /// no suffix, `-error`, or `-report` (ippeveprinter and some drivers
+    /// report media-empty as `media-empty-report`); only `-warning` is advice.
+    pub fn from_reasons(reasons: &[String]) -> Option<Problem> {
+        reasons.iter().find_map(|r| {
+            let (base, severity) = match r.rsplit_once('-') {
+                Some((b, s @ ("error" | "warning" | "report"))) => (b, s),
+                _ => (r.as_str(), "error"),
+            };
+            if severity == "warning" {
+                return None;
+            }
+            let r = r.clone();
+            Some(match base {
+                "media-empty" | "media-needed" | "input-tray-missing" => Problem::OutOfPaper(r),
+                "marker-supply-empty"
+                | "toner-empty"
+                | "marker-waste-full"
+                | "marker-supply-missing" => Problem::OutOfInk(r),
+                "media-jam" | "output-area-full" => Problem::PaperJam(r),
+                "cover-open" | "door-open" | "interlock-open" => Problem::CoverOpen(r),
+                "offline" | "shutdown" | "paused" | "timed-out" => Problem::Offline(r),
+                _ => return None,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reasons(r: &[&str]) -> Vec<String> {
+        r.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn reasons_map_to_plain_words() {
+        let p = Problem::from_reasons(&reasons(&["none", "media-empty-error"])).unwrap();
+        assert_eq!(p.code(), "out_of_paper");
+        assert!(p.to_string().starts_with("out of paper"));
+        assert_eq!(
+            Problem::from_reasons(&reasons(&["media-needed"]))
+                .unwrap()
+                .code(),
+            "out_of_paper"
+        );
+        assert_eq!(
+            Problem::from_reasons(&reasons(&["marker-supply-empty-error"]))
+                .unwrap()
+                .code(),
+            "out_of_ink"
+        );
+        assert_eq!(
+            Problem::from_reasons(&reasons(&["media-jam"]))
+                .unwrap()
+                .code(),
+            "paper_jam"
+        );
+        assert_eq!(
+            Problem::from_reasons(&reasons(&["cover-open"]))
+                .unwrap()
+                .code(),
+            "cover_open"
+        );
+        assert_eq!(
+            Problem::from_reasons(&reasons(&["media-empty-report"]))
+                .unwrap()
+                .code(),
+            "out_of_paper"
+        );
+        assert_eq!(
+            Problem::from_reasons(&reasons(&["none", "other-report"])),
+            None
+        );
+    }
+
+    #[test]
+    fn warnings_are_not_failures() {
+        assert_eq!(
+            Problem::from_reasons(&reasons(&[
+                "media-low-warning",
+                "marker-supply-low-warning",
+                "none"
+            ])),
+            None
+        );
+        assert_eq!(
+            Problem::from_reasons(&reasons(&["media-empty-warning"])),
+            None
+        );
+    }
+}
