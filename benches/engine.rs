@@ -127,6 +127,24 @@ fn bench_compose(c: &mut Criterion, jpeg: &[u8]) {
     g.finish();
 }
 
+/// A 4x6 sheet of six US photos at 300 dpi: layout, drawing, JPEG encoding.
+fn bench_sheet(c: &mut Criterion, src: &RgbImage) {
+    use passbooth::print::{draw, media::Media, sheet};
+    let photo = resample(src, Point::new(225.0, 150.0), 300.0, 600, 600);
+    let opts = sheet::SheetOptions {
+        media: Media::parse("4x6").expect("media"),
+        margin_mm: 0.0,
+        dpi: 300,
+    };
+    c.bench_function("sheet_4x6_300dpi_render_and_encode", |b| {
+        b.iter(|| {
+            let l = sheet::layout(600, 600, &opts).expect("layout");
+            let s = draw::draw(&photo, &l, Some("US passport 2 x 2 in  2026-11-29"), 300);
+            black_box(encode(&s, Format::Jpeg, 300).expect("encode").len())
+        })
+    });
+}
+
 /// Rounds of calls alternated between our detectors and MediaPipe's.
 const ROUNDS: usize = 6;
 const CALLS_PER_ROUND: usize = 100;
@@ -236,6 +254,7 @@ fn main() {
     bench_detection(&mut c, &frames);
     bench_models(&mut c);
     bench_compose(&mut c, &jpeg);
+    bench_sheet(&mut c, &src);
     c.final_summary();
     compare_with_mediapipe(&frames);
 }

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use image::codecs::jpeg::{JpegEncoder, PixelDensity};
-
 use super::buffer::SecretBuf;
 use super::rgb::RgbImage;
 
@@ -59,15 +57,17 @@ pub fn encode(img: &RgbImage, format: Format, dpi: u16) -> Result<SecretBuf<u8>,
     let mut out = Vec::with_capacity(img.as_bytes().len() + 64 * 1024);
     match format {
         Format::Jpeg => {
-            let mut enc = JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
-            enc.set_pixel_density(PixelDensity::dpi(dpi));
-            enc.encode(
-                img.as_bytes(),
-                img.width(),
-                img.height(),
-                image::ExtendedColorType::Rgb8,
-            )
-            .map_err(|e| EncodeError::Encode(e.to_string()))?;
+            // jpeg-encoder rather than the image crate's encoder: 35-45 %
+            // faster (SIMD colour conversion and DCT), which a 4x6 sheet at
+            // 300 dpi needs to stay within its budget.
+            let (w, h) = (dimension(img.width())?, dimension(img.height())?);
+            let mut enc = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+            enc.set_density(jpeg_encoder::PixelDensity::dpi(dpi));
+            // 4:2:0 chroma, as cameras write; the encoder picks 4:4:4 above
+            // quality 90, which doubles the work for no visible gain in print.
+            enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+            enc.encode(img.as_bytes(), w, h, jpeg_encoder::ColorType::Rgb)
+                .map_err(|e| EncodeError::Encode(e.to_string()))?;
         }
         Format::Png => {
             let mut enc = png::Encoder::new(&mut out, img.width(), img.height());
@@ -91,6 +91,11 @@ pub fn encode(img: &RgbImage, format: Format, dpi: u16) -> Result<SecretBuf<u8>,
         }
     }
     Ok(SecretBuf::from_vec(out))
+}
+
+/// JPEG sides are 16-bit.
+fn dimension(v: u32) -> Result<u16, EncodeError> {
+    u16::try_from(v).map_err(|_| EncodeError::Encode(format!("{v} px is too large for a JPEG")))
 }
 
 /// Encodes and writes a photo file in the format its extension names.
