@@ -148,8 +148,7 @@ fn make_sheet(
         dpi,
     };
     let l = layout(photo.width(), photo.height(), &opts)?;
-    let caption = format!("{}  {}", spec.caption, draw::today());
-    let sheet = draw::draw(photo, &l, Some(&caption), dpi);
+    let sheet = draw::draw(photo, &l, Some(&draw::caption(&spec.caption)), dpi);
     let report = SheetReport {
         media: req.media.keyword.clone(),
         photos: l.slots.len(),

@@ -169,6 +169,13 @@ fn draw_caption(sheet: &mut RgbImage, l: &SheetLayout, text: &str, clear: u32, s
     }
 }
 
+/// The caption printed on a sheet: the document's own caption from its spec
+/// and today's date. Nothing about the person, by construction: this is
+/// its only input.
+pub fn caption(spec_caption: &str) -> String {
+    format!("{spec_caption}  {}", today())
+}
+
 /// Today's date, UTC, as YYYY-MM-DD (for captions; no clock crate needed).
 pub fn today() -> String {
     let days = std::time::SystemTime::now()
@@ -267,6 +274,19 @@ mod tests {
     fn a_full_sheet_has_no_caption_and_no_guides() {
         let (_, _, s) = sheet_for(600, 600, "4x6");
         assert!(!s.as_bytes().chunks(3).any(|p| p == CAPTION || p == GUIDE));
+    }
+
+    #[test]
+    fn the_caption_is_the_document_and_the_date() {
+        let c = caption("US passport 2 x 2 in");
+        let (doc, date) = c.split_once("  ").unwrap();
+        assert_eq!(doc, "US passport 2 x 2 in");
+        assert_eq!(date.len(), 10);
+        assert!(date.chars().enumerate().all(|(i, ch)| if i == 4 || i == 7 {
+            ch == '-'
+        } else {
+            ch.is_ascii_digit()
+        }));
     }
 
     #[test]
