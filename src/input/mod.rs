@@ -1,0 +1,4 @@
+//! Physical input: the button (pure debounce here; the GPIO line feeds it).
+pub mod button;
+
+pub use button::{Button, ButtonTiming, Edge, Millis, Press};

@@ -1,0 +1,4 @@
+//! The booth session: live framing guidance, prompts, and (next) the state
+//! machine that runs a session.
+pub mod guide;
+pub mod prompts;

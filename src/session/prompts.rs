@@ -1,0 +1,146 @@
+//! Every instruction the booth shows, in one table, per language. A person
+//! reads these in a second: a few words each.
+
+use serde::Deserialize;
+
+/// One instruction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Prompt {
+    /// Nobody in view.
+    StepIn,
+    /// More than one face.
+    OnlyOnePerson,
+    /// The face is too small.
+    MoveCloser,
+    /// The face is too large.
+    StepBack,
+    /// Move to the person's own left.
+    MoveLeft,
+    /// Move to the person's own right.
+    MoveRight,
+    /// The face is too low in the frame.
+    MoveUp,
+    /// The face is too high in the frame.
+    MoveDown,
+    /// Head turned.
+    LookStraight,
+    /// Head tilted sideways.
+    HeadStraight,
+    /// Chin too low.
+    RaiseChin,
+    /// Chin too high.
+    LowerChin,
+    /// Moving between frames.
+    HoldStill,
+    /// Everything in place.
+    Ready,
+    /// Attract screen.
+    PressToStart,
+    /// Review: accepted.
+    PressToPrint,
+    /// Review: rejected.
+    PressToRetake,
+    /// Printer trouble.
+    CallStaff,
+}
+
+/// A display language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// English.
+    En,
+    /// German.
+    De,
+}
+
+impl Prompt {
+    /// The words, in `lang`.
+    pub fn text(self, lang: Language) -> &'static str {
+        use Language::*;
+        use Prompt::*;
+        match (self, lang) {
+            (StepIn, En) => "Step in front of the camera",
+            (StepIn, De) => "Bitte vor die Kamera treten",
+            (OnlyOnePerson, En) => "Only one person, please",
+            (OnlyOnePerson, De) => "Bitte nur eine Person",
+            (MoveCloser, En) => "Come a little closer",
+            (MoveCloser, De) => "Etwas näher kommen",
+            (StepBack, En) => "Move back a little",
+            (StepBack, De) => "Etwas zurücktreten",
+            (MoveLeft, En) => "Move a little to your left",
+            (MoveLeft, De) => "Etwas nach links (von Ihnen aus)",
+            (MoveRight, En) => "Move a little to your right",
+            (MoveRight, De) => "Etwas nach rechts (von Ihnen aus)",
+            (MoveUp, En) => "Sit or stand a little higher",
+            (MoveUp, De) => "Etwas höher sitzen",
+            (MoveDown, En) => "Sit or stand a little lower",
+            (MoveDown, De) => "Etwas tiefer sitzen",
+            (LookStraight, En) => "Look straight at the camera",
+            (LookStraight, De) => "Gerade in die Kamera schauen",
+            (HeadStraight, En) => "Keep your head straight",
+            (HeadStraight, De) => "Kopf gerade halten",
+            (RaiseChin, En) => "Raise your chin a little",
+            (RaiseChin, De) => "Kinn etwas anheben",
+            (LowerChin, En) => "Lower your chin a little",
+            (LowerChin, De) => "Kinn etwas senken",
+            (HoldStill, En) => "Hold still",
+            (HoldStill, De) => "Bitte stillhalten",
+            (Ready, En) => "Perfect - press the button",
+            (Ready, De) => "Perfekt - Taste drücken",
+            (PressToStart, En) => "Passport photos - press the button",
+            (PressToStart, De) => "Passfotos - Taste drücken",
+            (PressToPrint, En) => "Press to print, hold to retake",
+            (PressToPrint, De) => "Drücken: drucken, halten: neu",
+            (PressToRetake, En) => "Press the button to try again",
+            (PressToRetake, De) => "Taste drücken für neues Foto",
+            (CallStaff, En) => "Printer problem - please call staff",
+            (CallStaff, De) => "Druckerstörung: Personal rufen",
+        }
+    }
+
+    /// Every prompt, for completeness tests and translators.
+    pub const ALL: [Prompt; 18] = [
+        Prompt::StepIn,
+        Prompt::OnlyOnePerson,
+        Prompt::MoveCloser,
+        Prompt::StepBack,
+        Prompt::MoveLeft,
+        Prompt::MoveRight,
+        Prompt::MoveUp,
+        Prompt::MoveDown,
+        Prompt::LookStraight,
+        Prompt::HeadStraight,
+        Prompt::RaiseChin,
+        Prompt::LowerChin,
+        Prompt::HoldStill,
+        Prompt::Ready,
+        Prompt::PressToStart,
+        Prompt::PressToPrint,
+        Prompt::PressToRetake,
+        Prompt::CallStaff,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two lines of a 10 px font on a 240 px panel (the UI wraps).
+    const MAX_CHARS: usize = 36;
+
+    #[test]
+    fn every_prompt_has_short_distinct_text_in_every_language() {
+        for lang in [Language::En, Language::De] {
+            let mut seen = std::collections::HashSet::new();
+            for p in Prompt::ALL {
+                let t = p.text(lang);
+                assert!(
+                    !t.is_empty() && t.chars().count() <= MAX_CHARS,
+                    "{p:?} {lang:?}: {t}"
+                );
+                assert!(seen.insert(t), "{t} twice");
+            }
+        }
+    }
+}
