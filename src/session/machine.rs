@@ -1,0 +1,646 @@
+//! One booth session as a pure state machine: events in (button presses,
+//! live-check results, engine and printer outcomes, clock ticks), actions
+//! out (start the preview, take the still, process, print, wipe). No I/O and
+//! no clock of its own, so every path is a scripted test.
+//!
+//! Idle -> Framing -> Countdown -> Capture -> Processing -> Review ->
+//! Printing -> Done -> (wipe) -> Idle, with Trouble for the printer or camera.
+//! Every path out of a session wipes it, and every state has a way out.
+
+use crate::input::{Millis, Press};
+
+use super::guide::Signal;
+use super::prompts::Prompt;
+
+/// Time limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// Countdown length.
+    pub countdown_ms: Millis,
+    /// Framing with nobody in view this long ends the session.
+    pub no_face_ms: Millis,
+    /// Review without a press this long ends the session (nothing printed).
+    pub review_ms: Millis,
+    /// The "take your photos" screen.
+    pub done_ms: Millis,
+    /// A whole session, however it goes.
+    pub session_ms: Millis,
+    /// Retakes allowed in one session.
+    pub max_retakes: u32,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            countdown_ms: 3000,
+            no_face_ms: 20_000,
+            review_ms: 30_000,
+            done_ms: 8000,
+            session_ms: 300_000,
+            max_retakes: 3,
+        }
+    }
+}
+
+/// Where the session is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Attract screen.
+    Idle,
+    /// Live preview with guides.
+    Framing,
+    /// 3-2-1.
+    Countdown {
+        /// When it started.
+        started: Millis,
+    },
+    /// Waiting for the full-resolution still.
+    Capture,
+    /// The engine is working.
+    Processing,
+    /// Showing the result.
+    Review {
+        /// Whether it passed.
+        accepted: bool,
+    },
+    /// Waiting for the printer.
+    Printing,
+    /// "Take your photos."
+    Done,
+    /// Something needs staff: the printer or the camera.
+    Trouble {
+        /// A machine code (`out_of_paper`, `camera_lost`, `button_stuck`).
+        code: String,
+    },
+}
+
+impl State {
+    /// Name for the log (`state=framing`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            State::Idle => "idle",
+            State::Framing => "framing",
+            State::Countdown { .. } => "countdown",
+            State::Capture => "capture",
+            State::Processing => "processing",
+            State::Review { .. } => "review",
+            State::Printing => "printing",
+            State::Done => "done",
+            State::Trouble { .. } => "trouble",
+        }
+    }
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Time passed.
+    Tick(Millis),
+    /// The button.
+    Button(Press, Millis),
+    /// A viewfinder frame was checked.
+    Live {
+        /// When.
+        at: Millis,
+        /// The guide's verdict.
+        signal: Signal,
+        /// Its instruction.
+        prompt: Prompt,
+    },
+    /// The still arrived.
+    Captured(Millis),
+    /// The still could not be taken (camera gone, corrupt frame).
+    CaptureFailed(Millis),
+    /// The engine finished.
+    Processed {
+        /// When.
+        at: Millis,
+        /// Whether the photo passed.
+        accepted: bool,
+    },
+    /// The printer finished.
+    Printed(Millis),
+    /// The printer failed.
+    PrintFailed {
+        /// When.
+        at: Millis,
+        /// Its code (`out_of_paper`...).
+        code: String,
+    },
+    /// The printer and camera are fine again (periodic status check).
+    AllClear(Millis),
+}
+
+impl Event {
+    fn at(&self) -> Millis {
+        match self {
+            Event::Tick(t)
+            | Event::Button(_, t)
+            | Event::Captured(t)
+            | Event::CaptureFailed(t)
+            | Event::Printed(t)
+            | Event::AllClear(t) => *t,
+            Event::Live { at, .. }
+            | Event::Processed { at, .. }
+            | Event::PrintFailed { at, .. } => *at,
+        }
+    }
+}
+
+/// What the hardware layer must do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Start showing the viewfinder.
+    StartPreview,
+    /// Stop it.
+    StopPreview,
+    /// Take the full-resolution still.
+    Capture,
+    /// Run the engine on the still.
+    Process,
+    /// Print the composed sheet.
+    Print,
+    /// Zero every buffer of the session.
+    Wipe,
+}
+
+/// The session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    timing: Timing,
+    state: State,
+    /// When the current state began.
+    since: Millis,
+    /// When the current session began.
+    started: Millis,
+    retakes: u32,
+    last_live: Option<(Signal, Prompt)>,
+    last_face: Millis,
+}
+
+impl Session {
+    /// An idle booth at `now`.
+    pub fn new(timing: Timing, now: Millis) -> Self {
+        Self {
+            timing,
+            state: State::Idle,
+            since: now,
+            started: now,
+            retakes: 0,
+            last_live: None,
+            last_face: now,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The latest live instruction (for the framing screen).
+    pub fn live(&self) -> Option<(Signal, Prompt)> {
+        self.last_live
+    }
+
+    /// Countdown digit to show (3, 2, 1) at `now`.
+    pub fn countdown_digit(&self, now: Millis) -> Option<u32> {
+        match self.state {
+            State::Countdown { started } => {
+                let left = self
+                    .timing
+                    .countdown_ms
+                    .saturating_sub(now.saturating_sub(started));
+                Some(left.div_ceil(1000).max(1) as u32)
+            }
+            _ => None,
+        }
+    }
+
+    fn go(&mut self, state: State, at: Millis) {
+        self.state = state;
+        self.since = at;
+    }
+
+    /// Ends the session: back to Idle with everything wiped.
+    fn end(&mut self, at: Millis, actions: &mut Vec<Action>) {
+        if matches!(self.state, State::Framing | State::Countdown { .. }) {
+            actions.push(Action::StopPreview);
+        }
+        actions.push(Action::Wipe);
+        self.go(State::Idle, at);
+        self.retakes = 0;
+        self.last_live = None;
+    }
+
+    fn retake(&mut self, at: Millis, actions: &mut Vec<Action>) {
+        self.retakes += 1;
+        if self.retakes > self.timing.max_retakes {
+            self.end(at, actions);
+        } else {
+            actions.extend([Action::Wipe, Action::StartPreview]);
+            self.last_live = None;
+            self.last_face = at;
+            self.go(State::Framing, at);
+        }
+    }
+
+    fn trouble(&mut self, code: &str, at: Millis, actions: &mut Vec<Action>) {
+        if matches!(self.state, State::Framing | State::Countdown { .. }) {
+            actions.push(Action::StopPreview);
+        }
+        actions.push(Action::Wipe);
+        self.retakes = 0;
+        self.last_live = None;
+        self.go(
+            State::Trouble {
+                code: code.to_string(),
+            },
+            at,
+        );
+    }
+
+    /// Handles one event; returns what to do, in order.
+    pub fn handle(&mut self, ev: Event) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let at = ev.at();
+        let in_session = !matches!(
+            self.state,
+            State::Idle | State::Trouble { .. } | State::Printing
+        );
+        if in_session && at.saturating_sub(self.started) > self.timing.session_ms {
+            self.end(at, &mut actions);
+            return actions;
+        }
+        if let Event::Button(Press::Stuck, _) = ev {
+            self.trouble("button_stuck", at, &mut actions);
+            return actions;
+        }
+        match (&self.state, ev) {
+            (State::Idle, Event::Button(Press::Short, _)) => {
+                self.started = at;
+                self.last_face = at;
+                actions.push(Action::StartPreview);
+                self.go(State::Framing, at);
+            }
+            (State::Framing, Event::Live { signal, prompt, .. }) => {
+                self.last_live = Some((signal, prompt));
+                if prompt != Prompt::StepIn {
+                    self.last_face = at;
+                }
+            }
+            (State::Framing, Event::Button(Press::Short, _))
+                if matches!(self.last_live, Some((Signal::Green, _))) =>
+            {
+                self.go(State::Countdown { started: at }, at);
+            }
+            (State::Framing | State::Countdown { .. }, Event::Button(Press::Long, _)) => {
+                self.end(at, &mut actions)
+            }
+            (State::Framing, Event::Tick(_))
+                if at.saturating_sub(self.last_face) > self.timing.no_face_ms =>
+            {
+                self.end(at, &mut actions);
+            }
+            (State::Countdown { .. }, Event::Live { signal, prompt, .. }) => {
+                self.last_live = Some((signal, prompt));
+                if signal != Signal::Green {
+                    self.go(State::Framing, at);
+                }
+            }
+            (State::Countdown { started }, Event::Tick(_))
+                if at.saturating_sub(*started) >= self.timing.countdown_ms =>
+            {
+                actions.push(Action::Capture);
+                self.go(State::Capture, at);
+            }
+            (State::Capture, Event::Captured(_)) => {
+                actions.extend([Action::StopPreview, Action::Process]);
+                self.go(State::Processing, at);
+            }
+            (State::Capture, Event::CaptureFailed(_)) => {
+                self.trouble("camera_lost", at, &mut actions)
+            }
+            (State::Processing, Event::Processed { accepted, .. }) => {
+                self.go(State::Review { accepted }, at)
+            }
+            (State::Review { accepted: true }, Event::Button(Press::Short, _)) => {
+                actions.push(Action::Print);
+                self.go(State::Printing, at);
+            }
+            (State::Review { accepted: false }, Event::Button(Press::Short, _))
+            | (State::Review { .. }, Event::Button(Press::Long, _)) => {
+                self.retake(at, &mut actions);
+            }
+            (State::Review { .. }, Event::Tick(_))
+                if at.saturating_sub(self.since) > self.timing.review_ms =>
+            {
+                self.end(at, &mut actions)
+            }
+            (State::Printing, Event::Printed(_)) => {
+                actions.push(Action::Wipe);
+                self.go(State::Done, at);
+            }
+            (State::Printing, Event::PrintFailed { code, .. }) => {
+                self.trouble(&code, at, &mut actions)
+            }
+            (State::Done, Event::Tick(_))
+                if at.saturating_sub(self.since) > self.timing.done_ms =>
+            {
+                self.end(at, &mut actions)
+            }
+            (State::Done, Event::Button(Press::Short, _)) => self.end(at, &mut actions),
+            (State::Trouble { .. }, Event::AllClear(_) | Event::Button(Press::Long, _)) => {
+                self.go(State::Idle, at)
+            }
+            (State::Trouble { code }, Event::Button(Press::Short, _)) if code == "button_stuck" => {
+                self.go(State::Idle, at)
+            }
+            _ => {}
+        }
+        actions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn green(at: Millis) -> Event {
+        Event::Live {
+            at,
+            signal: Signal::Green,
+            prompt: Prompt::Ready,
+        }
+    }
+
+    fn amber(at: Millis) -> Event {
+        Event::Live {
+            at,
+            signal: Signal::Amber,
+            prompt: Prompt::MoveCloser,
+        }
+    }
+
+    fn press(at: Millis) -> Event {
+        Event::Button(Press::Short, at)
+    }
+
+    fn long(at: Millis) -> Event {
+        Event::Button(Press::Long, at)
+    }
+
+    /// Runs events, returning every (state after, actions) step.
+    fn script(events: Vec<Event>) -> (Session, Vec<(&'static str, Vec<Action>)>) {
+        let mut s = Session::new(Timing::default(), 0);
+        let steps = events.into_iter().map(|e| {
+            let a = s.handle(e);
+            (s.state().name(), a)
+        });
+        let steps = steps.collect();
+        (s, steps)
+    }
+
+    fn states(steps: &[(&'static str, Vec<Action>)]) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = steps.iter().map(|s| s.0).collect();
+        v.dedup();
+        v
+    }
+
+    fn all_actions(steps: &[(&'static str, Vec<Action>)]) -> Vec<Action> {
+        steps.iter().flat_map(|s| s.1.clone()).collect()
+    }
+
+    #[test]
+    fn a_whole_session_from_idle_to_print_and_back() {
+        let (_, steps) = script(vec![
+            press(1000),
+            amber(1100),
+            green(1200),
+            press(1300),
+            green(1400),
+            Event::Tick(2000),
+            Event::Tick(4300),
+            Event::Captured(4600),
+            Event::Processed {
+                at: 5500,
+                accepted: true,
+            },
+            press(7000),
+            Event::Printed(20_000),
+            Event::Tick(29_000),
+        ]);
+        assert_eq!(
+            states(&steps),
+            [
+                "framing",
+                "countdown",
+                "capture",
+                "processing",
+                "review",
+                "printing",
+                "done",
+                "idle"
+            ]
+        );
+        assert_eq!(
+            all_actions(&steps),
+            [
+                Action::StartPreview,
+                Action::Capture,
+                Action::StopPreview,
+                Action::Process,
+                Action::Print,
+                Action::Wipe,
+                Action::Wipe
+            ]
+        );
+    }
+
+    #[test]
+    fn the_button_does_nothing_until_the_checks_are_green() {
+        let (s, _) = script(vec![press(0), amber(100), press(200)]);
+        assert_eq!(s.state(), &State::Framing);
+    }
+
+    #[test]
+    fn the_countdown_stops_when_the_face_moves_off() {
+        let (s, steps) = script(vec![
+            press(0),
+            green(100),
+            press(200),
+            amber(1200),
+            Event::Tick(3500),
+        ]);
+        assert_eq!(s.state(), &State::Framing);
+        assert!(!all_actions(&steps).contains(&Action::Capture));
+    }
+
+    #[test]
+    fn countdown_shows_three_two_one() {
+        let (s, _) = script(vec![press(0), green(100), press(1000)]);
+        assert_eq!(s.countdown_digit(1000), Some(3));
+        assert_eq!(s.countdown_digit(2500), Some(2));
+        assert_eq!(s.countdown_digit(3999), Some(1));
+    }
+
+    #[test]
+    fn a_rejected_photo_is_retaken_then_the_session_gives_up() {
+        let mut events = vec![press(0)];
+        let mut t = 100;
+        for _ in 0..4 {
+            events.extend([
+                green(t),
+                press(t + 10),
+                Event::Tick(t + 3100),
+                Event::Captured(t + 3200),
+                Event::Processed {
+                    at: t + 3300,
+                    accepted: false,
+                },
+                press(t + 4000),
+            ]);
+            t += 5000;
+        }
+        let (s, steps) = script(events);
+        assert_eq!(s.state(), &State::Idle);
+        let wipes = all_actions(&steps)
+            .iter()
+            .filter(|a| **a == Action::Wipe)
+            .count();
+        assert_eq!(wipes, 4, "three retakes and the final end");
+        assert!(!all_actions(&steps).contains(&Action::Print));
+    }
+
+    #[test]
+    fn a_long_press_in_review_retakes_even_an_accepted_photo() {
+        let (s, steps) = script(vec![
+            press(0),
+            green(10),
+            press(20),
+            Event::Tick(3100),
+            Event::Captured(3200),
+            Event::Processed {
+                at: 3300,
+                accepted: true,
+            },
+            long(4000),
+        ]);
+        assert_eq!(s.state(), &State::Framing);
+        assert_eq!(
+            steps.last().unwrap().1,
+            [Action::Wipe, Action::StartPreview]
+        );
+    }
+
+    #[test]
+    fn nobody_in_view_ends_the_session() {
+        let (s, steps) = script(vec![
+            press(0),
+            Event::Live {
+                at: 100,
+                signal: Signal::Red,
+                prompt: Prompt::StepIn,
+            },
+            Event::Tick(25_000),
+        ]);
+        assert_eq!(s.state(), &State::Idle);
+        assert_eq!(steps.last().unwrap().1, [Action::StopPreview, Action::Wipe]);
+    }
+
+    #[test]
+    fn an_unconfirmed_review_times_out_without_printing() {
+        let (s, steps) = script(vec![
+            press(0),
+            green(10),
+            press(20),
+            Event::Tick(3100),
+            Event::Captured(3200),
+            Event::Processed {
+                at: 3300,
+                accepted: true,
+            },
+            Event::Tick(40_000),
+        ]);
+        assert_eq!(s.state(), &State::Idle);
+        assert!(!all_actions(&steps).contains(&Action::Print));
+        assert_eq!(all_actions(&steps).last(), Some(&Action::Wipe));
+    }
+
+    #[test]
+    fn printer_trouble_wipes_shows_staff_and_clears() {
+        let (s, steps) = script(vec![
+            press(0),
+            green(10),
+            press(20),
+            Event::Tick(3100),
+            Event::Captured(3200),
+            Event::Processed {
+                at: 3300,
+                accepted: true,
+            },
+            press(3400),
+            Event::PrintFailed {
+                at: 9000,
+                code: "out_of_paper".into(),
+            },
+        ]);
+        assert_eq!(
+            s.state(),
+            &State::Trouble {
+                code: "out_of_paper".into()
+            }
+        );
+        assert_eq!(steps.last().unwrap().1, [Action::Wipe]);
+        let mut s = s;
+        assert!(s.handle(press(9500)).is_empty());
+        assert_eq!(
+            s.state(),
+            &State::Trouble {
+                code: "out_of_paper".into()
+            }
+        );
+        s.handle(Event::AllClear(60_000));
+        assert_eq!(s.state(), &State::Idle);
+    }
+
+    #[test]
+    fn a_camera_lost_mid_session_ends_in_trouble_with_a_wipe() {
+        let (s, steps) = script(vec![
+            press(0),
+            green(10),
+            press(20),
+            Event::Tick(3100),
+            Event::CaptureFailed(3200),
+        ]);
+        assert_eq!(
+            s.state(),
+            &State::Trouble {
+                code: "camera_lost".into()
+            }
+        );
+        assert_eq!(steps.last().unwrap().1, [Action::Wipe]);
+    }
+
+    #[test]
+    fn a_session_cannot_outlast_its_limit() {
+        let mut events = vec![press(0)];
+        events.extend((1..400).map(|i| amber(i * 1000)));
+        let (s, steps) = script(events);
+        assert_eq!(s.state(), &State::Idle);
+        assert!(all_actions(&steps).contains(&Action::Wipe));
+    }
+
+    #[test]
+    fn a_stuck_button_calls_staff_until_it_works_again() {
+        let (s, _) = script(vec![Event::Button(Press::Stuck, 15_000)]);
+        assert_eq!(
+            s.state(),
+            &State::Trouble {
+                code: "button_stuck".into()
+            }
+        );
+        let mut s = s;
+        s.handle(press(40_000));
+        assert_eq!(s.state(), &State::Idle);
+    }
+}
