@@ -2,6 +2,7 @@ pub mod assets;
 pub mod checks;
 pub mod cli;
 pub mod compose;
+pub mod display;
 pub mod engine;
 pub mod imaging;
 pub mod input;

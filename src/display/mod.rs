@@ -1,0 +1,7 @@
+//! The booth's screen: a framebuffer drawn with embedded-graphics, and the
+//! SPI panel it is sent to.
+pub mod framebuffer;
+pub mod panel;
+
+pub use framebuffer::Framebuffer;
+pub use panel::{MipidsiScreen, Screen};
