@@ -3,6 +3,7 @@ pub mod buffer;
 pub mod colour;
 pub mod decode;
 pub mod encode;
+pub mod glyphs;
 pub mod rgb;
 
 pub use buffer::SecretBuf;

@@ -1,13 +1,9 @@
 //! Drawing a sheet: photos pasted pixel for pixel, light grey cut guides only
 //! where there is no photo, and a caption in unused space.
 
-use embedded_graphics::mono_font::{MonoTextStyle, ascii::FONT_10X20};
-use embedded_graphics::pixelcolor::BinaryColor;
-use embedded_graphics::prelude::*;
-use embedded_graphics::text::{Baseline, Text};
-
 use super::sheet::SheetLayout;
 use crate::imaging::RgbImage;
+use crate::imaging::glyphs::Glyphs;
 use crate::spec::MM_PER_INCH;
 
 /// Cut guide colour: visible to the person cutting, faint on a photo shop's
@@ -105,42 +101,11 @@ fn draw_guides(sheet: &mut RgbImage, l: &SheetLayout, clear: u32) {
     }
 }
 
-/// A one-bit canvas for embedded-graphics text.
-struct Mask {
-    w: u32,
-    h: u32,
-    on: Vec<bool>,
-}
-
-impl OriginDimensions for Mask {
-    fn size(&self) -> Size {
-        Size::new(self.w, self.h)
-    }
-}
-
-impl DrawTarget for Mask {
-    type Color = BinaryColor;
-    type Error = core::convert::Infallible;
-    fn draw_iter<I: IntoIterator<Item = Pixel<BinaryColor>>>(
-        &mut self,
-        pixels: I,
-    ) -> Result<(), Self::Error> {
-        for Pixel(p, c) in pixels {
-            if p.x >= 0 && p.y >= 0 && (p.x as u32) < self.w && (p.y as u32) < self.h {
-                self.on[p.y as usize * self.w as usize + p.x as usize] = c.is_on();
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Writes `text` centred in the larger free strip above or below the photos,
 /// scaled by `scale`, if it fits; otherwise the sheet has no caption.
 fn draw_caption(sheet: &mut RgbImage, l: &SheetLayout, text: &str, clear: u32, scale: u32) {
-    let font = &FONT_10X20;
-    let w = font.character_size.width * text.chars().count() as u32;
-    let h = font.character_size.height;
-    let (sw, sh) = (w * scale, h * scale);
+    let glyphs = Glyphs::new(text);
+    let (sw, sh) = glyphs.size_at(scale);
     let [_, top, _, bottom] = l.block;
     let below = l.height.saturating_sub(bottom);
     let (strip_top, strip_h) = if below >= top {
@@ -151,21 +116,10 @@ fn draw_caption(sheet: &mut RgbImage, l: &SheetLayout, text: &str, clear: u32, s
     if strip_h < sh + 2 * clear || sw + 2 * clear > l.width {
         return;
     }
-    let mut mask = Mask {
-        w,
-        h,
-        on: vec![false; (w * h) as usize],
-    };
-    let style = MonoTextStyle::new(font, BinaryColor::On);
-    let _ = Text::with_baseline(text, Point::zero(), style, Baseline::Top).draw(&mut mask);
     let x0 = (l.width - sw) / 2;
     let y0 = strip_top + (strip_h - sh) / 2;
-    for y in 0..sh {
-        for x in 0..sw {
-            if mask.on[((y / scale) * w + x / scale) as usize] {
-                sheet.put(x0 + x, y0 + y, CAPTION);
-            }
-        }
+    for (x, y) in glyphs.lit(scale) {
+        sheet.put(x0 + x, y0 + y, CAPTION);
     }
 }
 

@@ -42,6 +42,12 @@ pub enum Prompt {
     PressToRetake,
     /// Printer trouble.
     CallStaff,
+    /// The engine is working.
+    OneMoment,
+    /// Waiting for the printer.
+    Printing,
+    /// The print is out.
+    TakePhotos,
 }
 
 /// A display language.
@@ -96,11 +102,17 @@ impl Prompt {
             (PressToRetake, De) => "Taste drücken für neues Foto",
             (CallStaff, En) => "Printer problem - please call staff",
             (CallStaff, De) => "Druckerstörung: Personal rufen",
+            (OneMoment, En) => "One moment...",
+            (OneMoment, De) => "Einen Moment...",
+            (Printing, En) => "Printing your photos...",
+            (Printing, De) => "Ihre Fotos werden gedruckt...",
+            (TakePhotos, En) => "Please take your photos",
+            (TakePhotos, De) => "Bitte Fotos entnehmen",
         }
     }
 
     /// Every prompt, for completeness tests and translators.
-    pub const ALL: [Prompt; 18] = [
+    pub const ALL: [Prompt; 21] = [
         Prompt::StepIn,
         Prompt::OnlyOnePerson,
         Prompt::MoveCloser,
@@ -119,7 +131,48 @@ impl Prompt {
         Prompt::PressToPrint,
         Prompt::PressToRetake,
         Prompt::CallStaff,
+        Prompt::OneMoment,
+        Prompt::Printing,
+        Prompt::TakePhotos,
     ];
+}
+
+/// Why a photo was rejected, in a few words for the review screen.
+pub fn reason_text(reason: crate::checks::Reason, lang: Language) -> &'static str {
+    use crate::checks::Reason::*;
+    use Language::*;
+    match (reason, lang) {
+        (NoFace, En) => "No face found",
+        (NoFace, De) => "Kein Gesicht erkannt",
+        (MultipleFaces, En) => "Only one person, please",
+        (MultipleFaces, De) => "Bitte nur eine Person",
+        (FaceCutOff, En) => "Your head is cut off",
+        (FaceCutOff, De) => "Kopf ist abgeschnitten",
+        (Pose, En) => "Look straight at the camera",
+        (Pose, De) => "Gerade in die Kamera schauen",
+        (EyesClosed, En) => "Keep your eyes open",
+        (EyesClosed, De) => "Augen offen halten",
+        (EyesNotVisible, En) => "Your eyes must be visible",
+        (EyesNotVisible, De) => "Augen müssen sichtbar sein",
+        (Expression, En) => "Neutral face, mouth closed",
+        (Expression, De) => "Neutral schauen, Mund zu",
+        (TooDark, En) => "Too dark",
+        (TooDark, De) => "Zu dunkel",
+        (Overexposed, En) => "Too bright",
+        (Overexposed, De) => "Zu hell",
+        (Blurry, En) => "Blurred - hold still",
+        (Blurry, De) => "Unscharf - stillhalten",
+        (UnevenLighting, En) => "Uneven light on your face",
+        (UnevenLighting, De) => "Ungleichmäßiges Licht",
+        (Background, En) => "Background not plain",
+        (Background, De) => "Hintergrund nicht einfarbig",
+        (LowResolution, En) => "Come closer",
+        (LowResolution, De) => "Näher kommen",
+        (InsufficientMargin, En) => "Centre your head in the frame",
+        (InsufficientMargin, De) => "Kopf in die Mitte",
+        (UnnaturalColour, En) => "Colours look wrong",
+        (UnnaturalColour, De) => "Farben stimmen nicht",
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod evaluation;
 mod memory;
 mod printer;
 mod printing;
+mod screens;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
