@@ -90,7 +90,7 @@ impl PreviewMap {
     }
 
     /// Panel position of a viewfinder point.
-    pub fn to_panel(&self, x: f32, y: f32) -> Point {
+    pub fn to_panel(self, x: f32, y: f32) -> Point {
         Point::new(
             (self.ox + (self.vw - x) * self.scale).round() as i32,
             (self.oy + y * self.scale).round() as i32,
@@ -98,7 +98,7 @@ impl PreviewMap {
     }
 
     /// Viewfinder position of a panel pixel's centre.
-    fn to_viewfinder(&self, px: i32, py: i32) -> (f32, f32) {
+    fn to_viewfinder(self, px: i32, py: i32) -> (f32, f32) {
         (
             self.vw - (px as f32 + 0.5 - self.ox) / self.scale,
             (py as f32 + 0.5 - self.oy) / self.scale,
