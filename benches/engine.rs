@@ -10,14 +10,13 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use passbooth::compose::layout::Crop;
-use passbooth::compose::render::{Painting, render};
 use passbooth::engine::{BackgroundMode, Engine, Options, files};
 use passbooth::imaging::decode::{decode_bytes, decode_file};
 use passbooth::imaging::encode::{Format, encode};
 use passbooth::imaging::{RgbImage, SecretBuf};
 use passbooth::report::Timings;
 use passbooth::spec::SpecLibrary;
-use passbooth::vision::{FaceDetector, PersonMask, Point, Range, TensorMap};
+use passbooth::vision::{FaceDetector, Point, Range};
 
 fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
@@ -26,28 +25,13 @@ fn repo(p: &str) -> PathBuf {
 /// The portrait resampled through a crop (for viewfinder frames and the
 /// 12 MP photo).
 fn resample(src: &RgbImage, center: Point, width: f32, w: u32, h: u32) -> RgbImage {
-    let mask = PersonMask::from_grid(
-        TensorMap::letterbox(1, 1, 256),
-        SecretBuf::zeroed(256 * 256),
-    );
     let crop = Crop {
         center,
         width,
         height: width * h as f32 / w as f32,
         angle: 0.0,
     };
-    render(
-        src,
-        &crop,
-        w,
-        h,
-        &mask,
-        Painting {
-            background: None,
-            padding: Some([90, 90, 90]),
-        },
-    )
-    .image
+    passbooth::compose::render::resample(src, &crop, w, h, [90, 90, 90])
 }
 
 /// Ten 640 x 480 viewfinder frames, the face a third of the width, moving.

@@ -88,6 +88,27 @@ pub fn render(
     Rendered { image, person }
 }
 
+/// `src` sampled through `crop` into `w` x `h` pixels, `fill` outside it: a
+/// plain resampling (viewfinder frames, test images), no person mask.
+pub fn resample(src: &RgbImage, crop: &Crop, w: u32, h: u32, fill: [u8; 3]) -> RgbImage {
+    let nobody = PersonMask::from_grid(
+        crate::vision::TensorMap::letterbox(1, 1, 256),
+        SecretBuf::zeroed(256 * 256),
+    );
+    render(
+        src,
+        crop,
+        w,
+        h,
+        &nobody,
+        Painting {
+            background: None,
+            padding: Some(fill),
+        },
+    )
+    .image
+}
+
 /// How far, in source pixels, the crop reaches outside the source (0 when the
 /// crop lies inside). The crop is convex, so its corners decide.
 pub fn overflow_px(src_w: u32, src_h: u32, crop: &Crop, out_w: u32, out_h: u32) -> f32 {

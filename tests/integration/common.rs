@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use passbooth::compose::layout::Crop;
-use passbooth::compose::render::{Painting, render};
+use passbooth::imaging::RgbImage;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::write_file;
-use passbooth::imaging::{RgbImage, SecretBuf};
-use passbooth::vision::{PersonMask, Point, TensorMap};
+use passbooth::vision::Point;
 
 pub fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
@@ -20,22 +19,9 @@ pub fn astronaut() -> RgbImage {
     decode_file(&repo("tests/fixtures/astronaut.png")).expect("fixture")
 }
 
-/// A mask for renders that replace nothing (the renderer only reads it then
-/// to report person probabilities, which these helpers ignore).
-fn unused_mask() -> PersonMask {
-    PersonMask::from_grid(
-        TensorMap::letterbox(1, 1, 256),
-        SecretBuf::zeroed(256 * 256),
-    )
-}
-
 /// `img` sampled through `crop` into `w` x `h` pixels, grey outside.
 pub fn resample(img: &RgbImage, crop: Crop, w: u32, h: u32) -> RgbImage {
-    let paint = Painting {
-        background: None,
-        padding: Some([90, 90, 90]),
-    };
-    render(img, &crop, w, h, &unused_mask(), paint).image
+    passbooth::compose::render::resample(img, &crop, w, h, [90, 90, 90])
 }
 
 /// `img` turned by `deg` degrees (positive: clockwise on screen) on a canvas

@@ -1,0 +1,167 @@
+//! A camera that plays back pictures: each scene is a full-resolution image
+//! (the still) and the viewfinder frame made from it, looped in order.
+
+use std::path::{Path, PathBuf};
+
+use super::{CaptureError, FrameSource};
+use crate::compose::layout::Crop;
+use crate::compose::render::resample;
+use crate::imaging::decode::decode_file;
+use crate::imaging::{RgbImage, SecretBuf};
+use crate::vision::Point;
+
+/// Viewfinder size, as the Pi camera's low-resolution stream.
+pub const VIEWFINDER: (u32, u32) = (640, 480);
+
+/// Where a scene's still comes from.
+enum Still {
+    /// Decoded on demand from a file (a folder of camera images).
+    File(PathBuf),
+    /// Held in memory (frames made by the demo or a test).
+    Image(RgbImage),
+}
+
+struct Scene {
+    viewfinder: RgbImage,
+    still: Still,
+}
+
+/// Plays back scenes, advancing one scene every `frames_per_scene` frames.
+pub struct ReplaySource {
+    scenes: Vec<Scene>,
+    frame: usize,
+    frames_per_scene: usize,
+}
+
+impl std::fmt::Debug for ReplaySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReplaySource({} scenes)", self.scenes.len())
+    }
+}
+
+/// The viewfinder frame of a still: the whole still, scaled to cover the
+/// viewfinder and centred, as a camera's preview stream shows it.
+pub fn viewfinder_of(still: &RgbImage) -> RgbImage {
+    let (vw, vh) = VIEWFINDER;
+    let scale = (still.width() as f32 / vw as f32).min(still.height() as f32 / vh as f32);
+    let crop = Crop {
+        center: Point::new(still.width() as f32 / 2.0, still.height() as f32 / 2.0),
+        width: vw as f32 * scale,
+        height: vh as f32 * scale,
+        angle: 0.0,
+    };
+    resample(still, &crop, vw, vh, [0, 0, 0])
+}
+
+impl ReplaySource {
+    /// Scenes from images in memory.
+    pub fn from_images(stills: Vec<RgbImage>, frames_per_scene: usize) -> Self {
+        let scenes = stills
+            .into_iter()
+            .map(|s| Scene {
+                viewfinder: viewfinder_of(&s),
+                still: Still::Image(s),
+            })
+            .collect();
+        Self {
+            scenes,
+            frame: 0,
+            frames_per_scene: frames_per_scene.max(1),
+        }
+    }
+
+    /// Scenes from every JPEG and PNG in `dir`, in name order.
+    pub fn from_dir(dir: &Path, frames_per_scene: usize) -> Result<Self, CaptureError> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| CaptureError::Lost(format!("{}: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png")
+                })
+            })
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(CaptureError::Lost(format!(
+                "no JPEG or PNG frames in {}",
+                dir.display()
+            )));
+        }
+        let mut scenes = Vec::with_capacity(paths.len());
+        for p in paths {
+            let img = decode_file(&p)
+                .map_err(|e| CaptureError::Corrupt(format!("{}: {e}", p.display())))?;
+            scenes.push(Scene {
+                viewfinder: viewfinder_of(&img),
+                still: Still::File(p),
+            });
+        }
+        Ok(Self {
+            scenes,
+            frame: 0,
+            frames_per_scene: frames_per_scene.max(1),
+        })
+    }
+
+    fn scene(&self) -> &Scene {
+        &self.scenes[(self.frame / self.frames_per_scene) % self.scenes.len()]
+    }
+}
+
+impl FrameSource for ReplaySource {
+    fn viewfinder_size(&self) -> (u32, u32) {
+        VIEWFINDER
+    }
+
+    fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
+        self.frame += 1;
+        Ok(&self.scene().viewfinder)
+    }
+
+    fn still(&mut self) -> Result<RgbImage, CaptureError> {
+        match &self.scene().still {
+            Still::File(p) => {
+                decode_file(p).map_err(|e| CaptureError::Corrupt(format!("{}: {e}", p.display())))
+            }
+            Still::Image(img) => Ok(RgbImage::from_buf(
+                img.width(),
+                img.height(),
+                SecretBuf::try_copy_of(img.as_bytes()),
+            )
+            .map_err(|e| CaptureError::Corrupt(e.to_string()))?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat(w: u32, h: u32, v: u8) -> RgbImage {
+        let mut i = RgbImage::black(w, h);
+        i.as_bytes_mut().fill(v);
+        i
+    }
+
+    #[test]
+    fn scenes_advance_and_loop() {
+        let mut src = ReplaySource::from_images(vec![flat(800, 600, 10), flat(800, 600, 200)], 2);
+        let firsts: Vec<u8> = (0..6)
+            .map(|_| src.next_frame().unwrap().get(5, 5)[0])
+            .collect();
+        // frames 1..=6: scene index (frame / 2) % 2 -> 0,1,1,0,0,1
+        assert_eq!(firsts, [10, 200, 200, 10, 10, 200]);
+        assert_eq!(src.still().unwrap().get(0, 0)[0], 200);
+        assert_eq!(src.viewfinder_size(), (640, 480));
+    }
+
+    #[test]
+    fn an_empty_folder_is_a_lost_camera() {
+        let dir = tempfile::TempDir::new().unwrap();
+        assert!(matches!(
+            ReplaySource::from_dir(dir.path(), 1),
+            Err(CaptureError::Lost(_))
+        ));
+    }
+}
