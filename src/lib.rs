@@ -1,4 +1,5 @@
 pub mod assets;
+pub mod booth;
 pub mod capture;
 pub mod checks;
 pub mod cli;

@@ -26,11 +26,21 @@ struct Scene {
     still: Still,
 }
 
+/// What happens after the last scene.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Playback {
+    /// Start again (a folder of frames in simulation).
+    Loop,
+    /// Stay on the last scene (a scripted arrival: the person stays put).
+    HoldLast,
+}
+
 /// Plays back scenes, advancing one scene every `frames_per_scene` frames.
 pub struct ReplaySource {
     scenes: Vec<Scene>,
     frame: usize,
     frames_per_scene: usize,
+    playback: Playback,
 }
 
 impl std::fmt::Debug for ReplaySource {
@@ -55,7 +65,7 @@ pub fn viewfinder_of(still: &RgbImage) -> RgbImage {
 
 impl ReplaySource {
     /// Scenes from images in memory.
-    pub fn from_images(stills: Vec<RgbImage>, frames_per_scene: usize) -> Self {
+    pub fn from_images(stills: Vec<RgbImage>, frames_per_scene: usize, playback: Playback) -> Self {
         let scenes = stills
             .into_iter()
             .map(|s| Scene {
@@ -67,6 +77,7 @@ impl ReplaySource {
             scenes,
             frame: 0,
             frames_per_scene: frames_per_scene.max(1),
+            playback,
         }
     }
 
@@ -101,11 +112,17 @@ impl ReplaySource {
             scenes,
             frame: 0,
             frames_per_scene: frames_per_scene.max(1),
+            playback: Playback::Loop,
         })
     }
 
     fn scene(&self) -> &Scene {
-        &self.scenes[(self.frame / self.frames_per_scene) % self.scenes.len()]
+        let n = self.frame / self.frames_per_scene;
+        let i = match self.playback {
+            Playback::Loop => n % self.scenes.len(),
+            Playback::HoldLast => n.min(self.scenes.len() - 1),
+        };
+        &self.scenes[i]
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: argument parsing, dispatch, exit codes. Commands live in
 //! their own modules; this one only routes.
 
+mod demo;
 mod photo;
 mod print;
 mod specs;
@@ -147,6 +148,19 @@ enum Command {
         #[command(flatten)]
         photo: PhotoArgs,
     },
+    /// Run one whole booth session in simulation (no hardware, no config):
+    /// writes the sheet and screen snapshots.
+    Demo {
+        /// Folder for the sheet and the snapshots.
+        #[arg(long, default_value = "demo-output")]
+        out: PathBuf,
+        /// Spec id.
+        #[arg(long, default_value = "us-passport")]
+        spec: String,
+        /// Screen language: en or de.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: crate::session::prompts::Language,
+    },
     /// List the country specs, or show one.
     Specs {
         /// Spec id to show.
@@ -155,6 +169,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+fn parse_lang(s: &str) -> Result<crate::session::prompts::Language, String> {
+    match s {
+        "en" => Ok(crate::session::prompts::Language::En),
+        "de" => Ok(crate::session::prompts::Language::De),
+        other => Err(format!("unknown language '{other}' (en, de)")),
+    }
 }
 
 /// Parses the arguments, runs the command, and maps the outcome to an exit
@@ -209,6 +231,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             media,
             paper,
         } => print::run(&file, &printer, media.as_deref(), &paper),
+        Command::Demo { out, spec, lang } => demo::run(
+            assets.specs.as_deref(),
+            assets.models.as_deref(),
+            &out,
+            &spec,
+            lang,
+        ),
         Command::Specs { id, json } => specs::run(assets.specs.as_deref(), id.as_deref(), json),
     }
 }

@@ -2,6 +2,7 @@
 //! SPI panel it is sent to.
 pub mod framebuffer;
 pub mod panel;
+pub mod sim;
 pub mod ui;
 
 pub use framebuffer::Framebuffer;

@@ -5,3 +5,61 @@ pub mod ipp;
 pub mod media;
 pub mod problem;
 pub mod sheet;
+
+use crate::imaging::RgbImage;
+use media::Media;
+use problem::Problem;
+
+/// Where the booth's sheets go: an IPP printer, or a folder in simulation.
+pub trait SheetPrinter {
+    /// Prints one sheet at `dpi` on `media`.
+    fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, media: &Media) -> Result<(), Problem>;
+}
+
+impl SheetPrinter for ipp::IppPrinter {
+    fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, media: &Media) -> Result<(), Problem> {
+        self.print(&ipp::PrintRequest {
+            sheet,
+            dpi,
+            media,
+            copies: 1,
+        })
+        .map(|_| ())
+    }
+}
+
+/// "Prints" sheets as numbered JPEG files in a folder (simulation, demo).
+#[derive(Debug)]
+pub struct FolderPrinter {
+    dir: std::path::PathBuf,
+    count: u32,
+}
+
+impl FolderPrinter {
+    /// Sheets go to `dir` (created if missing).
+    pub fn new(dir: &std::path::Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            count: 0,
+        }
+    }
+
+    /// Paths written so far.
+    pub fn written(&self) -> Vec<std::path::PathBuf> {
+        (1..=self.count)
+            .map(|n| self.dir.join(format!("sheet-{n}.jpg")))
+            .collect()
+    }
+}
+
+impl SheetPrinter for FolderPrinter {
+    fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, _media: &Media) -> Result<(), Problem> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| Problem::Offline(format!("{}: {e}", self.dir.display())))?;
+        let path = self.dir.join(format!("sheet-{}.jpg", self.count + 1));
+        crate::imaging::encode::write_file(sheet, &path, dpi as u16)
+            .map_err(|e| Problem::Offline(e.to_string()))?;
+        self.count += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,125 @@
+//! `passbooth demo`: one whole booth session with no hardware and no config:
+//! the public-domain astronaut portrait steps into view, the script presses
+//! the button, and the sheet and screen snapshots land in a folder.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::{Booth, BoothError, BoothSettings, Record};
+use crate::capture::replay::{Playback, ReplaySource};
+use crate::compose::layout::Crop;
+use crate::compose::render::resample;
+use crate::display::sim::{NullScreen, snapshot};
+use crate::engine::{Engine, files};
+use crate::imaging::RgbImage;
+use crate::imaging::encode::write_file;
+use crate::input::{Millis, Press};
+use crate::print::FolderPrinter;
+use crate::session::guide::Signal;
+use crate::session::machine::State;
+use crate::vision::{FaceDetector, Point, Range};
+
+/// Virtual time per loop turn (10 frames a second).
+pub const STEP_MS: Millis = 100;
+/// The demo gives up after this many turns.
+const MAX_STEPS: usize = 1000;
+/// Frames each scene is shown for.
+const FRAMES_PER_SCENE: usize = 6;
+
+/// What the demo produced.
+#[derive(Debug)]
+pub struct DemoResult {
+    /// The session's record.
+    pub record: Record,
+    /// Sheets written.
+    pub sheets: Vec<PathBuf>,
+    /// Screen snapshots written.
+    pub snapshots: Vec<PathBuf>,
+    /// Wall-clock time, ms.
+    pub wall_ms: f64,
+}
+
+/// 1600 x 1200 camera stills of the portrait: she starts off to one side
+/// and steps into place. Her head is scaled to what the US overlay plans
+/// (3.5x the 512 px original on a 1200 px high still).
+pub fn scenes(portrait: &RgbImage) -> Vec<RgbImage> {
+    let k = 3.5;
+    [-300.0, -150.0, 0.0, 0.0]
+        .into_iter()
+        .map(|dx: f32| {
+            let crop = Crop {
+                center: Point::new(225.0 - dx / k, 136.0),
+                width: 1600.0 / k,
+                height: 1200.0 / k,
+                angle: 0.0,
+            };
+            resample(portrait, &crop, 1600, 1200, [214, 214, 214])
+        })
+        .collect()
+}
+
+/// Runs one session on `portrait` with the models in `models`, writing into
+/// `out`. The script presses when the screen says ready and at the review.
+pub fn run(
+    portrait: &RgbImage,
+    models: &Path,
+    settings: BoothSettings,
+    out: &Path,
+) -> Result<DemoResult, BoothError> {
+    let start = Instant::now();
+    std::fs::create_dir_all(out)
+        .map_err(|e| BoothError::Screen(format!("{}: {e}", out.display())))?;
+    let camera = ReplaySource::from_images(scenes(portrait), FRAMES_PER_SCENE, Playback::HoldLast);
+    let engine = Engine::load(models)?;
+    let live = FaceDetector::load(&models.join(files::SHORT_RANGE_INT8), Range::Short)?;
+    let mut booth = Booth::new(
+        settings,
+        camera,
+        NullScreen::default(),
+        FolderPrinter::new(out),
+        engine,
+        live,
+        (240, 320),
+        0,
+    );
+    let mut snapshots = Vec::new();
+    let mut save = |booth: &Booth<_, _, _>, name: &str| -> Result<(), BoothError> {
+        let path = out.join(format!("screen-{:02}-{name}.png", snapshots.len() + 1));
+        write_file(&snapshot(booth.framebuffer()), &path, 72)
+            .map_err(|e| BoothError::Screen(e.to_string()))?;
+        snapshots.push(path);
+        Ok(())
+    };
+    booth.step(0, None)?;
+    save(&booth, "idle")?;
+    let mut now = 0;
+    let mut pressed_in_review = false;
+    for step in 0..MAX_STEPS {
+        now += STEP_MS;
+        let press = match booth.state() {
+            State::Idle if step == 2 => Some(Press::Short),
+            State::Framing if matches!(booth.live(), Some((Signal::Green, _))) => {
+                Some(Press::Short)
+            }
+            State::Review { .. } if !pressed_in_review => {
+                pressed_in_review = true;
+                Some(Press::Short)
+            }
+            _ => None,
+        };
+        // A snapshot of every screen the session passes through.
+        if booth.step(now, press)? {
+            let name = booth.state().name();
+            save(&booth, name)?;
+        }
+        if booth.record().prints > 0 && matches!(booth.state(), State::Idle) {
+            break;
+        }
+    }
+    Ok(DemoResult {
+        record: booth.record().clone(),
+        sheets: booth.printer().written(),
+        snapshots,
+        wall_ms: start.elapsed().as_secs_f64() * 1000.0,
+    })
+}

@@ -1,0 +1,346 @@
+//! The booth: one loop joining the camera, the live guide, the session state
+//! machine, the engine, the screen and the printer. The hardware sits behind
+//! traits ([`FrameSource`], [`Screen`], [`SheetPrinter`]); time and button
+//! presses are passed in, so a scripted test drives a whole session.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use crate::capture::FrameSource;
+use crate::checks::Reason;
+use crate::display::ui::{View, draw};
+use crate::display::{Framebuffer, Screen};
+use crate::engine::{BackgroundMode, Engine, EngineError, Options};
+use crate::imaging::RgbImage;
+use crate::input::{Millis, Press};
+use crate::print::media::Media;
+use crate::print::sheet::{SheetOptions, layout};
+use crate::print::{SheetPrinter, draw as sheet_draw};
+use crate::report::Timings;
+use crate::session::guide::{Guide, Overlay, Signal};
+use crate::session::machine::{Action, Event, Session, State, Timing};
+use crate::session::prompts::{Language, Prompt};
+use crate::spec::Spec;
+use crate::vision::FaceDetector;
+use crate::vision::runtime::ModelError;
+
+pub mod demo;
+
+/// Fixed settings of a booth.
+#[derive(Debug, Clone)]
+pub struct BoothSettings {
+    /// The document.
+    pub spec: Spec,
+    /// The paper.
+    pub media: Media,
+    /// Printer border, mm.
+    pub margin_mm: f64,
+    /// Screen language.
+    pub lang: Language,
+    /// Session timing.
+    pub timing: Timing,
+}
+
+/// Why the booth loop stopped (everything else becomes a screen).
+#[derive(Debug, thiserror::Error)]
+pub enum BoothError {
+    /// A model failed.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The engine refused its options.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The screen could not be written.
+    #[error("screen: {0}")]
+    Screen(String),
+}
+
+/// What happened in a session, for logs and the demo's summary (counts and
+/// times only: nothing about the person).
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    /// Every state entered, with the time.
+    pub states: Vec<(Millis, &'static str)>,
+    /// Engine time of the last photo, ms.
+    pub processing_ms: f64,
+    /// Printing time of the last sheet, ms.
+    pub printing_ms: f64,
+    /// The last photo's verdict.
+    pub accepted: Option<bool>,
+    /// Its first failed reason.
+    pub reason: Option<Reason>,
+    /// Sheets printed.
+    pub prints: u32,
+}
+
+/// The booth.
+pub struct Booth<C: FrameSource, S: Screen, P: SheetPrinter> {
+    settings: BoothSettings,
+    camera: C,
+    screen: S,
+    printer: P,
+    engine: Engine,
+    live: FaceDetector,
+    guide: Guide,
+    overlay: Overlay,
+    session: Session,
+    fb: Framebuffer,
+    still: Option<RgbImage>,
+    photo: Option<RgbImage>,
+    record: Record,
+    last_state: &'static str,
+}
+
+impl<C: FrameSource, S: Screen, P: SheetPrinter> Booth<C, S, P> {
+    /// A booth ready at `now`; `live` is the viewfinder detector.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        settings: BoothSettings,
+        camera: C,
+        screen: S,
+        printer: P,
+        engine: Engine,
+        live: FaceDetector,
+        panel: (u16, u16),
+        now: Millis,
+    ) -> Self {
+        let (vw, vh) = camera.viewfinder_size();
+        let overlay = Overlay::new(&settings.spec, vw, vh);
+        let session = Session::new(settings.timing, now);
+        Self {
+            guide: Guide::new(overlay, vh),
+            overlay,
+            session,
+            settings,
+            camera,
+            screen,
+            printer,
+            engine,
+            live,
+            fb: Framebuffer::new(panel.0, panel.1),
+            still: None,
+            photo: None,
+            record: Record {
+                states: vec![(now, "idle")],
+                ..Record::default()
+            },
+            last_state: "idle",
+        }
+    }
+
+    /// The session's state.
+    pub fn state(&self) -> &State {
+        self.session.state()
+    }
+
+    /// The latest live instruction.
+    pub fn live(&self) -> Option<(Signal, Prompt)> {
+        self.session.live()
+    }
+
+    /// What happened so far.
+    pub fn record(&self) -> &Record {
+        &self.record
+    }
+
+    /// The screen's current picture.
+    pub fn framebuffer(&self) -> &Framebuffer {
+        &self.fb
+    }
+
+    /// The printer (to read what a folder printer wrote).
+    pub fn printer(&self) -> &P {
+        &self.printer
+    }
+
+    /// Whether any photo of the session is still held.
+    pub fn holds_face_data(&self) -> bool {
+        self.still.is_some() || self.photo.is_some()
+    }
+
+    /// One turn of the loop at `now`, with the button press since the last
+    /// turn, if any. Returns whether the state changed.
+    pub fn step(&mut self, now: Millis, press: Option<Press>) -> Result<bool, BoothError> {
+        let mut queue: VecDeque<Action> = VecDeque::new();
+        if let Some(p) = press {
+            queue.extend(self.session.handle(Event::Button(p, now)));
+        }
+        if matches!(
+            self.session.state(),
+            State::Framing | State::Countdown { .. }
+        ) {
+            match self.camera.next_frame() {
+                Ok(frame) => {
+                    let faces = self.live.detect(frame)?;
+                    let (prompt, signal) = self.guide.advise(faces);
+                    queue.extend(self.session.handle(Event::Live {
+                        at: now,
+                        signal,
+                        prompt,
+                    }));
+                    if matches!(
+                        self.session.state(),
+                        State::Framing | State::Countdown { .. }
+                    ) {
+                        let view = View::Framing {
+                            preview: frame,
+                            overlay: &self.overlay,
+                            prompt,
+                            signal,
+                            countdown: self.session.countdown_digit(now),
+                        };
+                        draw(&mut self.fb, &view, self.settings.lang);
+                    }
+                }
+                Err(_) => queue.extend(self.session.handle(Event::CaptureFailed(now))),
+            }
+        }
+        queue.extend(self.session.handle(Event::Tick(now)));
+        let mut changed = false;
+        while let Some(action) = queue.pop_front() {
+            // Slow actions (the engine, the printer) run with their screen
+            // already showing ("One moment", "Printing").
+            changed |= self.show(now)?;
+            let events = self.execute(action, now)?;
+            for e in events {
+                queue.extend(self.session.handle(e));
+            }
+        }
+        changed |= self.show(now)?;
+        Ok(changed)
+    }
+
+    /// Records a state change and puts the current screen on the panel.
+    fn show(&mut self, now: Millis) -> Result<bool, BoothError> {
+        let changed = self.note_state(now);
+        if !matches!(
+            self.session.state(),
+            State::Framing | State::Countdown { .. }
+        ) {
+            self.draw_still_screen();
+        }
+        self.screen
+            .flush(&mut self.fb)
+            .map_err(|e| BoothError::Screen(format!("{e:?}")))?;
+        Ok(changed)
+    }
+
+    fn note_state(&mut self, now: Millis) -> bool {
+        let name = self.session.state().name();
+        if name == self.last_state {
+            return false;
+        }
+        self.last_state = name;
+        self.record.states.push((now, name));
+        eprintln!("state={name}");
+        true
+    }
+
+    fn draw_still_screen(&mut self) {
+        let lang = self.settings.lang;
+        let view = match self.session.state() {
+            State::Idle => View::Attract {
+                caption: &self.settings.spec.caption,
+            },
+            State::Capture | State::Processing => View::Processing,
+            State::Review { accepted } => View::Review {
+                photo: self.photo.as_ref(),
+                accepted: *accepted,
+                reason: self.record.reason,
+            },
+            State::Printing => View::Printing,
+            State::Done => View::Done,
+            State::Trouble { .. } => View::Trouble,
+            State::Framing | State::Countdown { .. } => return,
+        };
+        draw(&mut self.fb, &view, lang);
+    }
+
+    /// Carries out one action; returns the events it produced.
+    fn execute(&mut self, action: Action, now: Millis) -> Result<Vec<Event>, BoothError> {
+        Ok(match action {
+            Action::StartPreview | Action::StopPreview => Vec::new(),
+            Action::Capture => match self.camera.still() {
+                Ok(still) => {
+                    self.still = Some(still);
+                    vec![Event::Captured(now)]
+                }
+                Err(_) => vec![Event::CaptureFailed(now)],
+            },
+            Action::Process => {
+                let Some(still) = self.still.take() else {
+                    return Ok(vec![Event::CaptureFailed(now)]);
+                };
+                let t = Instant::now();
+                let opts = Options {
+                    dpi: self.settings.spec.dpi,
+                    background: BackgroundMode::Auto,
+                };
+                let analysis = self.engine.process(
+                    &still,
+                    &self.settings.spec,
+                    &opts,
+                    &mut Timings::default(),
+                )?;
+                drop(still);
+                let reasons = analysis.reasons();
+                let accepted = reasons.is_empty() && analysis.photo.is_some();
+                self.record.processing_ms = t.elapsed().as_secs_f64() * 1000.0;
+                self.record.accepted = Some(accepted);
+                self.record.reason = reasons.first().copied();
+                self.photo = analysis.photo;
+                vec![Event::Processed { at: now, accepted }]
+            }
+            Action::Print => {
+                let t = Instant::now();
+                let result = match &self.photo {
+                    Some(photo) => self.print(photo.width(), photo.height()),
+                    None => Err(crate::print::problem::Problem::Refused("no photo".into())),
+                };
+                self.record.printing_ms = t.elapsed().as_secs_f64() * 1000.0;
+                match result {
+                    Ok(()) => {
+                        self.record.prints += 1;
+                        vec![Event::Printed(now)]
+                    }
+                    Err(p) => {
+                        eprintln!("printer: {p} [{}]", p.code());
+                        vec![Event::PrintFailed {
+                            at: now,
+                            code: p.code().to_string(),
+                        }]
+                    }
+                }
+            }
+            Action::Wipe => {
+                self.still = None;
+                self.photo = None;
+                self.engine.wipe()?;
+                self.live.wipe()?;
+                Vec::new()
+            }
+        })
+    }
+
+    fn print(&mut self, w: u32, h: u32) -> Result<(), crate::print::problem::Problem> {
+        let s = &self.settings;
+        let opts = SheetOptions {
+            media: s.media.clone(),
+            margin_mm: s.margin_mm,
+            dpi: s.spec.dpi,
+        };
+        let l = layout(w, h, &opts)
+            .map_err(|e| crate::print::problem::Problem::Refused(e.to_string()))?;
+        let photo = self
+            .photo
+            .as_ref()
+            .ok_or_else(|| crate::print::problem::Problem::Refused("no photo".into()))?;
+        let sheet = sheet_draw::draw(
+            photo,
+            &l,
+            Some(&sheet_draw::caption(&s.spec.caption)),
+            s.spec.dpi,
+        );
+        self.printer.print_sheet(&sheet, s.spec.dpi, &s.media)
+    }
+}

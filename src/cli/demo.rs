@@ -1,0 +1,65 @@
+//! `passbooth demo`: a whole booth session in simulation, no hardware, no
+//! config, on the public-domain astronaut portrait.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::assets::{Asset, locate};
+use crate::booth::BoothSettings;
+use crate::booth::demo;
+use crate::imaging::decode::decode_bytes;
+use crate::print::media::Media;
+use crate::session::machine::Timing;
+use crate::session::prompts::Language;
+use crate::spec::SpecLibrary;
+
+/// The portrait, built into the binary so the demo needs no file.
+const ASTRONAUT: &[u8] = include_bytes!("../../tests/fixtures/astronaut.png");
+
+pub(super) fn run(
+    specs: Option<&Path>,
+    models: Option<&Path>,
+    out: &Path,
+    spec: &str,
+    lang: Language,
+) -> anyhow::Result<u8> {
+    let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
+    let settings = BoothSettings {
+        spec: lib.get(spec)?.clone(),
+        media: Media::parse("4x6")?,
+        margin_mm: 0.0,
+        lang,
+        timing: Timing::default(),
+    };
+    let portrait = decode_bytes(ASTRONAUT).context("the built-in portrait")?;
+    let result = demo::run(&portrait, &locate(Asset::Models, models), settings, out)?;
+    let r = &result.record;
+    println!("passbooth demo: one session, {spec}, simulated camera, button and printer");
+    let states: Vec<String> = r
+        .states
+        .iter()
+        .map(|(t, s)| format!("{s}@{:.1}s", *t as f64 / 1000.0))
+        .collect();
+    println!("  states     {}", states.join(" -> "));
+    match (r.accepted, r.reason) {
+        (Some(true), _) => println!("  photo      accepted"),
+        (Some(false), Some(why)) => println!("  photo      rejected ({why:?})"),
+        _ => println!("  photo      none"),
+    }
+    println!(
+        "  processing {:.0} ms, printing {:.0} ms, whole demo {:.1} s",
+        r.processing_ms,
+        r.printing_ms,
+        result.wall_ms / 1000.0
+    );
+    for s in &result.sheets {
+        println!("  sheet      {}", s.display());
+    }
+    println!(
+        "  screens    {} snapshots in {}",
+        result.snapshots.len(),
+        out.display()
+    );
+    Ok(if r.prints > 0 { 0 } else { 1 })
+}
