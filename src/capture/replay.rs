@@ -163,7 +163,8 @@ mod tests {
 
     #[test]
     fn scenes_advance_and_loop() {
-        let mut src = ReplaySource::from_images(vec![flat(800, 600, 10), flat(800, 600, 200)], 2);
+        let scenes = || vec![flat(800, 600, 10), flat(800, 600, 200)];
+        let mut src = ReplaySource::from_images(scenes(), 2, Playback::Loop);
         let firsts: Vec<u8> = (0..6)
             .map(|_| src.next_frame().unwrap().get(5, 5)[0])
             .collect();
@@ -171,6 +172,11 @@ mod tests {
         assert_eq!(firsts, [10, 200, 200, 10, 10, 200]);
         assert_eq!(src.still().unwrap().get(0, 0)[0], 200);
         assert_eq!(src.viewfinder_size(), (640, 480));
+        let mut held = ReplaySource::from_images(scenes(), 2, Playback::HoldLast);
+        let seen: Vec<u8> = (0..6)
+            .map(|_| held.next_frame().unwrap().get(5, 5)[0])
+            .collect();
+        assert_eq!(seen, [10, 200, 200, 200, 200, 200]);
     }
 
     #[test]
