@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 mod alloc;
+mod booth;
 mod cli;
 mod common;
 mod detection;
