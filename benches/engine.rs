@@ -129,6 +129,45 @@ fn bench_sheet(c: &mut Criterion, src: &RgbImage) {
     });
 }
 
+/// One live frame: detection (int8), the guide's advice, the framing screen
+/// drawn into a 240 x 320 framebuffer.
+fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
+    use passbooth::display::Framebuffer;
+    use passbooth::display::ui::{View, draw};
+    use passbooth::session::guide::{Guide, Overlay};
+    use passbooth::session::prompts::Language;
+    let spec = SpecLibrary::load_dir(&repo("specs"))
+        .expect("specs")
+        .get("us-passport")
+        .expect("spec")
+        .clone();
+    let overlay = Overlay::new(&spec, 640, 480);
+    let mut guide = Guide::new(overlay, 480);
+    let mut det = detector(files::SHORT_RANGE_INT8);
+    let mut fb = Framebuffer::new(240, 320);
+    let mut i = 0;
+    c.bench_function("live_frame_to_framebuffer_240x320", |b| {
+        b.iter(|| {
+            i = (i + 1) % frames.len();
+            let frame = &frames[i];
+            let faces = det.detect(frame).expect("detect");
+            let (prompt, signal) = guide.advise(faces);
+            draw(
+                &mut fb,
+                &View::Framing {
+                    preview: frame,
+                    overlay: &overlay,
+                    prompt,
+                    signal,
+                    countdown: None,
+                },
+                Language::En,
+            );
+            black_box(fb.take_dirty())
+        })
+    });
+}
+
 /// Rounds of calls alternated between our detectors and MediaPipe's.
 const ROUNDS: usize = 6;
 const CALLS_PER_ROUND: usize = 100;
@@ -239,6 +278,7 @@ fn main() {
     bench_models(&mut c);
     bench_compose(&mut c, &jpeg);
     bench_sheet(&mut c, &src);
+    bench_live_frame(&mut c, &frames);
     c.final_summary();
     compare_with_mediapipe(&frames);
 }

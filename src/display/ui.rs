@@ -109,26 +109,42 @@ impl PreviewMap {
 fn text(fb: &mut Framebuffer, s: &str, centre_x: i32, y: i32, colour: Rgb565) {
     let style = MonoTextStyle::new(&FONT_10X20, colour);
     let per_line = (fb.width() as usize / 10).max(1);
-    // Word wrap to the panel width.
-    let mut lines: Vec<String> = Vec::new();
-    for word in s.split(' ') {
-        match lines.last_mut() {
-            Some(l) if l.chars().count() + 1 + word.chars().count() <= per_line => {
-                l.push(' ');
-                l.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    for (i, l) in lines.iter().enumerate() {
+    for (i, line) in wrap(s, per_line).enumerate() {
         let _ = Text::with_alignment(
-            l,
+            line,
             Point::new(centre_x, y + 20 * i as i32),
             style,
             Alignment::Center,
         )
         .draw(fb);
     }
+}
+
+/// Word-wraps `s` into lines of at most `width` characters, as slices of
+/// `s` (no allocation: this runs on every viewfinder frame).
+fn wrap(s: &str, width: usize) -> impl Iterator<Item = &str> {
+    let mut rest = s.trim();
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut end = rest.len();
+        if rest.chars().count() > width {
+            // The last space within `width` characters, else a hard break.
+            let limit = rest
+                .char_indices()
+                .nth(width)
+                .map_or(rest.len(), |(i, _)| i);
+            end = if rest[limit..].starts_with(' ') {
+                limit
+            } else {
+                rest[..limit].rfind(' ').unwrap_or(limit)
+            };
+        }
+        let (line, tail) = rest.split_at(end);
+        rest = tail.trim_start();
+        Some(line)
+    })
 }
 
 fn bar(fb: &mut Framebuffer, prompt: &str, colour: Rgb565) {
@@ -268,5 +284,26 @@ pub fn draw(fb: &mut Framebuffer, view: &View, lang: Language) {
         View::Printing => bar(fb, Prompt::Printing.text(lang), Rgb565::WHITE),
         View::Done => bar(fb, Prompt::TakePhotos.text(lang), Rgb565::GREEN),
         View::Trouble => bar(fb, Prompt::CallStaff.text(lang), Rgb565::RED),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        let lines: Vec<&str> = wrap("Move a little to your left", 24).collect();
+        assert_eq!(lines, ["Move a little to your", "left"]);
+        let lines: Vec<&str> = wrap("Etwas nach rechts (von Ihnen aus)", 24).collect();
+        assert_eq!(lines, ["Etwas nach rechts (von", "Ihnen aus)"]);
+        assert_eq!(wrap("Hold still", 24).collect::<Vec<_>>(), ["Hold still"]);
+        assert_eq!(
+            wrap("abcdefghij", 4).collect::<Vec<_>>(),
+            ["abcd", "efgh", "ij"]
+        );
+        // A word ending exactly at the width stays on the line.
+        let lines: Vec<&str> = wrap("Printer problem - please call staff", 24).collect();
+        assert_eq!(lines, ["Printer problem - please", "call staff"]);
     }
 }
