@@ -10,6 +10,7 @@ pub mod imaging;
 pub mod input;
 pub mod print;
 pub mod report;
+pub mod service;
 pub mod session;
 pub mod spec;
 pub mod vision;

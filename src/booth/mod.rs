@@ -158,6 +158,11 @@ impl<C: FrameSource, S: Screen, P: SheetPrinter> Booth<C, S, P> {
         self.still.is_some() || self.photo.is_some()
     }
 
+    /// Wipes whatever the session holds (shutdown, SIGTERM).
+    pub fn wipe_now(&mut self, now: Millis) -> Result<(), BoothError> {
+        self.execute(Action::Wipe, now).map(|_| ())
+    }
+
     /// One turn of the loop at `now`, with the button press since the last
     /// turn, if any. Returns whether the state changed.
     pub fn step(&mut self, now: Millis, press: Option<Press>) -> Result<bool, BoothError> {

@@ -4,6 +4,7 @@
 mod demo;
 mod photo;
 mod print;
+mod run;
 mod specs;
 
 use std::path::PathBuf;
@@ -161,6 +162,35 @@ enum Command {
         #[arg(long, default_value = "en", value_parser = parse_lang)]
         lang: crate::session::prompts::Language,
     },
+    /// Run the booth. Today only `--simulate`: a replay camera, the screen
+    /// mirrored to a PNG file, the button read from stdin (press, long, quit).
+    Run {
+        /// Simulate camera, screen and button.
+        #[arg(long)]
+        simulate: bool,
+        /// Camera frames to replay (a folder of JPEG/PNG); default: the
+        /// built-in portrait stepping into view.
+        #[arg(long, value_name = "DIR")]
+        frames: Option<PathBuf>,
+        /// PNG file the screen is mirrored to.
+        #[arg(long, default_value = "passbooth-screen.png")]
+        screen: PathBuf,
+        /// IPP printer URI; without it sheets go to --print-dir.
+        #[arg(long, value_name = "URI")]
+        printer: Option<String>,
+        /// Folder for sheets when no printer is given.
+        #[arg(long, default_value = "passbooth-prints")]
+        print_dir: PathBuf,
+        /// Spec id.
+        #[arg(long, default_value = "us-passport")]
+        spec: String,
+        /// Paper.
+        #[arg(long, default_value = "4x6")]
+        media: String,
+        /// Screen language: en or de.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: crate::session::prompts::Language,
+    },
     /// List the country specs, or show one.
     Specs {
         /// Spec id to show.
@@ -231,6 +261,29 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             media,
             paper,
         } => print::run(&file, &printer, media.as_deref(), &paper),
+        Command::Run {
+            simulate,
+            frames,
+            screen,
+            printer,
+            print_dir,
+            spec,
+            media,
+            lang,
+        } => run::run(
+            assets.specs.as_deref(),
+            assets.models.as_deref(),
+            run::RunOptions {
+                simulate,
+                frames,
+                screen,
+                printer,
+                print_dir,
+                spec,
+                media,
+                lang,
+            },
+        ),
         Command::Demo { out, spec, lang } => demo::run(
             assets.specs.as_deref(),
             assets.models.as_deref(),

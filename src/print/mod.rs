@@ -28,6 +28,12 @@ impl SheetPrinter for ipp::IppPrinter {
     }
 }
 
+impl SheetPrinter for Box<dyn SheetPrinter> {
+    fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, media: &Media) -> Result<(), Problem> {
+        (**self).print_sheet(sheet, dpi, media)
+    }
+}
+
 /// "Prints" sheets as numbered JPEG files in a folder (simulation, demo).
 #[derive(Debug)]
 pub struct FolderPrinter {

@@ -9,6 +9,7 @@ mod memory;
 mod printer;
 mod printing;
 mod screens;
+mod simulate;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;

@@ -1,0 +1,154 @@
+//! `passbooth run`: the booth. Today only in simulation (replay camera,
+//! screen mirrored to a PNG, button on stdin); the hardware backends come
+//! with the camera and Pi build work.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::assets::{Asset, locate};
+use crate::booth::demo::scenes;
+use crate::booth::{Booth, BoothSettings};
+use crate::capture::replay::{Playback, ReplaySource};
+use crate::display::sim::PngMirror;
+use crate::engine::{Engine, files};
+use crate::imaging::decode::decode_bytes;
+use crate::input::Press;
+use crate::print::ipp::IppPrinter;
+use crate::print::media::Media;
+use crate::print::{FolderPrinter, SheetPrinter};
+use crate::service;
+use crate::session::machine::Timing;
+use crate::session::prompts::Language;
+use crate::spec::SpecLibrary;
+use crate::vision::{FaceDetector, Range};
+
+/// Loop period: 10 viewfinder frames a second.
+const FRAME: Duration = Duration::from_millis(100);
+const ASTRONAUT: &[u8] = include_bytes!("../../tests/fixtures/astronaut.png");
+
+/// Options of `run`.
+pub(super) struct RunOptions {
+    pub simulate: bool,
+    pub frames: Option<PathBuf>,
+    pub screen: PathBuf,
+    pub printer: Option<String>,
+    pub print_dir: PathBuf,
+    pub spec: String,
+    pub media: String,
+    pub lang: Language,
+}
+
+enum Input {
+    Press(Press),
+    Quit,
+}
+
+/// Reads `press` / `long` / `quit` lines from stdin; end of input is quit.
+fn stdin_buttons() -> mpsc::Receiver<Input> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            let input = match line.trim() {
+                "press" | "p" | "" => Input::Press(Press::Short),
+                "long" | "l" => Input::Press(Press::Long),
+                "quit" | "q" => Input::Quit,
+                other => {
+                    eprintln!("passbooth: unknown button '{other}' (press, long, quit)");
+                    continue;
+                }
+            };
+            if tx.send(input).is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Input::Quit);
+    });
+    rx
+}
+
+pub(super) fn run(
+    specs: Option<&Path>,
+    models: Option<&Path>,
+    o: RunOptions,
+) -> anyhow::Result<u8> {
+    if !o.simulate {
+        anyhow::bail!(
+            "the hardware booth (libcamera camera, SPI screen, GPIO button) is not built yet; use --simulate"
+        );
+    }
+    let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
+    let settings = BoothSettings {
+        spec: lib.get(&o.spec)?.clone(),
+        media: Media::parse(&o.media)?,
+        margin_mm: 0.0,
+        lang: o.lang,
+        timing: Timing::default(),
+    };
+    let camera = match &o.frames {
+        Some(dir) => ReplaySource::from_dir(dir, 10)?,
+        None => ReplaySource::from_images(
+            scenes(&decode_bytes(ASTRONAUT).context("the built-in portrait")?),
+            10,
+            Playback::HoldLast,
+        ),
+    };
+    let printer: Box<dyn SheetPrinter> = match &o.printer {
+        Some(uri) => Box::new(IppPrinter::new(uri)?),
+        None => Box::new(FolderPrinter::new(&o.print_dir)),
+    };
+    let models = locate(Asset::Models, models);
+    let engine = Engine::load(&models)?;
+    let live = FaceDetector::load(&models.join(files::SHORT_RANGE_INT8), Range::Short)?;
+    let mut booth = Booth::new(
+        settings,
+        camera,
+        PngMirror::new(o.screen.clone()),
+        printer,
+        engine,
+        live,
+        (240, 320),
+        0,
+    );
+    let buttons = stdin_buttons();
+    service::catch_terminate();
+    let start = Instant::now();
+    let watchdog = service::watchdog_interval();
+    let mut last_ping = start;
+    booth.step(0, None)?;
+    service::notify("READY=1");
+    eprintln!(
+        "passbooth: simulating; screen in {}; type press, long or quit",
+        o.screen.display()
+    );
+    loop {
+        let tick = Instant::now();
+        let now = start.elapsed().as_millis() as u64;
+        let press = match buttons.try_recv() {
+            Ok(Input::Press(p)) => Some(p),
+            Ok(Input::Quit) => break,
+            Err(_) => None,
+        };
+        if service::terminating() {
+            break;
+        }
+        booth.step(now, press)?;
+        if let Some(every) = watchdog
+            && last_ping.elapsed() >= every
+        {
+            service::notify("WATCHDOG=1");
+            last_ping = Instant::now();
+        }
+        if let Some(rest) = FRAME.checked_sub(tick.elapsed()) {
+            std::thread::sleep(rest);
+        }
+    }
+    service::notify("STOPPING=1");
+    booth.wipe_now(start.elapsed().as_millis() as u64)?;
+    eprintln!("state=stopped");
+    Ok(0)
+}

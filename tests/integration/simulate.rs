@@ -1,0 +1,111 @@
+//! `passbooth run --simulate` as a person and systemd see it: button lines
+//! on stdin, state lines on stderr, READY=1 on the notify socket, SIGTERM.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixDatagram;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use passbooth::imaging::decode::decode_file;
+use tempfile::TempDir;
+
+/// Starts the simulator in `dir` with the notify socket; returns the child
+/// and a channel of its stderr lines.
+fn start(
+    dir: &std::path::Path,
+    notify: &std::path::Path,
+) -> (std::process::Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_passbooth"))
+        .args(["run", "--simulate"])
+        .current_dir(dir)
+        .env("NOTIFY_SOCKET", notify)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (child, rx)
+}
+
+fn wait_for(rx: &mpsc::Receiver<String>, want: &str, within: Duration) -> Vec<String> {
+    let end = Instant::now() + within;
+    let mut seen = Vec::new();
+    while Instant::now() < end {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+            let hit = line == want;
+            seen.push(line);
+            if hit {
+                return seen;
+            }
+        }
+    }
+    panic!("no '{want}' within {within:?}; saw {seen:?}");
+}
+
+#[test]
+fn a_person_at_the_simulated_booth_gets_a_sheet() {
+    let dir = TempDir::new().unwrap();
+    let sock_path = dir.path().join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let (mut child, rx) = start(dir.path(), &sock_path);
+    let mut buf = [0u8; 64];
+    let n = sock.recv(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"READY=1");
+
+    let mut stdin = child.stdin.take().unwrap();
+    let mut press = || writeln!(stdin, "press").unwrap();
+    press();
+    wait_for(&rx, "state=framing", Duration::from_secs(10));
+    // Press about twice a second until the countdown starts (the screen
+    // says when she is in place), then confirm the review.
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        press();
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500))
+            && line == "state=countdown"
+        {
+            break;
+        }
+        assert!(Instant::now() < end, "no countdown");
+    }
+    wait_for(&rx, "state=review", Duration::from_secs(15));
+    press();
+    wait_for(&rx, "state=done", Duration::from_secs(15));
+    writeln!(stdin, "quit").unwrap();
+    wait_for(&rx, "state=stopped", Duration::from_secs(10));
+    assert!(child.wait().unwrap().success());
+    let sheet = decode_file(&dir.path().join("passbooth-prints/sheet-1.jpg")).unwrap();
+    assert_eq!((sheet.width(), sheet.height()), (1200, 1800));
+    let screen = decode_file(&dir.path().join("passbooth-screen.png")).unwrap();
+    assert_eq!((screen.width(), screen.height()), (240, 320));
+    let n = sock.recv(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"STOPPING=1");
+}
+
+#[test]
+fn sigterm_ends_a_session_cleanly() {
+    let dir = TempDir::new().unwrap();
+    let sock_path = dir.path().join("notify.sock");
+    let _sock = UnixDatagram::bind(&sock_path).unwrap();
+    let (mut child, rx) = start(dir.path(), &sock_path);
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "press").unwrap();
+    wait_for(&rx, "state=framing", Duration::from_secs(10));
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    wait_for(&rx, "state=stopped", Duration::from_secs(10));
+    assert!(child.wait().unwrap().success());
+    drop(stdin);
+}
