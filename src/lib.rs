@@ -4,6 +4,7 @@ pub mod capture;
 pub mod checks;
 pub mod cli;
 pub mod compose;
+pub mod config;
 pub mod display;
 pub mod engine;
 pub mod imaging;

@@ -168,6 +168,10 @@ enum Command {
         /// Simulate camera, screen and button.
         #[arg(long)]
         simulate: bool,
+        /// The booth's config file (default /etc/passbooth/passbooth.toml;
+        /// optional with --simulate).
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
         /// Camera frames to replay (a folder of JPEG/PNG); default: the
         /// built-in portrait stepping into view.
         #[arg(long, value_name = "DIR")]
@@ -179,17 +183,17 @@ enum Command {
         #[arg(long, value_name = "URI")]
         printer: Option<String>,
         /// Folder for sheets when no printer is given.
-        #[arg(long, default_value = "passbooth-prints")]
-        print_dir: PathBuf,
-        /// Spec id.
-        #[arg(long, default_value = "us-passport")]
-        spec: String,
-        /// Paper.
-        #[arg(long, default_value = "4x6")]
-        media: String,
-        /// Screen language: en or de.
-        #[arg(long, default_value = "en", value_parser = parse_lang)]
-        lang: crate::session::prompts::Language,
+        #[arg(long, value_name = "DIR")]
+        print_dir: Option<PathBuf>,
+        /// Spec id (default: the config's, else us-passport).
+        #[arg(long)]
+        spec: Option<String>,
+        /// Paper (default: the config's, else 4x6).
+        #[arg(long)]
+        media: Option<String>,
+        /// Screen language: en or de (default: the config's, else en).
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<crate::session::prompts::Language>,
     },
     /// List the country specs, or show one.
     Specs {
@@ -263,6 +267,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => print::run(&file, &printer, media.as_deref(), &paper),
         Command::Run {
             simulate,
+            config,
             frames,
             screen,
             printer,
@@ -275,6 +280,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             assets.models.as_deref(),
             run::RunOptions {
                 simulate,
+                config,
                 frames,
                 screen,
                 printer,

@@ -4,8 +4,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
-
 use crate::assets::{Asset, locate};
 use crate::engine::{Analysis, BackgroundMode, Engine, Options};
 use crate::imaging::decode::decode_file;
@@ -70,7 +68,11 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
     let dpi = req.dpi.unwrap_or(spec.dpi);
     let mut timings = Timings::default();
     let t = Instant::now();
-    let img = decode_file(&req.input).with_context(|| format!("{}", req.input.display()))?;
+    let img = decode_file(&req.input).map_err(|e| match e {
+        // An I/O error already names the file.
+        e @ crate::imaging::decode::DecodeError::Io { .. } => anyhow::Error::new(e),
+        e => anyhow::Error::new(e).context(req.input.display().to_string()),
+    })?;
     timings.decode = t.elapsed().as_secs_f64() * 1000.0;
     let mut engine = Engine::load(&locate(Asset::Models, assets.models.as_deref()))?;
     let analysis = engine.process(

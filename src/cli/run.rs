@@ -13,6 +13,7 @@ use crate::assets::{Asset, locate};
 use crate::booth::demo::scenes;
 use crate::booth::{Booth, BoothSettings};
 use crate::capture::replay::{Playback, ReplaySource};
+use crate::config::{self, Config};
 use crate::display::sim::PngMirror;
 use crate::engine::{Engine, files};
 use crate::imaging::decode::decode_bytes;
@@ -33,13 +34,14 @@ const ASTRONAUT: &[u8] = include_bytes!("../../tests/fixtures/astronaut.png");
 /// Options of `run`.
 pub(super) struct RunOptions {
     pub simulate: bool,
+    pub config: Option<PathBuf>,
     pub frames: Option<PathBuf>,
     pub screen: PathBuf,
     pub printer: Option<String>,
-    pub print_dir: PathBuf,
-    pub spec: String,
-    pub media: String,
-    pub lang: Language,
+    pub print_dir: Option<PathBuf>,
+    pub spec: Option<String>,
+    pub media: Option<String>,
+    pub lang: Option<Language>,
 }
 
 enum Input {
@@ -76,18 +78,39 @@ pub(super) fn run(
     models: Option<&Path>,
     o: RunOptions,
 ) -> anyhow::Result<u8> {
+    let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
+    let config = match (&o.config, o.simulate) {
+        (Some(path), _) => Some(Config::load(path, &lib)?),
+        (None, false) => Some(Config::load(Path::new(config::DEFAULT_PATH), &lib)?),
+        (None, true) => None,
+    };
     if !o.simulate {
+        let path = config.as_ref().map_or_else(
+            || config::DEFAULT_PATH.to_string(),
+            |c| c.path.display().to_string(),
+        );
         anyhow::bail!(
-            "the hardware booth (libcamera camera, SPI screen, GPIO button) is not built yet; use --simulate"
+            "config {path} is valid, but the hardware booth (libcamera camera, SPI screen, GPIO button) is not built yet; use --simulate"
         );
     }
-    let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
+    // A flag wins over the config file, which wins over the defaults.
+    let c = config.as_ref();
+    let spec = o
+        .spec
+        .clone()
+        .or_else(|| c.map(|c| c.spec.clone()))
+        .unwrap_or_else(|| "us-passport".into());
+    let media = match (&o.media, c) {
+        (Some(m), _) => Media::parse(m)?,
+        (None, Some(c)) => c.media.clone(),
+        (None, None) => Media::parse("4x6")?,
+    };
     let settings = BoothSettings {
-        spec: lib.get(&o.spec)?.clone(),
-        media: Media::parse(&o.media)?,
-        margin_mm: 0.0,
-        lang: o.lang,
-        timing: Timing::default(),
+        spec: lib.get(&spec)?.clone(),
+        media,
+        margin_mm: c.map_or(0.0, |c| c.printer.margin_mm),
+        lang: o.lang.or(c.map(|c| c.language)).unwrap_or(Language::En),
+        timing: c.map_or_else(Timing::default, |c| c.timing),
     };
     let camera = match &o.frames {
         Some(dir) => ReplaySource::from_dir(dir, 10)?,
@@ -97,9 +120,18 @@ pub(super) fn run(
             Playback::HoldLast,
         ),
     };
-    let printer: Box<dyn SheetPrinter> = match &o.printer {
-        Some(uri) => Box::new(IppPrinter::new(uri)?),
-        None => Box::new(FolderPrinter::new(&o.print_dir)),
+    let uri = o
+        .printer
+        .clone()
+        .or_else(|| c.and_then(|c| c.printer.uri.clone()));
+    let folder = o
+        .print_dir
+        .clone()
+        .or_else(|| c.and_then(|c| c.printer.folder.clone()))
+        .unwrap_or_else(|| PathBuf::from("passbooth-prints"));
+    let printer: Box<dyn SheetPrinter> = match (&o.print_dir, uri) {
+        (None, Some(uri)) => Box::new(IppPrinter::new(&uri)?),
+        _ => Box::new(FolderPrinter::new(&folder)),
     };
     let models = locate(Asset::Models, models);
     let engine = Engine::load(&models)?;

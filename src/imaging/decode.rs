@@ -20,7 +20,7 @@ pub const MAX_DECODED_BYTES: u64 = 400 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     /// The file could not be opened or read (missing, permissions, a folder).
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: String,

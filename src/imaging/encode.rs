@@ -28,7 +28,7 @@ pub enum EncodeError {
     #[error("cannot encode the photo: {0}")]
     Encode(String),
     /// The file could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Io {
         /// The file.
         path: String,

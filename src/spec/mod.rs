@@ -144,7 +144,7 @@ pub struct Spec {
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     /// The file could not be read.
-    #[error("cannot read spec {path}: {source}")]
+    #[error("cannot read spec {path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -15,12 +15,20 @@ use litert::{CompilationOptions, CompiledModel, ElementType, Environment, Tensor
 pub enum ModelError {
     /// LiteRT could not read or compile the file (missing, corrupt, an op the
     /// runtime lacks).
-    #[error("cannot load model {path}: {source}")]
+    #[error("cannot load model {path}")]
     Load {
         /// The model file.
         path: PathBuf,
         /// LiteRT's error.
         source: litert::Error,
+    },
+    /// The model file cannot be read (missing, permissions).
+    #[error("cannot read model {path}")]
+    Unreadable {
+        /// The model file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
     },
     /// The file loaded but is not the model we expect (wrong shape or type),
     /// e.g. a models folder with files swapped.
@@ -32,7 +40,7 @@ pub enum ModelError {
         what: String,
     },
     /// Inference failed at run time.
-    #[error("running model {name} failed: {source}")]
+    #[error("running model {name} failed")]
     Run {
         /// The model's file name.
         name: String,
@@ -168,7 +176,10 @@ impl Model {
             path: path.to_path_buf(),
             what,
         };
-        let bytes = std::fs::read(path).map_err(|e| load(litert::Error::Io(e)))?;
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let quant = tensor_quantisation(&bytes).map_err(&load)?;
         let env = Environment::new().map_err(&load)?;
         let model = litert::Model::from_bytes(bytes).map_err(&load)?;

@@ -499,3 +499,33 @@ fn check_writes_no_file_and_compose_only_its_output() {
     assert_eq!(files_in(cwd.path()), [cwd.path().join("photo.jpg")]);
     assert!(files_in(tmp.path()).is_empty());
 }
+
+#[test]
+fn run_validates_the_operators_config_first() {
+    let good = repo("config/st7789-240x320.toml");
+    let run = passbooth(&["run", "--config", good.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&run.stderr).to_string();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        err.contains("is valid") && err.contains("--simulate"),
+        "{err}"
+    );
+    let dir = TempDir::new().unwrap();
+    let bad = dir.path().join("passbooth.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&good)
+            .unwrap()
+            .replace("driver = \"st7789\"", "driver = \"ssd1306\""),
+    )
+    .unwrap();
+    let run = passbooth(&["run", "--config", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&run.stderr).to_string();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        err.contains("passbooth.toml")
+            && err.contains("ssd1306")
+            && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+}
