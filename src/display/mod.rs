@@ -3,6 +3,7 @@
 pub mod framebuffer;
 pub mod panel;
 pub mod sim;
+pub mod spi;
 pub mod ui;
 
 pub use framebuffer::Framebuffer;
