@@ -22,7 +22,23 @@ use crate::vision::{FaceDetector, Point, Range};
 /// Virtual time per loop turn (10 frames a second).
 pub const STEP_MS: Millis = 100;
 /// The demo gives up after this many turns.
-const MAX_STEPS: usize = 1000;
+const MAX_STEPS: usize = 20_000;
+/// Real time a turn waits while the engine or the printer works (virtual
+/// time stands still meanwhile, so no timeout fires on a slow machine).
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// Sheets a folder printer wrote into `dir`, in order.
+fn sheets_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("sheet-"))
+    });
+    v.sort();
+    v
+}
 /// Frames each scene is shown for.
 const FRAMES_PER_SCENE: usize = 6;
 
@@ -83,7 +99,7 @@ pub fn run(
         0,
     );
     let mut snapshots = Vec::new();
-    let mut save = |booth: &Booth<_, _, _>, name: &str| -> Result<(), BoothError> {
+    let mut save = |booth: &Booth<_, _>, name: &str| -> Result<(), BoothError> {
         let path = out.join(format!("screen-{:02}-{name}.png", snapshots.len() + 1));
         write_file(&snapshot(booth.framebuffer()), &path, 72)
             .map_err(|e| BoothError::Screen(e.to_string()))?;
@@ -94,10 +110,16 @@ pub fn run(
     save(&booth, "idle")?;
     let mut now = 0;
     let mut pressed_in_review = false;
-    for step in 0..MAX_STEPS {
-        now += STEP_MS;
+    let mut step = 0;
+    for _ in 0..MAX_STEPS {
+        if booth.busy() {
+            std::thread::sleep(BUSY_WAIT);
+        } else {
+            now += STEP_MS;
+            step += 1;
+        }
         let press = match booth.state() {
-            State::Idle if step == 2 => Some(Press::Short),
+            State::Idle if step == 2 && !booth.busy() => Some(Press::Short),
             State::Framing if matches!(booth.live(), Some((Signal::Green, _))) => {
                 Some(Press::Short)
             }
@@ -118,7 +140,7 @@ pub fn run(
     }
     Ok(DemoResult {
         record: booth.record().clone(),
-        sheets: booth.printer().written(),
+        sheets: sheets_in(out),
         snapshots,
         wall_ms: start.elapsed().as_secs_f64() * 1000.0,
     })

@@ -4,19 +4,18 @@
 //! presses are passed in, so a scripted test drives a whole session.
 
 use std::collections::VecDeque;
-use std::time::Instant;
 
 use crate::capture::FrameSource;
 use crate::checks::Reason;
 use crate::display::ui::{View, draw};
 use crate::display::{Framebuffer, Screen};
-use crate::engine::{BackgroundMode, Engine, EngineError, Options};
+use crate::engine::{Engine, EngineError};
 use crate::imaging::RgbImage;
 use crate::input::{Millis, Press};
 use crate::print::media::Media;
+use crate::print::problem::Problem;
 use crate::print::sheet::{SheetOptions, layout};
 use crate::print::{SheetPrinter, draw as sheet_draw};
-use crate::report::Timings;
 use crate::session::guide::{Guide, Overlay, Signal};
 use crate::session::machine::{Action, Event, Session, State, Timing};
 use crate::session::prompts::{Language, Prompt};
@@ -25,6 +24,9 @@ use crate::vision::FaceDetector;
 use crate::vision::runtime::ModelError;
 
 pub mod demo;
+pub mod worker;
+
+use worker::{Job, Outcome, Worker};
 
 /// Fixed settings of a booth.
 #[derive(Debug, Clone)]
@@ -74,12 +76,11 @@ pub struct Record {
 }
 
 /// The booth.
-pub struct Booth<C: FrameSource, S: Screen, P: SheetPrinter> {
+pub struct Booth<C: FrameSource, S: Screen> {
     settings: BoothSettings,
     camera: C,
     screen: S,
-    printer: P,
-    engine: Engine,
+    worker: Worker,
     live: FaceDetector,
     guide: Guide,
     overlay: Overlay,
@@ -91,10 +92,11 @@ pub struct Booth<C: FrameSource, S: Screen, P: SheetPrinter> {
     last_state: &'static str,
 }
 
-impl<C: FrameSource, S: Screen, P: SheetPrinter> Booth<C, S, P> {
-    /// A booth ready at `now`; `live` is the viewfinder detector.
+impl<C: FrameSource, S: Screen> Booth<C, S> {
+    /// A booth ready at `now`; `live` is the viewfinder detector; the engine
+    /// and the printer move to the worker thread.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub fn new<P: SheetPrinter + Send + 'static>(
         settings: BoothSettings,
         camera: C,
         screen: S,
@@ -114,8 +116,7 @@ impl<C: FrameSource, S: Screen, P: SheetPrinter> Booth<C, S, P> {
             settings,
             camera,
             screen,
-            printer,
-            engine,
+            worker: Worker::start(engine, printer),
             live,
             fb: Framebuffer::new(panel.0, panel.1),
             still: None,
@@ -148,9 +149,9 @@ impl<C: FrameSource, S: Screen, P: SheetPrinter> Booth<C, S, P> {
         &self.fb
     }
 
-    /// The printer (to read what a folder printer wrote).
-    pub fn printer(&self) -> &P {
-        &self.printer
+    /// Whether the engine or the printer is working.
+    pub fn busy(&self) -> bool {
+        self.worker.busy()
     }
 
     /// Whether any photo of the session is still held.
@@ -167,6 +168,10 @@ impl<C: FrameSource, S: Screen, P: SheetPrinter> Booth<C, S, P> {
     /// turn, if any. Returns whether the state changed.
     pub fn step(&mut self, now: Millis, press: Option<Press>) -> Result<bool, BoothError> {
         let mut queue: VecDeque<Action> = VecDeque::new();
+        while let Some(outcome) = self.worker.poll() {
+            let event = self.outcome(outcome, now);
+            queue.extend(self.session.handle(event));
+        }
         if let Some(p) = press {
             queue.extend(self.session.handle(Event::Button(p, now)));
         }
@@ -272,80 +277,98 @@ impl<C: FrameSource, S: Screen, P: SheetPrinter> Booth<C, S, P> {
                 }
                 Err(_) => vec![Event::CaptureFailed(now)],
             },
-            Action::Process => {
-                let Some(still) = self.still.take() else {
-                    return Ok(vec![Event::CaptureFailed(now)]);
-                };
-                let t = Instant::now();
-                let opts = Options {
-                    dpi: self.settings.spec.dpi,
-                    background: BackgroundMode::Auto,
-                };
-                let analysis = self.engine.process(
-                    &still,
-                    &self.settings.spec,
-                    &opts,
-                    &mut Timings::default(),
-                )?;
-                drop(still);
-                let reasons = analysis.reasons();
-                let accepted = reasons.is_empty() && analysis.photo.is_some();
-                self.record.processing_ms = t.elapsed().as_secs_f64() * 1000.0;
-                self.record.accepted = Some(accepted);
-                self.record.reason = reasons.first().copied();
-                self.photo = analysis.photo;
-                vec![Event::Processed { at: now, accepted }]
-            }
-            Action::Print => {
-                let t = Instant::now();
-                let result = match &self.photo {
-                    Some(photo) => self.print(photo.width(), photo.height()),
-                    None => Err(crate::print::problem::Problem::Refused("no photo".into())),
-                };
-                self.record.printing_ms = t.elapsed().as_secs_f64() * 1000.0;
-                match result {
-                    Ok(()) => {
-                        self.record.prints += 1;
-                        vec![Event::Printed(now)]
-                    }
-                    Err(p) => {
-                        eprintln!("printer: {p} [{}]", p.code());
-                        vec![Event::PrintFailed {
-                            at: now,
-                            code: p.code().to_string(),
-                        }]
-                    }
+            Action::Process => match self.still.take() {
+                Some(still) => {
+                    self.worker.send(Job::Process {
+                        still,
+                        spec: Box::new(self.settings.spec.clone()),
+                    });
+                    Vec::new()
                 }
-            }
+                None => vec![Event::CaptureFailed(now)],
+            },
+            Action::Print => match self.sheet() {
+                Ok(sheet) => {
+                    let s = &self.settings;
+                    self.worker.send(Job::Print {
+                        sheet,
+                        dpi: s.spec.dpi,
+                        media: s.media.clone(),
+                    });
+                    Vec::new()
+                }
+                Err(p) => vec![Event::PrintFailed {
+                    at: now,
+                    code: p.code().to_string(),
+                }],
+            },
             Action::Wipe => {
                 self.still = None;
                 self.photo = None;
-                self.engine.wipe()?;
+                self.worker.send(Job::Wipe);
                 self.live.wipe()?;
                 Vec::new()
             }
         })
     }
 
-    fn print(&mut self, w: u32, h: u32) -> Result<(), crate::print::problem::Problem> {
+    /// The sheet of the session's photo.
+    fn sheet(&self) -> Result<RgbImage, Problem> {
         let s = &self.settings;
+        let photo = self
+            .photo
+            .as_ref()
+            .ok_or_else(|| Problem::Refused("no photo".into()))?;
         let opts = SheetOptions {
             media: s.media.clone(),
             margin_mm: s.margin_mm,
             dpi: s.spec.dpi,
         };
-        let l = layout(w, h, &opts)
-            .map_err(|e| crate::print::problem::Problem::Refused(e.to_string()))?;
-        let photo = self
-            .photo
-            .as_ref()
-            .ok_or_else(|| crate::print::problem::Problem::Refused("no photo".into()))?;
-        let sheet = sheet_draw::draw(
+        let l = layout(photo.width(), photo.height(), &opts)
+            .map_err(|e| Problem::Refused(e.to_string()))?;
+        Ok(sheet_draw::draw(
             photo,
             &l,
             Some(&sheet_draw::caption(&s.spec.caption)),
             s.spec.dpi,
-        );
-        self.printer.print_sheet(&sheet, s.spec.dpi, &s.media)
+        ))
+    }
+
+    /// Turns the worker's outcome into the session's event.
+    fn outcome(&mut self, o: Outcome, now: Millis) -> Event {
+        match o {
+            Outcome::Processed {
+                photo,
+                accepted,
+                reason,
+                ms,
+            } => {
+                self.record.processing_ms = ms;
+                self.record.accepted = Some(accepted);
+                self.record.reason = reason;
+                self.photo = photo;
+                Event::Processed { at: now, accepted }
+            }
+            Outcome::Failed(why) => {
+                eprintln!("engine: {why}");
+                Event::CaptureFailed(now)
+            }
+            Outcome::Printed { result, ms } => {
+                self.record.printing_ms = ms;
+                match result {
+                    Ok(()) => {
+                        self.record.prints += 1;
+                        Event::Printed(now)
+                    }
+                    Err(p) => {
+                        eprintln!("printer: {p} [{}]", p.code());
+                        Event::PrintFailed {
+                            at: now,
+                            code: p.code().to_string(),
+                        }
+                    }
+                }
+            }
+        }
     }
 }

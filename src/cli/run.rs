@@ -129,7 +129,7 @@ pub(super) fn run(
         .clone()
         .or_else(|| c.and_then(|c| c.printer.folder.clone()))
         .unwrap_or_else(|| PathBuf::from("passbooth-prints"));
-    let printer: Box<dyn SheetPrinter> = match (&o.print_dir, uri) {
+    let printer: Box<dyn SheetPrinter + Send> = match (&o.print_dir, uri) {
         (None, Some(uri)) => Box::new(IppPrinter::new(&uri)?),
         _ => Box::new(FolderPrinter::new(&folder)),
     };

@@ -28,7 +28,7 @@ impl SheetPrinter for ipp::IppPrinter {
     }
 }
 
-impl SheetPrinter for Box<dyn SheetPrinter> {
+impl SheetPrinter for Box<dyn SheetPrinter + Send> {
     fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, media: &Media) -> Result<(), Problem> {
         (**self).print_sheet(sheet, dpi, media)
     }

@@ -21,7 +21,7 @@ use tempfile::TempDir;
 use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
 
-fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen, IppPrinter> {
+fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen> {
     let settings = BoothSettings {
         spec: Spec::load(&repo("specs/us-passport.toml")).unwrap(),
         media: Media::parse("4x6").unwrap(),
@@ -47,11 +47,21 @@ fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen, IppPrinter> {
 
 /// Presses like a person: start, go when the screen turns green, confirm
 /// the review; 60 virtual seconds, or until `until` holds.
-fn session(b: &mut Booth<ReplaySource, NullScreen, IppPrinter>, until: impl Fn(&State) -> bool) {
+fn session(b: &mut Booth<ReplaySource, NullScreen>, until: impl Fn(&State) -> bool) {
     let mut now = 0;
     let mut reviewed = false;
-    for step in 0..600 {
-        now += STEP_MS;
+    let mut step = 0;
+    for _ in 0..30_000 {
+        // Virtual time stands still while the engine or printer works.
+        if b.busy() {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        } else {
+            now += STEP_MS;
+            step += 1;
+        }
+        if step > 600 {
+            break;
+        }
         let press = match b.state() {
             State::Idle if step == 1 => Some(Press::Short),
             State::Framing if matches!(b.live(), Some((Signal::Green, _))) => Some(Press::Short),
@@ -160,4 +170,23 @@ fn the_demo_writes_a_sheet_and_snapshots() {
     )
     .unwrap();
     assert_eq!(det.detect(&sheet).unwrap().len(), 6);
+}
+
+#[test]
+fn the_booth_keeps_running_while_a_slow_printer_works() {
+    let p = TestPrinter::start(Behaviour::Slow(4), "na_index-4x6_4x6in", "image/jpeg");
+    let mut b = booth(IppPrinter::new(&p.uri).unwrap());
+    session(&mut b, |s| matches!(s, State::Printing));
+    assert!(b.busy());
+    // Twenty turns of the loop (screen, button, watchdog) while it prints.
+    let start = std::time::Instant::now();
+    for i in 0..20 {
+        b.step(100_000 + i * STEP_MS, None).unwrap();
+    }
+    assert!(
+        start.elapsed() < std::time::Duration::from_millis(500),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(b.state(), &State::Printing);
 }
