@@ -12,16 +12,23 @@ use anyhow::Context;
 use crate::assets::{Asset, locate};
 use crate::booth::demo::scenes;
 use crate::booth::{Booth, BoothSettings};
+use crate::capture::FrameSource;
 use crate::capture::replay::{Playback, ReplaySource};
 use crate::config::{self, Config};
+use crate::display::Screen;
 use crate::display::sim::PngMirror;
+use crate::display::spi;
 use crate::engine::{Engine, files};
 use crate::imaging::decode::decode_bytes;
 use crate::input::Press;
+use crate::input::gpio::{GpioButton, ReadyLed};
+use crate::input::{Button, ButtonTiming};
 use crate::print::ipp::IppPrinter;
 use crate::print::media::Media;
 use crate::print::{FolderPrinter, SheetPrinter};
 use crate::service;
+use crate::session::guide::Signal;
+use crate::session::machine::State;
 use crate::session::machine::Timing;
 use crate::session::prompts::Language;
 use crate::spec::SpecLibrary;
@@ -84,13 +91,13 @@ pub(super) fn run(
         (None, false) => Some(Config::load(Path::new(config::DEFAULT_PATH), &lib)?),
         (None, true) => None,
     };
-    if !o.simulate {
+    if !o.simulate && o.frames.is_none() {
         let path = config.as_ref().map_or_else(
             || config::DEFAULT_PATH.to_string(),
             |c| c.path.display().to_string(),
         );
         anyhow::bail!(
-            "config {path} is valid, but the hardware booth (libcamera camera, SPI screen, GPIO button) is not built yet; use --simulate"
+            "config {path} is valid, but the libcamera camera is not built yet: use --simulate, or --frames DIR to drive the real screen and button with replayed frames"
         );
     }
     // A flag wins over the config file, which wins over the defaults.
@@ -136,39 +143,135 @@ pub(super) fn run(
     let models = locate(Asset::Models, models);
     let engine = Engine::load(&models)?;
     let live = FaceDetector::load(&models.join(files::SHORT_RANGE_INT8), Range::Short)?;
-    let mut booth = Booth::new(
+    if o.simulate {
+        let booth = Booth::new(
+            settings,
+            camera,
+            PngMirror::new(o.screen.clone()),
+            printer,
+            engine,
+            live,
+            (240, 320),
+            0,
+        );
+        eprintln!(
+            "passbooth: simulating; screen in {}; type press, long or quit",
+            o.screen.display()
+        );
+        return drive(booth, Buttons::Stdin(stdin_buttons()), None);
+    }
+    // The real screen and button (frames replayed until the camera lands).
+    let c = c.context("the hardware booth needs a config file")?;
+    let display = c.display.as_ref().with_context(|| {
+        format!(
+            "{}: [display] is required without --simulate",
+            c.path.display()
+        )
+    })?;
+    let button = c.button.as_ref().with_context(|| {
+        format!(
+            "{}: [button] is required without --simulate",
+            c.path.display()
+        )
+    })?;
+    let screen = spi::open(display)?;
+    let gpio = GpioButton::open(button)?;
+    let led = match &c.led {
+        Some(l) => Some(ReadyLed::open(l)?),
+        None => None,
+    };
+    let timing = ButtonTiming {
+        debounce_ms: button.debounce_ms,
+        long_ms: button.long_press_ms,
+        ..ButtonTiming::default()
+    };
+    let booth = Booth::new(
         settings,
         camera,
-        PngMirror::new(o.screen.clone()),
+        screen,
         printer,
         engine,
         live,
-        (240, 320),
+        (display.width, display.height),
         0,
     );
-    let buttons = stdin_buttons();
+    drive(
+        booth,
+        Buttons::Gpio(gpio, Button::new(timing, monotonic_ms())),
+        led,
+    )
+}
+
+/// Where presses come from.
+enum Buttons {
+    /// Lines on stdin (simulation).
+    Stdin(mpsc::Receiver<Input>),
+    /// The GPIO line through the debouncer.
+    Gpio(GpioButton, Button),
+}
+
+/// The kernel's CLOCK_MONOTONIC in ms: the clock GPIO edge timestamps use.
+fn monotonic_ms() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes into the timespec we pass.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
+}
+
+impl Buttons {
+    /// The press since the last call, `None` for nothing, `Err` to quit.
+    fn next(&mut self) -> Result<Option<Press>, ()> {
+        match self {
+            Buttons::Stdin(rx) => match rx.try_recv() {
+                Ok(Input::Press(p)) => Ok(Some(p)),
+                Ok(Input::Quit) => Err(()),
+                Err(_) => Ok(None),
+            },
+            Buttons::Gpio(line, button) => {
+                while let Some(edge) = line.poll() {
+                    if let Some(p) = button.edge(edge) {
+                        return Ok(Some(p));
+                    }
+                }
+                Ok(button.tick(monotonic_ms()))
+            }
+        }
+    }
+}
+
+/// The booth's main loop, ten turns a second, until quit or SIGTERM; wipes
+/// before returning.
+fn drive<C: FrameSource, S: Screen>(
+    mut booth: Booth<C, S>,
+    mut buttons: Buttons,
+    mut led: Option<ReadyLed>,
+) -> anyhow::Result<u8> {
     service::catch_terminate();
     let start = Instant::now();
     let watchdog = service::watchdog_interval();
     let mut last_ping = start;
     booth.step(0, None)?;
     service::notify("READY=1");
-    eprintln!(
-        "passbooth: simulating; screen in {}; type press, long or quit",
-        o.screen.display()
-    );
     loop {
         let tick = Instant::now();
         let now = start.elapsed().as_millis() as u64;
-        let press = match buttons.try_recv() {
-            Ok(Input::Press(p)) => Some(p),
-            Ok(Input::Quit) => break,
-            Err(_) => None,
-        };
+        let Ok(press) = buttons.next() else { break };
         if service::terminating() {
             break;
         }
         booth.step(now, press)?;
+        if let Some(l) = led.as_mut() {
+            // Lit when pressing the button does something now.
+            let ready = match booth.state() {
+                State::Idle | State::Review { .. } => true,
+                State::Framing => matches!(booth.live(), Some((Signal::Green, _))),
+                _ => false,
+            };
+            l.set(ready);
+        }
         if let Some(every) = watchdog
             && last_ping.elapsed() >= every
         {
@@ -180,6 +283,9 @@ pub(super) fn run(
         }
     }
     service::notify("STOPPING=1");
+    if let Some(l) = led.as_mut() {
+        l.set(false);
+    }
     booth.wipe_now(start.elapsed().as_millis() as u64)?;
     eprintln!("state=stopped");
     Ok(0)
