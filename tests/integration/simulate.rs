@@ -65,27 +65,38 @@ fn a_person_at_the_simulated_booth_gets_a_sheet() {
     assert_eq!(&buf[..n], b"READY=1");
 
     let mut stdin = child.stdin.take().unwrap();
+    let mut log: Vec<String> = Vec::new();
     let mut press = || writeln!(stdin, "press").unwrap();
     press();
-    wait_for(&rx, "state=framing", Duration::from_secs(10));
+    log.extend(wait_for(&rx, "state=framing", Duration::from_secs(10)));
     // Press about twice a second until the countdown starts (the screen
     // says when she is in place), then confirm the review.
     let end = Instant::now() + Duration::from_secs(20);
     loop {
         press();
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500))
-            && line == "state=countdown"
-        {
-            break;
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+            let done = line == "state=countdown";
+            log.push(line);
+            if done {
+                break;
+            }
         }
         assert!(Instant::now() < end, "no countdown");
     }
-    wait_for(&rx, "state=review", Duration::from_secs(15));
+    log.extend(wait_for(&rx, "state=review", Duration::from_secs(15)));
     press();
-    wait_for(&rx, "state=done", Duration::from_secs(15));
+    log.extend(wait_for(&rx, "state=done", Duration::from_secs(15)));
     writeln!(stdin, "quit").unwrap();
-    wait_for(&rx, "state=stopped", Duration::from_secs(10));
+    log.extend(wait_for(&rx, "state=stopped", Duration::from_secs(10)));
     assert!(child.wait().unwrap().success());
+    // The log holds state names only (and the start-up line): nothing about
+    // the person, no measurements.
+    for line in &log {
+        assert!(
+            line.starts_with("state=") || line.starts_with("passbooth: simulating;"),
+            "unexpected log line: {line}"
+        );
+    }
     let sheet = decode_file(&dir.path().join("passbooth-prints/sheet-1.jpg")).unwrap();
     assert_eq!((sheet.width(), sheet.height()), (1200, 1800));
     let screen = decode_file(&dir.path().join("passbooth-screen.png")).unwrap();
