@@ -389,6 +389,24 @@ mod tests {
         Event::Button(Press::Long, at)
     }
 
+    /// Start, go when green, count down, capture, and an accepted photo in
+    /// review at 3.3 s; then `more`.
+    fn to_review(more: Vec<Event>) -> Vec<Event> {
+        let mut v = vec![
+            press(0),
+            green(10),
+            press(20),
+            Event::Tick(3100),
+            Event::Captured(3200),
+            Event::Processed {
+                at: 3300,
+                accepted: true,
+            },
+        ];
+        v.extend(more);
+        v
+    }
+
     /// Runs events, returning every (state after, actions) step.
     fn script(events: Vec<Event>) -> (Session, Vec<(&'static str, Vec<Action>)>) {
         let mut s = Session::new(Timing::default(), 0);
@@ -513,18 +531,7 @@ mod tests {
 
     #[test]
     fn a_long_press_in_review_retakes_even_an_accepted_photo() {
-        let (s, steps) = script(vec![
-            press(0),
-            green(10),
-            press(20),
-            Event::Tick(3100),
-            Event::Captured(3200),
-            Event::Processed {
-                at: 3300,
-                accepted: true,
-            },
-            long(4000),
-        ]);
+        let (s, steps) = script(to_review(vec![long(4000)]));
         assert_eq!(s.state(), &State::Framing);
         assert_eq!(
             steps.last().unwrap().1,
@@ -549,18 +556,7 @@ mod tests {
 
     #[test]
     fn an_unconfirmed_review_times_out_without_printing() {
-        let (s, steps) = script(vec![
-            press(0),
-            green(10),
-            press(20),
-            Event::Tick(3100),
-            Event::Captured(3200),
-            Event::Processed {
-                at: 3300,
-                accepted: true,
-            },
-            Event::Tick(40_000),
-        ]);
+        let (s, steps) = script(to_review(vec![Event::Tick(40_000)]));
         assert_eq!(s.state(), &State::Idle);
         assert!(!all_actions(&steps).contains(&Action::Print));
         assert_eq!(all_actions(&steps).last(), Some(&Action::Wipe));
@@ -568,22 +564,13 @@ mod tests {
 
     #[test]
     fn printer_trouble_wipes_shows_staff_and_clears() {
-        let (s, steps) = script(vec![
-            press(0),
-            green(10),
-            press(20),
-            Event::Tick(3100),
-            Event::Captured(3200),
-            Event::Processed {
-                at: 3300,
-                accepted: true,
-            },
+        let (s, steps) = script(to_review(vec![
             press(3400),
             Event::PrintFailed {
                 at: 9000,
                 code: "out_of_paper".into(),
             },
-        ]);
+        ]));
         assert_eq!(
             s.state(),
             &State::Trouble {
