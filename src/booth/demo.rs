@@ -5,19 +5,19 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{Booth, BoothError, BoothSettings, Record};
+use super::{Booth, BoothError, BoothSettings, LiveModels, Record};
 use crate::capture::replay::{Playback, ReplaySource};
 use crate::compose::layout::Crop;
 use crate::compose::render::resample;
 use crate::display::sim::{NullScreen, snapshot};
-use crate::engine::{Engine, files};
+use crate::engine::Engine;
 use crate::imaging::RgbImage;
 use crate::imaging::encode::write_file;
 use crate::input::{Millis, Press};
 use crate::print::FolderPrinter;
 use crate::session::guide::Signal;
 use crate::session::machine::State;
-use crate::vision::{FaceDetector, Point, Range};
+use crate::vision::Point;
 
 /// Virtual time per loop turn (10 frames a second).
 pub const STEP_MS: Millis = 100;
@@ -87,7 +87,7 @@ pub fn run(
         .map_err(|e| BoothError::Screen(format!("{}: {e}", out.display())))?;
     let camera = ReplaySource::from_images(scenes(portrait), FRAMES_PER_SCENE, Playback::HoldLast);
     let engine = Engine::load(models)?;
-    let live = FaceDetector::load(&models.join(files::SHORT_RANGE_INT8), Range::Short)?;
+    let live = LiveModels::load(models)?;
     let mut booth = Booth::new(
         settings,
         camera,

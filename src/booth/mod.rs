@@ -16,12 +16,12 @@ use crate::print::media::Media;
 use crate::print::problem::Problem;
 use crate::print::sheet::{SheetOptions, layout};
 use crate::print::{SheetPrinter, draw as sheet_draw};
-use crate::session::guide::{Guide, Overlay, Signal};
+use crate::session::guide::{Guide, Overlay, Signal, eyes_advice};
 use crate::session::machine::{Action, Event, Session, State, Timing};
 use crate::session::prompts::{Language, Prompt};
 use crate::spec::Spec;
-use crate::vision::FaceDetector;
 use crate::vision::runtime::ModelError;
+use crate::vision::{FaceDetector, MeshModel, metrics};
 
 pub mod demo;
 pub mod worker;
@@ -57,6 +57,31 @@ pub enum BoothError {
     Screen(String),
 }
 
+/// The models the live loop runs: the viewfinder detector every frame, the
+/// face mesh (eyes) every few frames once the framing is right.
+pub struct LiveModels {
+    /// BlazeFace, int8.
+    pub detector: FaceDetector,
+    /// Face mesh.
+    pub mesh: MeshModel,
+}
+
+impl LiveModels {
+    /// Loads both from the models folder.
+    pub fn load(models: &std::path::Path) -> Result<Self, ModelError> {
+        Ok(Self {
+            detector: FaceDetector::load(
+                &models.join(crate::engine::files::SHORT_RANGE_INT8),
+                crate::vision::Range::Short,
+            )?,
+            mesh: MeshModel::load(&models.join(crate::engine::files::FACE_LANDMARK))?,
+        })
+    }
+}
+
+/// The eye check runs on one ready frame in this many.
+const EYE_CHECK_EVERY: u32 = 3;
+
 /// What happened in a session, for logs and the demo's summary (counts and
 /// times only: nothing about the person).
 #[derive(Debug, Clone, Default)]
@@ -81,7 +106,9 @@ pub struct Booth<C: FrameSource, S: Screen> {
     camera: C,
     screen: S,
     worker: Worker,
-    live: FaceDetector,
+    live: LiveModels,
+    frames: u32,
+    eyes_closed: bool,
     guide: Guide,
     overlay: Overlay,
     session: Session,
@@ -102,7 +129,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         screen: S,
         printer: P,
         engine: Engine,
-        live: FaceDetector,
+        live: LiveModels,
         panel: (u16, u16),
         now: Millis,
     ) -> Self {
@@ -118,6 +145,8 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             screen,
             worker: Worker::start(engine, printer),
             live,
+            frames: 0,
+            eyes_closed: false,
             fb: Framebuffer::new(panel.0, panel.1),
             still: None,
             photo: None,
@@ -181,8 +210,20 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         ) {
             match self.camera.next_frame() {
                 Ok(frame) => {
-                    let faces = self.live.detect(frame)?;
-                    let (prompt, signal) = self.guide.advise(faces);
+                    self.frames = self.frames.wrapping_add(1);
+                    let faces = self.live.detector.detect(frame)?;
+                    let (mut prompt, mut signal) = self.guide.advise(faces);
+                    if prompt == Prompt::Ready {
+                        if self.frames.is_multiple_of(EYE_CHECK_EVERY) {
+                            let mesh = self.live.mesh.run(frame, &faces[0])?;
+                            self.eyes_closed = eyes_advice(&metrics::measure(&mesh)).is_some();
+                        }
+                        if self.eyes_closed {
+                            (prompt, signal) = (Prompt::OpenEyes, Signal::Amber);
+                        }
+                    } else {
+                        self.eyes_closed = false;
+                    }
                     queue.extend(self.session.handle(Event::Live {
                         at: now,
                         signal,
@@ -306,7 +347,9 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 self.still = None;
                 self.photo = None;
                 self.worker.send(Job::Wipe);
-                self.live.wipe()?;
+                self.live.detector.wipe()?;
+                self.live.mesh.wipe()?;
+                self.eyes_closed = false;
                 Vec::new()
             }
         })

@@ -11,14 +11,14 @@ use anyhow::Context;
 
 use crate::assets::{Asset, locate};
 use crate::booth::demo::scenes;
-use crate::booth::{Booth, BoothSettings};
+use crate::booth::{Booth, BoothSettings, LiveModels};
 use crate::capture::FrameSource;
 use crate::capture::replay::{Playback, ReplaySource};
 use crate::config::{self, Config};
 use crate::display::Screen;
 use crate::display::sim::PngMirror;
 use crate::display::spi;
-use crate::engine::{Engine, files};
+use crate::engine::Engine;
 use crate::imaging::decode::decode_bytes;
 use crate::input::Press;
 use crate::input::gpio::{GpioButton, ReadyLed};
@@ -32,7 +32,6 @@ use crate::session::machine::State;
 use crate::session::machine::Timing;
 use crate::session::prompts::Language;
 use crate::spec::SpecLibrary;
-use crate::vision::{FaceDetector, Range};
 
 /// Loop period: 10 viewfinder frames a second.
 const FRAME: Duration = Duration::from_millis(100);
@@ -142,7 +141,7 @@ pub(super) fn run(
     };
     let models = locate(Asset::Models, models);
     let engine = Engine::load(&models)?;
-    let live = FaceDetector::load(&models.join(files::SHORT_RANGE_INT8), Range::Short)?;
+    let live = LiveModels::load(&models)?;
     if o.simulate {
         let booth = Booth::new(
             settings,

@@ -114,6 +114,13 @@ impl Overlay {
     }
 }
 
+/// The live eye check, run on the face mesh when everything else is ready:
+/// closed eyes get their own instruction. Same limit as the final check.
+pub fn eyes_advice(m: &crate::vision::metrics::FaceMetrics) -> Option<(Prompt, Signal)> {
+    (f64::from(m.eye_openness) < crate::checks::thresholds::MIN_EYE_OPENNESS)
+        .then_some((Prompt::OpenEyes, Signal::Amber))
+}
+
 /// Turns each frame's faces into one instruction.
 #[derive(Debug, Clone)]
 pub struct Guide {
@@ -328,6 +335,24 @@ mod tests {
         ] {
             assert_eq!(guide().advise(&[f]).0, want);
         }
+    }
+
+    #[test]
+    fn closed_eyes_are_told_to_open() {
+        use crate::vision::metrics::FaceMetrics;
+        let m = |eye_openness| FaceMetrics {
+            yaw_deg: 0.0,
+            pitch_deg: 0.0,
+            roll_deg: 0.0,
+            eye_openness,
+            mouth_open: 0.0,
+            smile: 0.0,
+        };
+        assert_eq!(
+            eyes_advice(&m(0.05)),
+            Some((Prompt::OpenEyes, Signal::Amber))
+        );
+        assert_eq!(eyes_advice(&m(0.30)), None);
     }
 
     #[test]

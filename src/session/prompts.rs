@@ -32,6 +32,8 @@ pub enum Prompt {
     LowerChin,
     /// Moving between frames.
     HoldStill,
+    /// Eyes closed or nearly.
+    OpenEyes,
     /// Everything in place.
     Ready,
     /// Attract screen.
@@ -92,6 +94,8 @@ impl Prompt {
             (LowerChin, De) => "Kinn etwas senken",
             (HoldStill, En) => "Hold still",
             (HoldStill, De) => "Bitte stillhalten",
+            (OpenEyes, En) => "Open your eyes",
+            (OpenEyes, De) => "Augen öffnen",
             (Ready, En) => "Perfect - press the button",
             (Ready, De) => "Perfekt - Taste drücken",
             (PressToStart, En) => "Passport photos - press the button",
@@ -112,7 +116,7 @@ impl Prompt {
     }
 
     /// Every prompt, for completeness tests and translators.
-    pub const ALL: [Prompt; 21] = [
+    pub const ALL: [Prompt; 22] = [
         Prompt::StepIn,
         Prompt::OnlyOnePerson,
         Prompt::MoveCloser,
@@ -126,6 +130,7 @@ impl Prompt {
         Prompt::RaiseChin,
         Prompt::LowerChin,
         Prompt::HoldStill,
+        Prompt::OpenEyes,
         Prompt::Ready,
         Prompt::PressToStart,
         Prompt::PressToPrint,

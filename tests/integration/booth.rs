@@ -2,10 +2,10 @@
 //! on a virtual clock, and a real IPP printer (ippeveprinter).
 
 use passbooth::booth::demo::{STEP_MS, scenes};
-use passbooth::booth::{Booth, BoothSettings};
+use passbooth::booth::{Booth, BoothSettings, LiveModels};
 use passbooth::capture::replay::{Playback, ReplaySource};
 use passbooth::display::sim::NullScreen;
-use passbooth::engine::{Engine, files};
+use passbooth::engine::Engine;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::recorded_dpi;
 use passbooth::input::Press;
@@ -31,8 +31,7 @@ fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen> {
     };
     let camera = ReplaySource::from_images(scenes(&astronaut()), 6, Playback::HoldLast);
     let engine = Engine::load(&repo("models")).unwrap();
-    let live =
-        FaceDetector::load(&repo("models").join(files::SHORT_RANGE_INT8), Range::Short).unwrap();
+    let live = LiveModels::load(&repo("models")).unwrap();
     Booth::new(
         settings,
         camera,
