@@ -194,6 +194,9 @@ enum Command {
         /// Screen language: en or de (default: the config's, else en).
         #[arg(long, value_parser = parse_lang)]
         lang: Option<crate::session::prompts::Language>,
+        /// Read button lines from this unix socket instead of stdin.
+        #[arg(long, value_name = "PATH", requires = "simulate")]
+        button_socket: Option<PathBuf>,
     },
     /// List the country specs, or show one.
     Specs {
@@ -275,6 +278,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             spec,
             media,
             lang,
+            button_socket,
         } => run::run(
             assets.specs.as_deref(),
             assets.models.as_deref(),
@@ -288,6 +292,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 spec,
                 media,
                 lang,
+                button_socket,
             },
         ),
         Command::Demo { out, spec, lang } => demo::run(

@@ -48,6 +48,7 @@ pub(super) struct RunOptions {
     pub spec: Option<String>,
     pub media: Option<String>,
     pub lang: Option<Language>,
+    pub button_socket: Option<PathBuf>,
 }
 
 enum Input {
@@ -55,28 +56,54 @@ enum Input {
     Quit,
 }
 
-/// Reads `press` / `long` / `quit` lines from stdin; end of input is quit.
+/// One button line: `press`, `long` or `quit`.
+fn parse_button(line: &str) -> Option<Input> {
+    Some(match line.trim() {
+        "press" | "p" | "" => Input::Press(Press::Short),
+        "long" | "l" => Input::Press(Press::Long),
+        "quit" | "q" => Input::Quit,
+        other => {
+            eprintln!("passbooth: unknown button '{other}' (press, long, quit)");
+            return None;
+        }
+    })
+}
+
+/// Forwards button lines from `reader` until it ends; `quit_at_end` makes
+/// the end of input a quit (stdin), not a closed connection (socket).
+fn forward(reader: impl BufRead, tx: &mpsc::Sender<Input>, quit_at_end: bool) {
+    for line in reader.lines().map_while(Result::ok) {
+        if let Some(input) = parse_button(&line)
+            && tx.send(input).is_err()
+        {
+            return;
+        }
+    }
+    if quit_at_end {
+        let _ = tx.send(Input::Quit);
+    }
+}
+
+/// Button lines from stdin; end of input is quit.
 fn stdin_buttons() -> mpsc::Receiver<Input> {
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
-            let input = match line.trim() {
-                "press" | "p" | "" => Input::Press(Press::Short),
-                "long" | "l" => Input::Press(Press::Long),
-                "quit" | "q" => Input::Quit,
-                other => {
-                    eprintln!("passbooth: unknown button '{other}' (press, long, quit)");
-                    continue;
-                }
-            };
-            if tx.send(input).is_err() {
-                return;
-            }
-        }
-        let _ = tx.send(Input::Quit);
-    });
+    std::thread::spawn(move || forward(std::io::stdin().lock(), &tx, true));
     rx
+}
+
+/// Button lines from any client of a unix socket at `path` (`echo press |
+/// socat - UNIX-CONNECT:path`); the socket file is replaced if it exists.
+fn socket_buttons(path: &Path) -> anyhow::Result<mpsc::Receiver<Input>> {
+    let _ = std::fs::remove_file(path);
+    let listener = std::os::unix::net::UnixListener::bind(path)
+        .with_context(|| format!("cannot listen on {}", path.display()))?;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().map_while(Result::ok) {
+            forward(std::io::BufReader::new(conn), &tx, false);
+        }
+    });
+    Ok(rx)
 }
 
 pub(super) fn run(
@@ -153,11 +180,15 @@ pub(super) fn run(
             (240, 320),
             0,
         );
+        let buttons = match &o.button_socket {
+            Some(path) => socket_buttons(path)?,
+            None => stdin_buttons(),
+        };
         eprintln!(
             "passbooth: simulating; screen in {}; type press, long or quit",
             o.screen.display()
         );
-        return drive(booth, Buttons::Stdin(stdin_buttons()), None);
+        return drive(booth, Buttons::Stdin(buttons), None);
     }
     // The real screen and button (frames replayed until the camera lands).
     let c = c.context("the hardware booth needs a config file")?;

@@ -120,3 +120,45 @@ fn sigterm_ends_a_session_cleanly() {
     assert!(child.wait().unwrap().success());
     drop(stdin);
 }
+
+#[test]
+fn the_button_can_be_pressed_through_a_unix_socket() {
+    use std::os::unix::net::UnixStream;
+    let dir = TempDir::new().unwrap();
+    let socket = dir.path().join("button.sock");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_passbooth"))
+        .args([
+            "run",
+            "--simulate",
+            "--button-socket",
+            socket.to_str().unwrap(),
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let start = Instant::now();
+    let mut conn = loop {
+        if let Ok(c) = UnixStream::connect(&socket) {
+            break c;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no socket");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    writeln!(conn, "press").unwrap();
+    wait_for(&rx, "state=framing", Duration::from_secs(10));
+    writeln!(conn, "long").unwrap();
+    wait_for(&rx, "state=idle", Duration::from_secs(10));
+    writeln!(conn, "quit").unwrap();
+    wait_for(&rx, "state=stopped", Duration::from_secs(10));
+    assert!(child.wait().unwrap().success());
+}
