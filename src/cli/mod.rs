@@ -197,6 +197,10 @@ enum Command {
         /// Read button lines from this unix socket instead of stdin.
         #[arg(long, value_name = "PATH", requires = "simulate")]
         button_socket: Option<PathBuf>,
+        /// Also show the screen in a window (space: press, L: long, Esc:
+        /// quit); needs a display and the `window` build feature.
+        #[arg(long, requires = "simulate")]
+        window: bool,
     },
     /// List the country specs, or show one.
     Specs {
@@ -279,6 +283,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             media,
             lang,
             button_socket,
+            window,
         } => run::run(
             assets.specs.as_deref(),
             assets.models.as_deref(),
@@ -293,6 +298,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 media,
                 lang,
                 button_socket,
+                window,
             },
         ),
         Command::Demo { out, spec, lang } => demo::run(

@@ -49,6 +49,7 @@ pub(super) struct RunOptions {
     pub media: Option<String>,
     pub lang: Option<Language>,
     pub button_socket: Option<PathBuf>,
+    pub window: bool,
 }
 
 enum Input {
@@ -84,26 +85,23 @@ fn forward(reader: impl BufRead, tx: &mpsc::Sender<Input>, quit_at_end: bool) {
     }
 }
 
-/// Button lines from stdin; end of input is quit.
-fn stdin_buttons() -> mpsc::Receiver<Input> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || forward(std::io::stdin().lock(), &tx, true));
-    rx
+/// Button lines from stdin; end of input is quit unless `keep_running`.
+fn stdin_buttons(tx: mpsc::Sender<Input>, keep_running: bool) {
+    std::thread::spawn(move || forward(std::io::stdin().lock(), &tx, !keep_running));
 }
 
 /// Button lines from any client of a unix socket at `path` (`echo press |
 /// socat - UNIX-CONNECT:path`); the socket file is replaced if it exists.
-fn socket_buttons(path: &Path) -> anyhow::Result<mpsc::Receiver<Input>> {
+fn socket_buttons(path: &Path, tx: mpsc::Sender<Input>) -> anyhow::Result<()> {
     let _ = std::fs::remove_file(path);
     let listener = std::os::unix::net::UnixListener::bind(path)
         .with_context(|| format!("cannot listen on {}", path.display()))?;
-    let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for conn in listener.incoming().map_while(Result::ok) {
             forward(std::io::BufReader::new(conn), &tx, false);
         }
     });
-    Ok(rx)
+    Ok(())
 }
 
 pub(super) fn run(
@@ -170,6 +168,18 @@ pub(super) fn run(
     let engine = Engine::load(&models)?;
     let live = LiveModels::load(&models)?;
     if o.simulate {
+        let (tx, rx) = mpsc::channel();
+        match &o.button_socket {
+            Some(path) => socket_buttons(path, tx.clone())?,
+            None => stdin_buttons(tx.clone(), o.window),
+        }
+        eprintln!(
+            "passbooth: simulating; screen in {}; type press, long or quit",
+            o.screen.display()
+        );
+        if o.window {
+            return with_window(settings, camera, printer, engine, live, &o.screen, tx, rx);
+        }
         let booth = Booth::new(
             settings,
             camera,
@@ -180,15 +190,7 @@ pub(super) fn run(
             (240, 320),
             0,
         );
-        let buttons = match &o.button_socket {
-            Some(path) => socket_buttons(path)?,
-            None => stdin_buttons(),
-        };
-        eprintln!(
-            "passbooth: simulating; screen in {}; type press, long or quit",
-            o.screen.display()
-        );
-        return drive(booth, Buttons::Stdin(buttons), None);
+        return drive(booth, Buttons::Stdin(rx), None);
     }
     // The real screen and button (frames replayed until the camera lands).
     let c = c.context("the hardware booth needs a config file")?;
@@ -229,6 +231,67 @@ pub(super) fn run(
         booth,
         Buttons::Gpio(gpio, Button::new(timing, monotonic_ms())),
         led,
+    )
+}
+
+/// The simulator with an SDL window as well (feature `window`).
+#[cfg(feature = "window")]
+#[allow(clippy::too_many_arguments)]
+fn with_window(
+    settings: BoothSettings,
+    camera: ReplaySource,
+    printer: Box<dyn SheetPrinter + Send>,
+    engine: Engine,
+    live: LiveModels,
+    png: &Path,
+    tx: mpsc::Sender<Input>,
+    rx: mpsc::Receiver<Input>,
+) -> anyhow::Result<u8> {
+    use crate::display::window::{Key, WindowMirror, display_available};
+    if !display_available() {
+        anyhow::bail!("--window needs a display (DISPLAY or WAYLAND_DISPLAY is not set)");
+    }
+    let (keys, key_rx) = mpsc::channel::<Key>();
+    std::thread::spawn(move || {
+        for k in key_rx {
+            let input = match k {
+                Key::Press(p) => Input::Press(p),
+                Key::Quit => Input::Quit,
+            };
+            if tx.send(input).is_err() {
+                return;
+            }
+        }
+    });
+    let screen = WindowMirror::new(png.to_path_buf(), 240, 320, keys);
+    let booth = Booth::new(
+        settings,
+        camera,
+        screen,
+        printer,
+        engine,
+        live,
+        (240, 320),
+        0,
+    );
+    drive(booth, Buttons::Stdin(rx), None)
+}
+
+/// Without the `window` feature there is no window to open.
+#[cfg(not(feature = "window"))]
+#[allow(clippy::too_many_arguments)]
+fn with_window(
+    _: BoothSettings,
+    _: ReplaySource,
+    _: Box<dyn SheetPrinter + Send>,
+    _: Engine,
+    _: LiveModels,
+    _: &Path,
+    _: mpsc::Sender<Input>,
+    _: mpsc::Receiver<Input>,
+) -> anyhow::Result<u8> {
+    anyhow::bail!(
+        "this passbooth was built without the window feature (cargo build --features window, with libsdl2-dev)"
     )
 }
 

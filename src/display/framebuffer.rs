@@ -49,6 +49,11 @@ impl Framebuffer {
         &self.pixels[y as usize * w..(y as usize + 1) * w]
     }
 
+    /// Whether anything changed since the last `take_dirty`.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty.is_some()
+    }
+
     /// The rows changed since the last call (and forgets them).
     pub fn take_dirty(&mut self) -> Option<Range<u16>> {
         self.dirty.take()

@@ -5,6 +5,8 @@ pub mod panel;
 pub mod sim;
 pub mod spi;
 pub mod ui;
+#[cfg(feature = "window")]
+pub mod window;
 
 pub use framebuffer::Framebuffer;
 pub use panel::{MipidsiScreen, Screen};

@@ -162,3 +162,77 @@ fn the_button_can_be_pressed_through_a_unix_socket() {
     wait_for(&rx, "state=stopped", Duration::from_secs(10));
     assert!(child.wait().unwrap().success());
 }
+
+/// With a display (a private Xvfb here), `--window` opens a window of the
+/// panel's size (shown twice as large) titled passbooth.
+#[cfg(feature = "window")]
+#[test]
+fn the_simulator_opens_a_window_where_a_display_exists() {
+    let display = format!(":{}", 60 + std::process::id() % 30);
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "800x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb (install xvfb)");
+    std::thread::sleep(Duration::from_millis(800));
+    let dir = TempDir::new().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_passbooth"))
+        .args(["run", "--simulate", "--window"])
+        .current_dir(dir.path())
+        .env("DISPLAY", &display)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "press").unwrap();
+    wait_for(&rx, "state=framing", Duration::from_secs(15));
+    let tree = Command::new("xwininfo")
+        .args(["-root", "-tree", "-display", &display])
+        .output()
+        .expect("xwininfo (install x11-utils)");
+    let tree = String::from_utf8_lossy(&tree.stdout).to_string();
+    writeln!(stdin, "quit").unwrap();
+    wait_for(&rx, "state=stopped", Duration::from_secs(10));
+    assert!(child.wait().unwrap().success());
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    let line = tree
+        .lines()
+        .find(|l| l.contains("\"passbooth\""))
+        .unwrap_or_else(|| panic!("no passbooth window in:\n{tree}"));
+    assert!(line.contains("480x640"), "{line}");
+}
+
+#[test]
+fn a_window_without_a_display_is_refused_clearly() {
+    let run = Command::new(env!("CARGO_BIN_EXE_passbooth"))
+        .args(["run", "--simulate", "--window"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("display") || err.contains("window feature"),
+        "{err}"
+    );
+}
