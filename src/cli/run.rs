@@ -165,8 +165,13 @@ pub(super) fn run(
         _ => Box::new(FolderPrinter::new(&folder)),
     };
     let models = locate(Asset::Models, models);
-    let engine = Engine::load(&models)?;
-    let live = LiveModels::load(&models)?;
+    let parts = Parts {
+        settings,
+        camera,
+        printer,
+        engine: Engine::load(&models)?,
+        live: LiveModels::load(&models)?,
+    };
     if o.simulate {
         let (tx, rx) = mpsc::channel();
         match &o.button_socket {
@@ -178,19 +183,13 @@ pub(super) fn run(
             o.screen.display()
         );
         if o.window {
-            return with_window(settings, camera, printer, engine, live, &o.screen, tx, rx);
+            return with_window(parts, &o.screen, tx, rx);
         }
-        let booth = Booth::new(
-            settings,
-            camera,
-            PngMirror::new(o.screen.clone()),
-            printer,
-            engine,
-            live,
-            (240, 320),
-            0,
+        return drive(
+            parts.booth(PngMirror::new(o.screen.clone()), (240, 320)),
+            Buttons::Stdin(rx),
+            None,
         );
-        return drive(booth, Buttons::Stdin(rx), None);
     }
     // The real screen and button (frames replayed until the camera lands).
     let c = c.context("the hardware booth needs a config file")?;
@@ -217,16 +216,7 @@ pub(super) fn run(
         long_ms: button.long_press_ms,
         ..ButtonTiming::default()
     };
-    let booth = Booth::new(
-        settings,
-        camera,
-        screen,
-        printer,
-        engine,
-        live,
-        (display.width, display.height),
-        0,
-    );
+    let booth = parts.booth(screen, (display.width, display.height));
     drive(
         booth,
         Buttons::Gpio(gpio, Button::new(timing, monotonic_ms())),
@@ -234,15 +224,34 @@ pub(super) fn run(
     )
 }
 
-/// The simulator with an SDL window as well (feature `window`).
-#[cfg(feature = "window")]
-#[allow(clippy::too_many_arguments)]
-fn with_window(
+/// What every booth is built from, whatever its screen and button.
+struct Parts {
     settings: BoothSettings,
     camera: ReplaySource,
     printer: Box<dyn SheetPrinter + Send>,
     engine: Engine,
     live: LiveModels,
+}
+
+impl Parts {
+    fn booth<S: Screen>(self, screen: S, panel: (u16, u16)) -> Booth<ReplaySource, S> {
+        Booth::new(
+            self.settings,
+            self.camera,
+            screen,
+            self.printer,
+            self.engine,
+            self.live,
+            panel,
+            0,
+        )
+    }
+}
+
+/// The simulator with an SDL window as well (feature `window`).
+#[cfg(feature = "window")]
+fn with_window(
+    parts: Parts,
     png: &Path,
     tx: mpsc::Sender<Input>,
     rx: mpsc::Receiver<Input>,
@@ -264,28 +273,13 @@ fn with_window(
         }
     });
     let screen = WindowMirror::new(png.to_path_buf(), 240, 320, keys);
-    let booth = Booth::new(
-        settings,
-        camera,
-        screen,
-        printer,
-        engine,
-        live,
-        (240, 320),
-        0,
-    );
-    drive(booth, Buttons::Stdin(rx), None)
+    drive(parts.booth(screen, (240, 320)), Buttons::Stdin(rx), None)
 }
 
 /// Without the `window` feature there is no window to open.
 #[cfg(not(feature = "window"))]
-#[allow(clippy::too_many_arguments)]
 fn with_window(
-    _: BoothSettings,
-    _: ReplaySource,
-    _: Box<dyn SheetPrinter + Send>,
-    _: Engine,
-    _: LiveModels,
+    _: Parts,
     _: &Path,
     _: mpsc::Sender<Input>,
     _: mpsc::Receiver<Input>,

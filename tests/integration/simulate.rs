@@ -16,10 +16,24 @@ fn start(
     dir: &std::path::Path,
     notify: &std::path::Path,
 ) -> (std::process::Child, mpsc::Receiver<String>) {
+    spawn(
+        &["run", "--simulate"],
+        dir,
+        &[("NOTIFY_SOCKET", notify.to_str().unwrap())],
+    )
+}
+
+/// Runs passbooth with `args` in `dir` with extra `env`, stdin piped;
+/// returns the child and a channel of its stderr lines.
+fn spawn(
+    args: &[&str],
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, mpsc::Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_passbooth"))
-        .args(["run", "--simulate"])
+        .args(args)
         .current_dir(dir)
-        .env("NOTIFY_SOCKET", notify)
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -126,26 +140,16 @@ fn the_button_can_be_pressed_through_a_unix_socket() {
     use std::os::unix::net::UnixStream;
     let dir = TempDir::new().unwrap();
     let socket = dir.path().join("button.sock");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_passbooth"))
-        .args([
+    let (mut child, rx) = spawn(
+        &[
             "run",
             "--simulate",
             "--button-socket",
             socket.to_str().unwrap(),
-        ])
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let err = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+        ],
+        dir.path(),
+        &[],
+    );
     let start = Instant::now();
     let mut conn = loop {
         if let Ok(c) = UnixStream::connect(&socket) {
@@ -184,22 +188,11 @@ fn the_simulator_opens_a_window_where_a_display_exists() {
         .expect("Xvfb (install xvfb)");
     std::thread::sleep(Duration::from_millis(800));
     let dir = TempDir::new().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_passbooth"))
-        .args(["run", "--simulate", "--window"])
-        .current_dir(dir.path())
-        .env("DISPLAY", &display)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let err = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let (mut child, rx) = spawn(
+        &["run", "--simulate", "--window"],
+        dir.path(),
+        &[("DISPLAY", &display)],
+    );
     let mut stdin = child.stdin.take().unwrap();
     writeln!(stdin, "press").unwrap();
     wait_for(&rx, "state=framing", Duration::from_secs(15));
