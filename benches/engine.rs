@@ -76,7 +76,7 @@ fn bench_models(c: &mut Criterion) {
     c.bench_function("load_all_models", |b| {
         b.iter(|| {
             let engine = Engine::load(&repo("models")).expect("models");
-            let live = detector(files::SHORT_RANGE_INT8);
+            let live = detector(files::LIVE_DETECTOR);
             black_box((engine, live))
         })
     });
@@ -143,7 +143,7 @@ fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
         .clone();
     let overlay = Overlay::new(&spec, 640, 480);
     let mut guide = Guide::new(overlay, 480);
-    let mut det = detector(files::SHORT_RANGE_INT8);
+    let mut det = detector(files::LIVE_DETECTOR);
     let mut fb = Framebuffer::new(240, 320);
     let mut i = 0;
     c.bench_function("live_frame_to_framebuffer_240x320", |b| {

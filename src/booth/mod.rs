@@ -60,7 +60,7 @@ pub enum BoothError {
 /// The models the live loop runs: the viewfinder detector every frame, the
 /// face mesh (eyes) every few frames once the framing is right.
 pub struct LiveModels {
-    /// BlazeFace, int8.
+    /// BlazeFace short range (int8 on ARM; see `files::LIVE_DETECTOR`).
     pub detector: FaceDetector,
     /// Face mesh.
     pub mesh: MeshModel,
@@ -71,7 +71,7 @@ impl LiveModels {
     pub fn load(models: &std::path::Path) -> Result<Self, ModelError> {
         Ok(Self {
             detector: FaceDetector::load(
-                &models.join(crate::engine::files::SHORT_RANGE_INT8),
+                &models.join(crate::engine::files::LIVE_DETECTOR),
                 crate::vision::Range::Short,
             )?,
             mesh: MeshModel::load(&models.join(crate::engine::files::FACE_LANDMARK))?,
