@@ -117,6 +117,10 @@ pub struct Booth<C: FrameSource, S: Screen> {
     photo: Option<RgbImage>,
     record: Record,
     last_state: &'static str,
+    /// The still screen now in the framebuffer, if any: a still screen is
+    /// drawn once, not every turn (redrawing marks its rows dirty and would
+    /// send the whole picture over SPI ten times a second).
+    still_drawn: Option<&'static str>,
 }
 
 impl<C: FrameSource, S: Screen> Booth<C, S> {
@@ -155,6 +159,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 ..Record::default()
             },
             last_state: "idle",
+            still_drawn: None,
         }
     }
 
@@ -176,6 +181,11 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
     /// The screen's current picture.
     pub fn framebuffer(&self) -> &Framebuffer {
         &self.fb
+    }
+
+    /// The screen (to see what a simulated one received).
+    pub fn screen(&self) -> &S {
+        &self.screen
     }
 
     /// Whether the engine or the printer is working.
@@ -241,6 +251,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                             countdown: self.session.countdown_digit(now),
                         };
                         draw(&mut self.fb, &view, self.settings.lang);
+                        self.still_drawn = None;
                     }
                 }
                 Err(_) => queue.extend(self.session.handle(Event::CaptureFailed(now))),
@@ -264,11 +275,14 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
     /// Records a state change and puts the current screen on the panel.
     fn show(&mut self, now: Millis) -> Result<bool, BoothError> {
         let changed = self.note_state(now);
+        let name = self.session.state().name();
         if !matches!(
             self.session.state(),
             State::Framing | State::Countdown { .. }
-        ) {
+        ) && self.still_drawn != Some(name)
+        {
             self.draw_still_screen();
+            self.still_drawn = Some(name);
         }
         self.screen
             .flush(&mut self.fb)

@@ -189,3 +189,31 @@ fn the_booth_keeps_running_while_a_slow_printer_works() {
     );
     assert_eq!(b.state(), &State::Printing);
 }
+
+#[test]
+fn a_still_screen_is_sent_once_not_every_turn() {
+    let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
+    let mut b = booth(IppPrinter::new(&p.uri).unwrap());
+    for i in 0..20 {
+        b.step(i * STEP_MS, None).unwrap();
+    }
+    assert_eq!(
+        b.screen().flushes,
+        1,
+        "the attract screen went over the bus once"
+    );
+    // A press changes the screen, and back in idle the attract screen is sent again.
+    b.step(2100, Some(Press::Short)).unwrap();
+    b.step(2200, Some(Press::Long)).unwrap();
+    let sent = b.screen().flushes;
+    for i in 0..10 {
+        b.step(2300 + i * STEP_MS, None).unwrap();
+    }
+    assert_eq!(b.state(), &State::Idle);
+    assert_eq!(b.screen().flushes, sent);
+    assert_eq!(
+        passbooth::display::sim::snapshot(b.framebuffer()).get(2, 317),
+        [255, 255, 255],
+        "attract bar"
+    );
+}
