@@ -122,8 +122,7 @@ fn bench_sheet(c: &mut Criterion, src: &RgbImage) {
     };
     c.bench_function("sheet_4x6_300dpi_render_and_encode", |b| {
         b.iter(|| {
-            let l = sheet::layout(600, 600, &opts).expect("layout");
-            let s = draw::draw(&photo, &l, Some("US passport 2 x 2 in  2026-11-29"), 300);
+            let (s, _) = draw::sheet(&photo, &opts, Some("US passport 2 x 2 in")).expect("sheet");
             black_box(encode(&s, Format::Jpeg, 300).expect("encode").len())
         })
     });

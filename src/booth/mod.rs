@@ -14,7 +14,7 @@ use crate::imaging::RgbImage;
 use crate::input::{Millis, Press};
 use crate::print::media::Media;
 use crate::print::problem::Problem;
-use crate::print::sheet::{SheetOptions, layout};
+use crate::print::sheet::SheetOptions;
 use crate::print::{SheetPrinter, draw as sheet_draw};
 use crate::session::guide::{Guide, Overlay, Signal, eyes_advice};
 use crate::session::machine::{Action, Event, Session, State, Timing};
@@ -381,14 +381,9 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             margin_mm: s.margin_mm,
             dpi: s.spec.dpi,
         };
-        let l = layout(photo.width(), photo.height(), &opts)
-            .map_err(|e| Problem::Refused(e.to_string()))?;
-        Ok(sheet_draw::draw(
-            photo,
-            &l,
-            Some(&sheet_draw::caption(&s.spec.caption)),
-            s.spec.dpi,
-        ))
+        sheet_draw::sheet(photo, &opts, Some(&s.spec.caption))
+            .map(|(sheet, _)| sheet)
+            .map_err(|e| Problem::Refused(e.to_string()))
     }
 
     /// Turns the worker's outcome into the session's event.

@@ -11,7 +11,7 @@ use crate::imaging::{RgbImage, encode};
 use crate::print::draw;
 use crate::print::ipp::{IppPrinter, PrintRequest};
 use crate::print::media::Media;
-use crate::print::sheet::{SheetOptions, layout};
+use crate::print::sheet::SheetOptions;
 use crate::report::{
     CropReport, Landmarks, OutputReport, PrintReport, Report, SheetReport, Timings,
 };
@@ -149,8 +149,7 @@ fn make_sheet(
         margin_mm: req.margin_mm,
         dpi,
     };
-    let l = layout(photo.width(), photo.height(), &opts)?;
-    let sheet = draw::draw(photo, &l, Some(&draw::caption(&spec.caption)), dpi);
+    let (sheet, l) = draw::sheet(photo, &opts, Some(&spec.caption))?;
     let report = SheetReport {
         media: req.media.keyword.clone(),
         photos: l.slots.len(),

@@ -11,7 +11,7 @@ use crate::imaging::encode::recorded_dpi;
 use crate::print::draw;
 use crate::print::ipp::{IppPrinter, PrintRequest};
 use crate::print::media::Media;
-use crate::print::sheet::{SheetOptions, layout};
+use crate::print::sheet::SheetOptions;
 
 /// Resolution assumed for a file that records none.
 const DEFAULT_DPI: u32 = 300;
@@ -43,16 +43,12 @@ pub(super) fn run(
     };
     // One layout rule for both: a sheet-sized image fits once, a photo as
     // many times as the paper allows.
-    let l = layout(
-        image.width(),
-        image.height(),
-        &SheetOptions {
-            media: media.clone(),
-            margin_mm,
-            dpi,
-        },
-    )?;
-    let sheet = draw::draw(&image, &l, None, dpi);
+    let opts = SheetOptions {
+        media: media.clone(),
+        margin_mm,
+        dpi,
+    };
+    let (sheet, l) = draw::sheet(&image, &opts, None)?;
     drop(image);
     match printer.print(&PrintRequest {
         sheet: &sheet,

@@ -1,7 +1,7 @@
 //! Drawing a sheet: photos pasted pixel for pixel, light grey cut guides only
 //! where there is no photo, and a caption in unused space.
 
-use super::sheet::SheetLayout;
+use super::sheet::{SheetError, SheetLayout, SheetOptions, layout};
 use crate::imaging::RgbImage;
 use crate::imaging::glyphs::Glyphs;
 use crate::spec::MM_PER_INCH;
@@ -28,6 +28,19 @@ pub fn draw(photo: &RgbImage, layout: &SheetLayout, caption: Option<&str>, dpi: 
         draw_caption(&mut sheet, layout, text, clear, (dpi / 300).max(1));
     }
     sheet
+}
+
+/// The whole sheet for `photo`: laid out under `opts` and drawn, captioned
+/// with the document's caption and today's date when one is given. Every
+/// sheet (compose, print, the booth) is made here.
+pub fn sheet(
+    photo: &RgbImage,
+    opts: &SheetOptions,
+    spec_caption: Option<&str>,
+) -> Result<(RgbImage, SheetLayout), SheetError> {
+    let l = layout(photo.width(), photo.height(), opts)?;
+    let text = spec_caption.map(caption);
+    Ok((draw(photo, &l, text.as_deref(), opts.dpi), l))
 }
 
 /// Copies `photo` with its top-left at (x, y), turned a quarter clockwise
