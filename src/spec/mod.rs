@@ -72,34 +72,10 @@ pub struct Edits {
     pub colour_correction: bool,
 }
 
-/// Raw file layout; `Spec::from_toml` validates it.
-#[derive(Debug, Deserialize)]
+/// One document's photo rules. Read only through [`Spec::from_toml`] /
+/// [`Spec::load`], which validate it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SpecFile {
-    id: String,
-    name: String,
-    caption: String,
-    width_mm: f64,
-    height_mm: f64,
-    dpi: u32,
-    head_mm: MmRange,
-    eyes_from_bottom_mm: Option<MmRange>,
-    crown_to_top_mm: Option<MmRange>,
-    chin_to_bottom_min_mm: Option<f64>,
-    head_width_mm: Option<MmRange>,
-    background: Vec<BackgroundColour>,
-    edits: Edits,
-    glasses: Glasses,
-    expression: Expression,
-    printed_photos_accepted: bool,
-    #[serde(default)]
-    notes: Vec<String>,
-    #[serde(default)]
-    sources: Vec<String>,
-}
-
-/// One document's photo rules, validated.
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Spec {
     /// Short id, also the file name: `us-passport`.
     pub id: String,
@@ -135,8 +111,10 @@ pub struct Spec {
     /// since 2025-05-01): a booth print is then only for other uses.
     pub printed_photos_accepted: bool,
     /// Caveats shown with `passbooth specs ID`.
+    #[serde(default)]
     pub notes: Vec<String>,
     /// Where the numbers come from.
+    #[serde(default)]
     pub sources: Vec<String>,
 }
 
@@ -182,7 +160,7 @@ pub enum SpecError {
 impl Spec {
     /// Parses and validates one spec file's text; `path` is for messages.
     pub fn from_toml(text: &str, path: &Path) -> Result<Spec, SpecError> {
-        let raw: SpecFile = toml::from_str(text).map_err(|e| SpecError::Parse {
+        let spec: Spec = toml::from_str(text).map_err(|e| SpecError::Parse {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().replace('\n', " "),
         })?;
@@ -192,14 +170,14 @@ impl Spec {
             problem,
         };
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if !stem.is_empty() && raw.id != stem {
+        if !stem.is_empty() && spec.id != stem {
             return Err(invalid(
                 "id",
-                format!("'{}' differs from the file name '{stem}'", raw.id),
+                format!("'{}' differs from the file name '{stem}'", spec.id),
             ));
         }
-        if raw.id.is_empty()
-            || !raw
+        if spec.id.is_empty()
+            || !spec
                 .id
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -209,7 +187,7 @@ impl Spec {
                 "use lower-case letters, digits and '-'".into(),
             ));
         }
-        for (field, v) in [("width_mm", raw.width_mm), ("height_mm", raw.height_mm)] {
+        for (field, v) in [("width_mm", spec.width_mm), ("height_mm", spec.height_mm)] {
             if !(10.0..=300.0).contains(&v) {
                 return Err(invalid(
                     field,
@@ -217,18 +195,18 @@ impl Spec {
                 ));
             }
         }
-        if !(150..=1200).contains(&raw.dpi) {
-            return Err(invalid("dpi", format!("{} is outside 150-1200", raw.dpi)));
+        if !(150..=1200).contains(&spec.dpi) {
+            return Err(invalid("dpi", format!("{} is outside 150-1200", spec.dpi)));
         }
         let ranges = [
-            ("head_mm", Some(raw.head_mm), raw.height_mm),
+            ("head_mm", Some(spec.head_mm), spec.height_mm),
             (
                 "eyes_from_bottom_mm",
-                raw.eyes_from_bottom_mm,
-                raw.height_mm,
+                spec.eyes_from_bottom_mm,
+                spec.height_mm,
             ),
-            ("crown_to_top_mm", raw.crown_to_top_mm, raw.height_mm),
-            ("head_width_mm", raw.head_width_mm, raw.width_mm),
+            ("crown_to_top_mm", spec.crown_to_top_mm, spec.height_mm),
+            ("head_width_mm", spec.head_width_mm, spec.width_mm),
         ];
         for (field, range, limit) in ranges {
             if let Some(r) = range {
@@ -249,37 +227,17 @@ impl Spec {
                 }
             }
         }
-        if let Some(c) = raw.chin_to_bottom_min_mm
-            && !(0.0..raw.height_mm).contains(&c)
+        if let Some(c) = spec.chin_to_bottom_min_mm
+            && !(0.0..spec.height_mm).contains(&c)
         {
             return Err(invalid(
                 "chin_to_bottom_min_mm",
                 format!("{c} is outside the photo"),
             ));
         }
-        if raw.background.is_empty() {
+        if spec.background.is_empty() {
             return Err(invalid("background", "list at least one colour".into()));
         }
-        let spec = Spec {
-            id: raw.id,
-            name: raw.name,
-            caption: raw.caption,
-            width_mm: raw.width_mm,
-            height_mm: raw.height_mm,
-            dpi: raw.dpi,
-            head_mm: raw.head_mm,
-            eyes_from_bottom_mm: raw.eyes_from_bottom_mm,
-            crown_to_top_mm: raw.crown_to_top_mm,
-            chin_to_bottom_min_mm: raw.chin_to_bottom_min_mm,
-            head_width_mm: raw.head_width_mm,
-            background: raw.background,
-            edits: raw.edits,
-            glasses: raw.glasses,
-            expression: raw.expression,
-            printed_photos_accepted: raw.printed_photos_accepted,
-            notes: raw.notes,
-            sources: raw.sources,
-        };
         if let Err(problem) = crate::compose::layout::check_feasible(&spec) {
             return Err(invalid("geometry", problem));
         }
