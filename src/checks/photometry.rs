@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::imaging::RgbImage;
 use crate::imaging::colour::{Lab, srgb_to_lab};
+use crate::imaging::{RgbImage, SecretBuf};
 use crate::vision::Point;
 
 /// Share of the face outline kept around its centroid when measuring skin:
@@ -127,9 +127,23 @@ impl Stats {
 /// person probability.
 pub fn measure(img: &RgbImage, person: &[f32], regions: &Regions) -> Photometry {
     let (w, h) = (img.width(), img.height());
+    // Every pixel converted once: the face's Laplacian reads each pixel's
+    // L* five times, and face, eyes and background overlap.
+    let mut plane = SecretBuf::<f32>::zeroed(img.as_bytes().len());
+    for (lab, px) in plane
+        .chunks_exact_mut(3)
+        .zip(img.as_bytes().chunks_exact(3))
+    {
+        let c = srgb_to_lab([f32::from(px[0]), f32::from(px[1]), f32::from(px[2])]);
+        lab.copy_from_slice(&[c.l, c.a, c.b]);
+    }
     let lab_at = |x: u32, y: u32| -> Lab {
-        let [r, g, b] = img.get(x, y);
-        srgb_to_lab([f32::from(r), f32::from(g), f32::from(b)])
+        let i = (y as usize * w as usize + x as usize) * 3;
+        Lab {
+            l: plane[i],
+            a: plane[i + 1],
+            b: plane[i + 2],
+        }
     };
     let face = shrink(&regions.face, FACE_SHRINK);
     let (mut l, mut a, mut bb, mut left, mut right, mut lap) = (
