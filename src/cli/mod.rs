@@ -162,46 +162,10 @@ enum Command {
         #[arg(long, default_value = "en", value_parser = parse_lang)]
         lang: crate::session::prompts::Language,
     },
-    /// Run the booth. Today only `--simulate`: a replay camera, the screen
-    /// mirrored to a PNG file, the button read from stdin (press, long, quit).
-    Run {
-        /// Simulate camera, screen and button.
-        #[arg(long)]
-        simulate: bool,
-        /// The booth's config file (default /etc/passbooth/passbooth.toml;
-        /// optional with --simulate).
-        #[arg(long, value_name = "PATH")]
-        config: Option<PathBuf>,
-        /// Camera frames to replay (a folder of JPEG/PNG); default: the
-        /// built-in portrait stepping into view.
-        #[arg(long, value_name = "DIR")]
-        frames: Option<PathBuf>,
-        /// PNG file the screen is mirrored to.
-        #[arg(long, default_value = "passbooth-screen.png")]
-        screen: PathBuf,
-        /// IPP printer URI; without it sheets go to --print-dir.
-        #[arg(long, value_name = "URI")]
-        printer: Option<String>,
-        /// Folder for sheets when no printer is given.
-        #[arg(long, value_name = "DIR")]
-        print_dir: Option<PathBuf>,
-        /// Spec id (default: the config's, else us-passport).
-        #[arg(long)]
-        spec: Option<String>,
-        /// Paper (default: the config's, else 4x6).
-        #[arg(long)]
-        media: Option<String>,
-        /// Screen language: en or de (default: the config's, else en).
-        #[arg(long, value_parser = parse_lang)]
-        lang: Option<crate::session::prompts::Language>,
-        /// Read button lines from this unix socket instead of stdin.
-        #[arg(long, value_name = "PATH", requires = "simulate")]
-        button_socket: Option<PathBuf>,
-        /// Also show the screen in a window (space: press, L: long, Esc:
-        /// quit); needs a display and the `window` build feature.
-        #[arg(long, requires = "simulate")]
-        window: bool,
-    },
+    /// Run the booth: simulated (--simulate: the screen in a PNG file, the
+    /// button on stdin), or on the configured SPI screen, GPIO button and LED
+    /// with frames replayed (--frames) until the camera is supported.
+    Run(run::RunOptions),
     /// List the country specs, or show one.
     Specs {
         /// Spec id to show.
@@ -212,7 +176,7 @@ enum Command {
     },
 }
 
-fn parse_lang(s: &str) -> Result<crate::session::prompts::Language, String> {
+pub(crate) fn parse_lang(s: &str) -> Result<crate::session::prompts::Language, String> {
     match s {
         "en" => Ok(crate::session::prompts::Language::En),
         "de" => Ok(crate::session::prompts::Language::De),
@@ -272,35 +236,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             media,
             paper,
         } => print::run(&file, &printer, media.as_deref(), &paper),
-        Command::Run {
-            simulate,
-            config,
-            frames,
-            screen,
-            printer,
-            print_dir,
-            spec,
-            media,
-            lang,
-            button_socket,
-            window,
-        } => run::run(
-            assets.specs.as_deref(),
-            assets.models.as_deref(),
-            run::RunOptions {
-                simulate,
-                config,
-                frames,
-                screen,
-                printer,
-                print_dir,
-                spec,
-                media,
-                lang,
-                button_socket,
-                window,
-            },
-        ),
+        Command::Run(options) => {
+            run::run(assets.specs.as_deref(), assets.models.as_deref(), options)
+        }
         Command::Demo { out, spec, lang } => demo::run(
             assets.specs.as_deref(),
             assets.models.as_deref(),

@@ -1,6 +1,7 @@
-//! `passbooth run`: the booth. Today only in simulation (replay camera,
-//! screen mirrored to a PNG, button on stdin); the hardware backends come
-//! with the camera and Pi build work.
+//! `passbooth run`: the booth, simulated (screen mirrored to a PNG and
+//! optionally a window, button on stdin or a unix socket) or on the
+//! configured SPI screen, GPIO button and LED. The camera is replayed frames
+//! in both until the libcamera source exists.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -37,18 +38,44 @@ use crate::spec::SpecLibrary;
 const FRAME: Duration = Duration::from_millis(100);
 const ASTRONAUT: &[u8] = include_bytes!("../../tests/fixtures/astronaut.png");
 
-/// Options of `run`.
+/// Options of `run`: the command line arguments themselves.
+#[derive(Debug, clap::Args)]
 pub(super) struct RunOptions {
+    /// Simulate camera, screen and button.
+    #[arg(long)]
     pub simulate: bool,
+    /// The booth's config file (default /etc/passbooth/passbooth.toml;
+    /// optional with --simulate).
+    #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Camera frames to replay (a folder of JPEG/PNG); default: the
+    /// built-in portrait stepping into view.
+    #[arg(long, value_name = "DIR")]
     pub frames: Option<PathBuf>,
+    /// PNG file the screen is mirrored to.
+    #[arg(long, default_value = "passbooth-screen.png")]
     pub screen: PathBuf,
+    /// IPP printer URI; without it sheets go to --print-dir.
+    #[arg(long, value_name = "URI")]
     pub printer: Option<String>,
+    /// Folder for sheets when no printer is given.
+    #[arg(long, value_name = "DIR")]
     pub print_dir: Option<PathBuf>,
+    /// Spec id (default: the config's, else us-passport).
+    #[arg(long)]
     pub spec: Option<String>,
+    /// Paper (default: the config's, else 4x6).
+    #[arg(long)]
     pub media: Option<String>,
+    /// Screen language: en or de (default: the config's, else en).
+    #[arg(long, value_parser = super::parse_lang)]
     pub lang: Option<Language>,
+    /// Read button lines from this unix socket instead of stdin.
+    #[arg(long, value_name = "PATH", requires = "simulate")]
     pub button_socket: Option<PathBuf>,
+    /// Also show the screen in a window (space: press, L: long, Esc:
+    /// quit); needs a display and the `window` build feature.
+    #[arg(long, requires = "simulate")]
     pub window: bool,
 }
 
