@@ -55,6 +55,15 @@ pub struct DemoResult {
     pub wall_ms: f64,
 }
 
+/// The public-domain NASA portrait, built into the binary so the demo and
+/// the simulator need no file.
+const PORTRAIT: &[u8] = include_bytes!("../../tests/fixtures/astronaut.png");
+
+/// The built-in portrait, decoded.
+pub fn portrait() -> Result<RgbImage, crate::imaging::decode::DecodeError> {
+    crate::imaging::decode::decode_bytes(PORTRAIT)
+}
+
 /// 1600 x 1200 camera stills of the portrait: she starts off to one side
 /// and steps into place. Her head is scaled to what the US overlay plans
 /// (3.5x the 512 px original on a 1200 px high still).

@@ -8,14 +8,10 @@ use anyhow::Context;
 use crate::assets::{Asset, locate};
 use crate::booth::BoothSettings;
 use crate::booth::demo;
-use crate::imaging::decode::decode_bytes;
 use crate::print::media::Media;
 use crate::session::machine::Timing;
 use crate::session::prompts::Language;
 use crate::spec::SpecLibrary;
-
-/// The portrait, built into the binary so the demo needs no file.
-const ASTRONAUT: &[u8] = include_bytes!("../../tests/fixtures/astronaut.png");
 
 pub(super) fn run(
     specs: Option<&Path>,
@@ -32,7 +28,7 @@ pub(super) fn run(
         lang,
         timing: Timing::default(),
     };
-    let portrait = decode_bytes(ASTRONAUT).context("the built-in portrait")?;
+    let portrait = demo::portrait().context("the built-in portrait")?;
     let result = demo::run(&portrait, &locate(Asset::Models, models), settings, out)?;
     let r = &result.record;
     println!("passbooth demo: one session, {spec}, simulated camera, button and printer");

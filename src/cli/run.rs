@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::assets::{Asset, locate};
-use crate::booth::demo::scenes;
+use crate::booth::demo::{portrait, scenes};
 use crate::booth::{Booth, BoothSettings, LiveModels};
 use crate::capture::FrameSource;
 use crate::capture::replay::{Playback, ReplaySource};
@@ -20,7 +20,6 @@ use crate::display::Screen;
 use crate::display::sim::PngMirror;
 use crate::display::spi;
 use crate::engine::Engine;
-use crate::imaging::decode::decode_bytes;
 use crate::input::Press;
 use crate::input::gpio::{GpioButton, ReadyLed};
 use crate::input::{Button, ButtonTiming};
@@ -36,7 +35,6 @@ use crate::spec::SpecLibrary;
 
 /// Loop period: 10 viewfinder frames a second.
 const FRAME: Duration = Duration::from_millis(100);
-const ASTRONAUT: &[u8] = include_bytes!("../../tests/fixtures/astronaut.png");
 
 /// Options of `run`: the command line arguments themselves.
 #[derive(Debug, clap::Args)]
@@ -173,7 +171,7 @@ pub(super) fn run(
     let camera = match &o.frames {
         Some(dir) => ReplaySource::from_dir(dir, 10)?,
         None => ReplaySource::from_images(
-            scenes(&decode_bytes(ASTRONAUT).context("the built-in portrait")?),
+            scenes(&portrait().context("the built-in portrait")?),
             10,
             Playback::HoldLast,
         ),

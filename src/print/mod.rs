@@ -49,13 +49,6 @@ impl FolderPrinter {
             count: 0,
         }
     }
-
-    /// Paths written so far.
-    pub fn written(&self) -> Vec<std::path::PathBuf> {
-        (1..=self.count)
-            .map(|n| self.dir.join(format!("sheet-{n}.jpg")))
-            .collect()
-    }
 }
 
 impl SheetPrinter for FolderPrinter {

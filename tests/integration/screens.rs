@@ -6,10 +6,11 @@ use std::path::Path;
 
 use passbooth::checks::Reason;
 use passbooth::display::Framebuffer;
+use passbooth::display::sim::snapshot;
 use passbooth::display::ui::{View, draw};
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::write_file;
-use passbooth::imaging::{RgbImage, SecretBuf};
+use passbooth::imaging::RgbImage;
 use passbooth::session::guide::{Guide, Overlay, Signal};
 use passbooth::session::prompts::{Language, Prompt};
 use passbooth::spec::Spec;
@@ -17,19 +18,10 @@ use passbooth::vision::{FaceDetector, Range};
 
 use crate::common::*;
 
-fn to_image(fb: &Framebuffer) -> RgbImage {
-    RgbImage::from_buf(
-        u32::from(fb.width()),
-        u32::from(fb.height()),
-        SecretBuf::from_vec(fb.to_rgb8()),
-    )
-    .unwrap()
-}
-
 /// Compares with (or, when asked, writes) tests/golden/NAME.png.
 fn golden(name: &str, fb: &Framebuffer) {
     let path = repo(&format!("tests/golden/{name}.png"));
-    let img = to_image(fb);
+    let img = snapshot(fb);
     if std::env::var_os("PASSBOOTH_UPDATE_GOLDEN").is_some() {
         write_file(&img, &path, 72).unwrap();
         return;
@@ -170,7 +162,7 @@ fn framing_screens_show_the_live_advice_with_guides() {
         let fb = screen(w, h, &view, Language::En);
         golden(name, &fb);
         // The bar at the bottom carries the signal's colour.
-        let bar = to_image(&fb).get(2, u32::from(h) - 3);
+        let bar = snapshot(&fb).get(2, u32::from(h) - 3);
         let want = match signal {
             Signal::Green => [0, 255, 0],
             Signal::Amber => [255, 162, 0],
