@@ -14,7 +14,9 @@ use super::rgb::RgbImage;
 pub const MAX_SIDE: u32 = 20_000;
 /// Largest decoded size we accept (bytes of RGB), so a hostile file cannot make
 /// the booth allocate gigabytes.
-pub const MAX_DECODED_BYTES: u64 = 400 * 1024 * 1024;
+pub const MAX_DECODED_BYTES: u64 = MAX_DECODED_MB * 1024 * 1024;
+/// [`MAX_DECODED_BYTES`] in MiB, for messages.
+pub const MAX_DECODED_MB: u64 = 400;
 
 /// Why a photo could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +50,12 @@ pub enum DecodeError {
         /// Height in the header.
         height: u32,
     },
+    /// The decoder refused the header before its size was known to us
+    /// (beyond the side or memory limit).
+    #[error(
+        "the image is too large to be a photo (at most {MAX_SIDE} px a side and {MAX_DECODED_MB} MB decoded): {0}"
+    )]
+    OverLimits(String),
     /// The file is damaged or cut short.
     #[error("the image data is corrupt or truncated: {0}")]
     Corrupt(String),
@@ -129,10 +137,7 @@ fn wipe_dynamic(img: DynamicImage) {
 
 fn classify(err: ImageError) -> DecodeError {
     match err {
-        ImageError::Limits(_) => DecodeError::TooLarge {
-            width: 0,
-            height: 0,
-        },
+        ImageError::Limits(e) => DecodeError::OverLimits(e.to_string()),
         ImageError::Unsupported(_) => DecodeError::UnknownFormat,
         other => DecodeError::Corrupt(other.to_string()),
     }
@@ -212,6 +217,46 @@ mod tests {
         let bytes = png_bytes(64, 64);
         let err = decode_bytes(&bytes[..bytes.len() / 2]).unwrap_err();
         assert!(matches!(err, DecodeError::Corrupt(_)), "{err:?}");
+    }
+
+    #[test]
+    fn an_absurd_header_is_too_large_without_invented_sizes() {
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut png = png_bytes(1, 1)[..8].to_vec();
+        png.extend_from_slice(&13u32.to_be_bytes());
+        png.extend_from_slice(&ihdr);
+        png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        let e = decode_bytes(&png).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            matches!(
+                e,
+                DecodeError::OverLimits(_) | DecodeError::TooLarge { width: 100_000, .. }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            text.contains("too large") && text.contains("20000") && !text.contains("0x0"),
+            "{text}"
+        );
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
     }
 
     #[test]
