@@ -288,7 +288,8 @@ fn bad_inputs_give_one_clear_line() {
         ),
         (
             vec!["check", huge.to_str().unwrap(), "--spec", "us-passport"],
-            "huge.png",
+            // the path, then the real limits (no invented size)
+            "huge.png: the image is too large to be a photo (at most 20000 px a side",
         ),
         (
             vec![
