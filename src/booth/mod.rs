@@ -82,6 +82,11 @@ impl LiveModels {
 /// The eye check runs on one ready frame in this many.
 const EYE_CHECK_EVERY: u32 = 3;
 
+/// How often the camera is checked while idle or missing, ms: a camera
+/// unplugged between sessions shows on the screen before anyone presses,
+/// and one plugged back in is picked up within this time.
+pub const CAMERA_CHECK_MS: Millis = 2000;
+
 /// What happened in a session, for logs and the demo's summary (counts and
 /// times only: nothing about the person).
 #[derive(Debug, Clone, Default)]
@@ -121,6 +126,8 @@ pub struct Booth<C: FrameSource, S: Screen> {
     /// drawn once, not every turn (redrawing marks its rows dirty and would
     /// send the whole picture over SPI ten times a second).
     still_drawn: Option<&'static str>,
+    /// When the camera is next checked (idle or camera trouble).
+    next_camera_check: Millis,
 }
 
 impl<C: FrameSource, S: Screen> Booth<C, S> {
@@ -160,6 +167,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             },
             last_state: "idle",
             still_drawn: None,
+            next_camera_check: now,
         }
     }
 
@@ -214,6 +222,9 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         if let Some(p) = press {
             queue.extend(self.session.handle(Event::Button(p, now)));
         }
+        if let Some(event) = self.watch_camera(now) {
+            queue.extend(self.session.handle(event));
+        }
         if matches!(
             self.session.state(),
             State::Framing | State::Countdown { .. }
@@ -254,7 +265,10 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                         self.still_drawn = None;
                     }
                 }
-                Err(_) => queue.extend(self.session.handle(Event::CaptureFailed(now))),
+                Err(e) => {
+                    eprintln!("camera: {e}");
+                    queue.extend(self.session.handle(Event::CaptureFailed(now)))
+                }
             }
         }
         queue.extend(self.session.handle(Event::Tick(now)));
@@ -270,6 +284,32 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         }
         changed |= self.show(now)?;
         Ok(changed)
+    }
+
+    /// Checks the camera while idle (a missing one calls staff) and while
+    /// it is missing (a returned one clears the trouble), every
+    /// [`CAMERA_CHECK_MS`].
+    fn watch_camera(&mut self, now: Millis) -> Option<Event> {
+        let missing = match self.session.state() {
+            State::Idle => false,
+            State::Trouble { code } if code == "camera_lost" => true,
+            _ => return None,
+        };
+        if now < self.next_camera_check {
+            return None;
+        }
+        self.next_camera_check = now + CAMERA_CHECK_MS;
+        match (self.camera.check(), missing) {
+            (Err(e), false) => {
+                eprintln!("camera: {e}");
+                Some(Event::CaptureFailed(now))
+            }
+            (Ok(()), true) => {
+                eprintln!("camera: back");
+                Some(Event::AllClear(now))
+            }
+            _ => None,
+        }
     }
 
     /// Records a state change and puts the current screen on the panel.
@@ -315,7 +355,9 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             },
             State::Printing => View::Printing,
             State::Done => View::Done,
-            State::Trouble { .. } => View::Trouble,
+            State::Trouble { code } => View::Trouble {
+                prompt: Prompt::for_trouble(code),
+            },
             State::Framing | State::Countdown { .. } => return,
         };
         draw(&mut self.fb, &view, lang);
@@ -324,13 +366,26 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
     /// Carries out one action; returns the events it produced.
     fn execute(&mut self, action: Action, now: Millis) -> Result<Vec<Event>, BoothError> {
         Ok(match action {
-            Action::StartPreview | Action::StopPreview => Vec::new(),
+            Action::StartPreview => match self.camera.start() {
+                Ok(()) => Vec::new(),
+                Err(e) => {
+                    eprintln!("camera: {e}");
+                    vec![Event::CaptureFailed(now)]
+                }
+            },
+            Action::StopPreview => {
+                self.camera.stop();
+                Vec::new()
+            }
             Action::Capture => match self.camera.still() {
                 Ok(still) => {
                     self.still = Some(still);
                     vec![Event::Captured(now)]
                 }
-                Err(_) => vec![Event::CaptureFailed(now)],
+                Err(e) => {
+                    eprintln!("camera: {e}");
+                    vec![Event::CaptureFailed(now)]
+                }
             },
             Action::Process => match self.still.take() {
                 Some(still) => {

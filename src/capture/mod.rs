@@ -1,6 +1,10 @@
 //! The camera boundary: viewfinder frames for live checks and preview, and a
 //! full-resolution still on demand. The replay source here serves simulation
-//! and tests; the libcamera source (its own issue) implements the same trait.
+//! and tests; the libcamera source drives a real camera (feature
+//! `libcamera`). Both convert into the same [`RgbImage`].
+#[cfg(feature = "libcamera")]
+pub mod libcamera;
+pub mod pixels;
 pub mod replay;
 
 use crate::imaging::RgbImage;
@@ -17,9 +21,25 @@ pub enum CaptureError {
 }
 
 /// A camera.
+///
+/// The booth starts the viewfinder when a session begins and stops it when
+/// the still is taken or the session ends, so a real sensor is idle (and
+/// cool) between people. Errors are never fatal: the booth shows "camera not
+/// connected" and calls [`FrameSource::check`] until the camera is back.
 pub trait FrameSource {
     /// Size of viewfinder frames.
     fn viewfinder_size(&self) -> (u32, u32);
+    /// Starts the viewfinder stream.
+    fn start(&mut self) -> Result<(), CaptureError> {
+        Ok(())
+    }
+    /// Stops it (idempotent).
+    fn stop(&mut self) {}
+    /// Whether the camera is there and usable now, reopening it if it went
+    /// away; called while idle and while the booth shows the camera trouble.
+    fn check(&mut self) -> Result<(), CaptureError> {
+        Ok(())
+    }
     /// The next viewfinder frame (the source owns and reuses the buffer).
     fn next_frame(&mut self) -> Result<&RgbImage, CaptureError>;
     /// A full-resolution still of the current scene.

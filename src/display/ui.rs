@@ -55,7 +55,10 @@ pub enum View<'a> {
     /// The print is out.
     Done,
     /// Printer, camera or button trouble.
-    Trouble,
+    Trouble {
+        /// What to tell staff.
+        prompt: Prompt,
+    },
 }
 
 fn signal_colour(s: Signal) -> Rgb565 {
@@ -283,7 +286,7 @@ pub fn draw(fb: &mut Framebuffer, view: &View, lang: Language) {
         }
         View::Printing => bar(fb, Prompt::Printing.text(lang), Rgb565::WHITE),
         View::Done => bar(fb, Prompt::TakePhotos.text(lang), Rgb565::GREEN),
-        View::Trouble => bar(fb, Prompt::CallStaff.text(lang), Rgb565::RED),
+        View::Trouble { prompt } => bar(fb, prompt.text(lang), Rgb565::RED),
     }
 }
 

@@ -109,7 +109,8 @@ pub enum Event {
     },
     /// The still arrived.
     Captured(Millis),
-    /// The still could not be taken (camera gone, corrupt frame).
+    /// The camera failed: no frames, no still, a corrupt frame, or (while
+    /// idle) its periodic check.
     CaptureFailed(Millis),
     /// The engine finished.
     Processed {
@@ -317,9 +318,12 @@ impl Session {
                 actions.extend([Action::StopPreview, Action::Process]);
                 self.go(State::Processing, at);
             }
-            (State::Capture, Event::CaptureFailed(_)) => {
-                self.trouble("camera_lost", at, &mut actions)
-            }
+            // The camera failing at any point of a session, or its check
+            // failing while idle: staff are needed, the session is over.
+            (
+                State::Idle | State::Framing | State::Countdown { .. } | State::Capture,
+                Event::CaptureFailed(_),
+            ) => self.trouble("camera_lost", at, &mut actions),
             (State::Processing, Event::Processed { accepted, .. }) => {
                 self.go(State::Review { accepted }, at)
             }
@@ -606,6 +610,29 @@ mod tests {
             }
         );
         assert_eq!(steps.last().unwrap().1, [Action::Wipe]);
+    }
+
+    #[test]
+    fn a_camera_that_stops_while_framing_or_idle_calls_staff_until_it_is_back() {
+        for (events, stops_preview) in [
+            (vec![press(0), amber(100), Event::CaptureFailed(200)], true),
+            (vec![press(0), green(10), press(20), Event::CaptureFailed(900)], true),
+            (vec![Event::CaptureFailed(5000)], false),
+        ] {
+            let (mut s, steps) = script(events);
+            let trouble = State::Trouble {
+                code: "camera_lost".into(),
+            };
+            assert_eq!(s.state(), &trouble);
+            let last = &steps.last().unwrap().1;
+            assert_eq!(last.contains(&Action::StopPreview), stops_preview, "{last:?}");
+            assert_eq!(last.last(), Some(&Action::Wipe));
+            // Presses do nothing until the camera is back.
+            assert!(s.handle(press(6000)).is_empty());
+            assert_eq!(s.state(), &trouble);
+            s.handle(Event::AllClear(7000));
+            assert_eq!(s.state(), &State::Idle);
+        }
     }
 
     #[test]

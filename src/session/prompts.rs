@@ -44,6 +44,12 @@ pub enum Prompt {
     PressToRetake,
     /// Printer trouble.
     CallStaff,
+    /// The printer has no paper.
+    OutOfPaper,
+    /// The camera is missing or stopped sending frames.
+    CameraLost,
+    /// The button is held down or shorted.
+    ButtonStuck,
     /// The engine is working.
     OneMoment,
     /// Waiting for the printer.
@@ -106,6 +112,12 @@ impl Prompt {
             (PressToRetake, De) => "Taste drücken für neues Foto",
             (CallStaff, En) => "Printer problem - please call staff",
             (CallStaff, De) => "Druckerstörung: Personal rufen",
+            (OutOfPaper, En) => "Out of paper - please call staff",
+            (OutOfPaper, De) => "Kein Papier: Personal rufen",
+            (CameraLost, En) => "No camera - please call staff",
+            (CameraLost, De) => "Keine Kamera: Personal rufen",
+            (ButtonStuck, En) => "Button stuck - please call staff",
+            (ButtonStuck, De) => "Taste klemmt: Personal rufen",
             (OneMoment, En) => "One moment...",
             (OneMoment, De) => "Einen Moment...",
             (Printing, En) => "Printing your photos...",
@@ -115,8 +127,19 @@ impl Prompt {
         }
     }
 
+    /// What the trouble screen says for a trouble code: staff need to know
+    /// where to look, not only that something is wrong.
+    pub fn for_trouble(code: &str) -> Prompt {
+        match code {
+            "out_of_paper" => Prompt::OutOfPaper,
+            "camera_lost" => Prompt::CameraLost,
+            "button_stuck" => Prompt::ButtonStuck,
+            _ => Prompt::CallStaff,
+        }
+    }
+
     /// Every prompt, for completeness tests and translators.
-    pub const ALL: [Prompt; 22] = [
+    pub const ALL: [Prompt; 25] = [
         Prompt::StepIn,
         Prompt::OnlyOnePerson,
         Prompt::MoveCloser,
@@ -136,6 +159,9 @@ impl Prompt {
         Prompt::PressToPrint,
         Prompt::PressToRetake,
         Prompt::CallStaff,
+        Prompt::OutOfPaper,
+        Prompt::CameraLost,
+        Prompt::ButtonStuck,
         Prompt::OneMoment,
         Prompt::Printing,
         Prompt::TakePhotos,

@@ -4,16 +4,19 @@
 use passbooth::booth::demo::{STEP_MS, scenes};
 use passbooth::booth::{Booth, BoothSettings, LiveModels};
 use passbooth::capture::replay::{Playback, ReplaySource};
+use passbooth::capture::{CaptureError, FrameSource};
 use passbooth::display::sim::NullScreen;
 use passbooth::engine::Engine;
+use passbooth::imaging::RgbImage;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::recorded_dpi;
 use passbooth::input::Press;
 use passbooth::print::ipp::IppPrinter;
 use passbooth::print::media::Media;
+use passbooth::print::{FolderPrinter, SheetPrinter};
 use passbooth::session::guide::Signal;
 use passbooth::session::machine::{State, Timing};
-use passbooth::session::prompts::Language;
+use passbooth::session::prompts::{Language, Prompt};
 use passbooth::spec::Spec;
 use passbooth::vision::{FaceDetector, Range};
 use tempfile::TempDir;
@@ -22,6 +25,17 @@ use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
 
 fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen> {
+    booth_with(replay(), printer)
+}
+
+fn replay() -> ReplaySource {
+    ReplaySource::from_images(scenes(&astronaut()), 6, Playback::HoldLast)
+}
+
+fn booth_with<C: FrameSource, P: SheetPrinter + Send + 'static>(
+    camera: C,
+    printer: P,
+) -> Booth<C, NullScreen> {
     let settings = BoothSettings {
         spec: Spec::load(&repo("specs/us-passport.toml")).unwrap(),
         media: Media::parse("4x6").unwrap(),
@@ -29,7 +43,6 @@ fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen> {
         lang: Language::En,
         timing: Timing::default(),
     };
-    let camera = ReplaySource::from_images(scenes(&astronaut()), 6, Playback::HoldLast);
     let engine = Engine::load(&repo("models")).unwrap();
     let live = LiveModels::load(&repo("models")).unwrap();
     Booth::new(
@@ -46,8 +59,17 @@ fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen> {
 
 /// Presses like a person: start, go when the screen turns green, confirm
 /// the review; 60 virtual seconds, or until `until` holds.
-fn session(b: &mut Booth<ReplaySource, NullScreen>, until: impl Fn(&State) -> bool) {
-    let mut now = 0;
+fn session<C: FrameSource>(b: &mut Booth<C, NullScreen>, until: impl Fn(&State) -> bool) {
+    session_from(b, 0, until)
+}
+
+/// [`session`] starting at virtual time `start`.
+fn session_from<C: FrameSource>(
+    b: &mut Booth<C, NullScreen>,
+    start: u64,
+    until: impl Fn(&State) -> bool,
+) {
+    let mut now = start;
     let mut reviewed = false;
     let mut step = 0;
     for _ in 0..30_000 {
@@ -216,4 +238,112 @@ fn a_still_screen_is_sent_once_not_every_turn() {
         [255, 255, 255],
         "attract bar"
     );
+}
+
+/// A camera whose cable can be pulled: the replay camera behind a switch,
+/// failing every call while unplugged, as the libcamera source does.
+struct Unpluggable {
+    inner: ReplaySource,
+    plugged: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl Unpluggable {
+    fn there(&self) -> Result<(), CaptureError> {
+        if self.plugged.get() {
+            Ok(())
+        } else {
+            Err(CaptureError::Lost("unplugged".into()))
+        }
+    }
+}
+
+impl FrameSource for Unpluggable {
+    fn viewfinder_size(&self) -> (u32, u32) {
+        self.inner.viewfinder_size()
+    }
+    fn start(&mut self) -> Result<(), CaptureError> {
+        self.there()
+    }
+    fn check(&mut self) -> Result<(), CaptureError> {
+        self.there()
+    }
+    fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
+        self.there()?;
+        self.inner.next_frame()
+    }
+    fn still(&mut self) -> Result<RgbImage, CaptureError> {
+        self.there()?;
+        self.inner.still()
+    }
+}
+
+fn shows(b: &Booth<Unpluggable, NullScreen>, prompt: Prompt) -> bool {
+    let mut want = passbooth::display::Framebuffer::new(240, 320);
+    passbooth::display::ui::draw(
+        &mut want,
+        &passbooth::display::ui::View::Trouble { prompt },
+        Language::En,
+    );
+    passbooth::display::sim::snapshot(&want).as_bytes()
+        == passbooth::display::sim::snapshot(b.framebuffer()).as_bytes()
+}
+
+#[test]
+fn a_camera_pulled_mid_session_shows_on_screen_and_the_booth_recovers_when_it_is_back() {
+    let plugged = std::rc::Rc::new(std::cell::Cell::new(true));
+    let camera = Unpluggable {
+        inner: replay(),
+        plugged: plugged.clone(),
+    };
+    let prints = TempDir::new().unwrap();
+    let mut b = booth_with(camera, FolderPrinter::new(prints.path()));
+    // Into the session until the guide has seen the face, then pull the cable.
+    session(&mut b, |s| matches!(s, State::Countdown { .. }));
+    plugged.set(false);
+    let mut now = 20_000;
+    b.step(now, None).unwrap();
+    let lost = State::Trouble {
+        code: "camera_lost".into(),
+    };
+    assert_eq!(b.state(), &lost);
+    assert!(!b.holds_face_data(), "wiped");
+    assert!(shows(&b, Prompt::CameraLost), "the screen says so");
+    // Presses do nothing while it is gone, however long.
+    for _ in 0..50 {
+        now += STEP_MS;
+        b.step(now, Some(Press::Short)).unwrap();
+    }
+    assert_eq!(b.state(), &lost);
+    // Plugged back in: idle again within one camera check, then a whole
+    // session prints.
+    plugged.set(true);
+    let back = now;
+    while b.state() == &lost {
+        now += STEP_MS;
+        b.step(now, None).unwrap();
+        assert!(now - back <= passbooth::booth::CAMERA_CHECK_MS + STEP_MS);
+    }
+    assert_eq!(b.state(), &State::Idle);
+    session_from(&mut b, now, |_| false);
+    assert_eq!(b.record().prints, 1);
+    assert_eq!(std::fs::read_dir(prints.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn a_camera_missing_at_start_is_reported_before_anyone_presses() {
+    let plugged = std::rc::Rc::new(std::cell::Cell::new(false));
+    let camera = Unpluggable {
+        inner: replay(),
+        plugged: plugged.clone(),
+    };
+    let prints = TempDir::new().unwrap();
+    let mut b = booth_with(camera, FolderPrinter::new(prints.path()));
+    b.step(0, None).unwrap();
+    assert_eq!(
+        b.state(),
+        &State::Trouble {
+            code: "camera_lost".into()
+        }
+    );
+    assert!(shows(&b, Prompt::CameraLost));
 }

@@ -114,7 +114,13 @@ fn still_screens_match_their_golden_images() {
         ),
         ("printing", View::Printing, Language::En),
         ("done", View::Done, Language::En),
-        ("trouble", View::Trouble, Language::En),
+        (
+            "trouble",
+            View::Trouble {
+                prompt: Prompt::OutOfPaper,
+            },
+            Language::En,
+        ),
     ];
     for (name, view, lang) in cases {
         golden(name, &screen(240, 320, &view, lang));
