@@ -4,6 +4,7 @@
 //! `libcamera`). Both convert into the same [`RgbImage`].
 #[cfg(feature = "libcamera")]
 pub mod libcamera;
+pub mod mapped;
 pub mod pixels;
 pub mod replay;
 

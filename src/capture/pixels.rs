@@ -151,9 +151,7 @@ impl FrameFormat {
             return Err(FrameError::Format(format!("{self:?}: odd size")));
         }
         if self.stride < self.width * self.layout.bytes_per_pixel() {
-            return Err(FrameError::Format(format!(
-                "{self:?}: stride under a row"
-            )));
+            return Err(FrameError::Format(format!("{self:?}: stride under a row")));
         }
         Ok(())
     }
@@ -204,7 +202,11 @@ impl FrameFormat {
     /// Bytes of a whole buffer.
     pub fn buffer_len(&self) -> usize {
         let (spans, n) = self.planes();
-        spans[..n].iter().map(|p| p.offset + p.len).max().unwrap_or(0)
+        spans[..n]
+            .iter()
+            .map(|p| p.offset + p.len)
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -398,7 +400,11 @@ mod tests {
         for py in 0..6 {
             for px in 0..8 {
                 let want = COLOURS[(py / 2 + px / 2) as usize % COLOURS.len()];
-                assert!(close(out.get(px, py), want), "({px},{py}) {:?} vs {want:?}", out.get(px, py));
+                assert!(
+                    close(out.get(px, py), want),
+                    "({px},{py}) {:?} vs {want:?}",
+                    out.get(px, py)
+                );
             }
         }
     }
@@ -411,7 +417,10 @@ mod tests {
         let (ispans, _) = i420.planes();
         let mut planar = vec![0u8; i420.buffer_len()];
         planar[..32].copy_from_slice(&nv[..32]);
-        for (i, pair) in nv[spans[1].offset..][..spans[1].len].chunks_exact(2).enumerate() {
+        for (i, pair) in nv[spans[1].offset..][..spans[1].len]
+            .chunks_exact(2)
+            .enumerate()
+        {
             planar[ispans[1].offset + i] = pair[0];
             planar[ispans[2].offset + i] = pair[1];
         }
@@ -469,7 +478,10 @@ mod tests {
     fn impossible_formats_and_sizes_are_refused() {
         let mut out = RgbImage::black(3, 2);
         let odd = format(Layout::Nv12, 3, 2, 4);
-        assert!(matches!(convert(&odd, &[&[0; 12]], &mut out), Err(FrameError::Format(_))));
+        assert!(matches!(
+            convert(&odd, &[&[0; 12]], &mut out),
+            Err(FrameError::Format(_))
+        ));
         let narrow = format(Layout::Rgb888, 3, 2, 8);
         assert!(matches!(narrow.validate(), Err(FrameError::Format(_))));
         let other = format(Layout::Rgb888, 4, 2, 12);

@@ -616,7 +616,10 @@ mod tests {
     fn a_camera_that_stops_while_framing_or_idle_calls_staff_until_it_is_back() {
         for (events, stops_preview) in [
             (vec![press(0), amber(100), Event::CaptureFailed(200)], true),
-            (vec![press(0), green(10), press(20), Event::CaptureFailed(900)], true),
+            (
+                vec![press(0), green(10), press(20), Event::CaptureFailed(900)],
+                true,
+            ),
             (vec![Event::CaptureFailed(5000)], false),
         ] {
             let (mut s, steps) = script(events);
@@ -625,7 +628,11 @@ mod tests {
             };
             assert_eq!(s.state(), &trouble);
             let last = &steps.last().unwrap().1;
-            assert_eq!(last.contains(&Action::StopPreview), stops_preview, "{last:?}");
+            assert_eq!(
+                last.contains(&Action::StopPreview),
+                stops_preview,
+                "{last:?}"
+            );
             assert_eq!(last.last(), Some(&Action::Wipe));
             // Presses do nothing until the camera is back.
             assert!(s.handle(press(6000)).is_empty());
