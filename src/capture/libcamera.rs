@@ -40,12 +40,22 @@ use crate::imaging::RgbImage;
 /// What the booth asks of its camera.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CameraSettings {
-    /// libcamera id of the camera; the first camera when `None`.
+    /// libcamera id or model name of the camera; the first when `None`.
     pub id: Option<String>,
     /// Viewfinder size (the live guide runs on every frame of it).
     pub viewfinder: (u32, u32),
     /// Still size; the sensor's largest when `None`.
     pub still: Option<(u32, u32)>,
+}
+
+impl From<&crate::config::CameraConfig> for CameraSettings {
+    fn from(c: &crate::config::CameraConfig) -> Self {
+        Self {
+            id: c.name.clone(),
+            viewfinder: (c.viewfinder[0], c.viewfinder[1]),
+            still: c.still.map(|[w, h]| (w, h)),
+        }
+    }
 }
 
 impl Default for CameraSettings {
@@ -209,20 +219,22 @@ impl LibcameraSource {
 
     fn open_camera(&self) -> Result<OpenCamera, CaptureError> {
         let cameras = self.manager.cameras();
+        let model_of = |c: &::libcamera::camera::Camera<'_>| {
+            c.properties()
+                .get::<::libcamera::properties::Model>()
+                .map(|m| m.0)
+                .unwrap_or_else(|_| c.id().to_string())
+        };
         let camera = match &self.settings.id {
-            Some(id) => self
-                .manager
-                .get(id)
-                .ok_or_else(|| CaptureError::Lost(format!("no camera with id {id}")))?,
+            Some(name) => (0..cameras.len())
+                .filter_map(|i| cameras.get(i))
+                .find(|c| c.id() == name || model_of(c) == *name)
+                .ok_or_else(|| CaptureError::Lost(format!("no camera named {name}")))?,
             None => cameras
                 .get(0)
                 .ok_or_else(|| CaptureError::Lost("no camera found".into()))?,
         };
-        let model = camera
-            .properties()
-            .get::<::libcamera::properties::Model>()
-            .map(|m| m.0)
-            .unwrap_or_else(|_| camera.id().to_string());
+        let model = model_of(&camera);
         let mut camera = camera
             .acquire()
             .map_err(|e| lost("cannot acquire the camera", e))?;

@@ -46,3 +46,25 @@ pub trait FrameSource {
     /// A full-resolution still of the current scene.
     fn still(&mut self) -> Result<RgbImage, CaptureError>;
 }
+
+/// A boxed camera is a camera: `run` picks replay or libcamera at run time.
+impl<T: FrameSource + ?Sized> FrameSource for Box<T> {
+    fn viewfinder_size(&self) -> (u32, u32) {
+        (**self).viewfinder_size()
+    }
+    fn start(&mut self) -> Result<(), CaptureError> {
+        (**self).start()
+    }
+    fn stop(&mut self) {
+        (**self).stop()
+    }
+    fn check(&mut self) -> Result<(), CaptureError> {
+        (**self).check()
+    }
+    fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
+        (**self).next_frame()
+    }
+    fn still(&mut self) -> Result<RgbImage, CaptureError> {
+        (**self).still()
+    }
+}

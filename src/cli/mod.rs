@@ -2,6 +2,7 @@
 //! their own modules; this one only routes.
 
 mod demo;
+mod doctor;
 mod photo;
 mod print;
 mod run;
@@ -163,9 +164,16 @@ enum Command {
         lang: crate::session::prompts::Language,
     },
     /// Run the booth: simulated (--simulate: the screen in a PNG file, the
-    /// button on stdin), or on the configured SPI screen, GPIO button and LED
-    /// with frames replayed (--frames) until the camera is supported.
+    /// button on stdin), or with the camera, SPI screen, GPIO button and LED
+    /// of the config file.
     Run(run::RunOptions),
+    /// Check everything the booth needs (config, specs, models, camera,
+    /// screen, GPIO lines, printer and paper); exits 1 on any problem.
+    Doctor {
+        /// The booth's config file (default /etc/passbooth/passbooth.toml).
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
     /// List the country specs, or show one.
     Specs {
         /// Spec id to show.
@@ -246,6 +254,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             &spec,
             lang,
         ),
+        Command::Doctor { config } => Ok(doctor::run(
+            assets.specs.as_deref(),
+            assets.models.as_deref(),
+            config.as_deref(),
+        )),
         Command::Specs { id, json } => specs::run(assets.specs.as_deref(), id.as_deref(), json),
     }
 }

@@ -1,7 +1,7 @@
 //! `passbooth run`: the booth, simulated (screen mirrored to a PNG and
 //! optionally a window, button on stdin or a unix socket) or on the
-//! configured SPI screen, GPIO button and LED. The camera is replayed frames
-//! in both until the libcamera source exists.
+//! configured SPI screen, GPIO button and LED. The camera is libcamera's
+//! (feature `libcamera`), or replayed frames.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -46,10 +46,15 @@ pub(super) struct RunOptions {
     /// optional with --simulate).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Camera frames to replay (a folder of JPEG/PNG); default: the
-    /// built-in portrait stepping into view.
-    #[arg(long, value_name = "DIR")]
+    /// Camera frames to replay (a folder of JPEG/PNG) instead of the
+    /// camera; with --simulate the default is the built-in portrait
+    /// stepping into view.
+    #[arg(long, value_name = "DIR", conflicts_with = "libcamera")]
     pub frames: Option<PathBuf>,
+    /// Use the libcamera camera with --simulate too (an emulated Pi with
+    /// libcamera's virtual camera; builds with the `libcamera` feature).
+    #[arg(long, requires = "simulate")]
+    pub libcamera: bool,
     /// PNG file the screen is mirrored to.
     #[arg(long, default_value = "passbooth-screen.png")]
     pub screen: PathBuf,
@@ -140,15 +145,6 @@ pub(super) fn run(
         (None, false) => Some(Config::load(Path::new(config::DEFAULT_PATH), &lib)?),
         (None, true) => None,
     };
-    if !o.simulate && o.frames.is_none() {
-        let path = config.as_ref().map_or_else(
-            || config::DEFAULT_PATH.to_string(),
-            |c| c.path.display().to_string(),
-        );
-        anyhow::bail!(
-            "config {path} is valid, but the libcamera camera is not built yet: use --simulate, or --frames DIR to drive the real screen and button with replayed frames"
-        );
-    }
     // A flag wins over the config file, which wins over the defaults.
     let c = config.as_ref();
     let spec = o
@@ -168,13 +164,14 @@ pub(super) fn run(
         lang: o.lang.or(c.map(|c| c.language)).unwrap_or(Language::En),
         timing: c.map_or_else(Timing::default, |c| c.timing),
     };
-    let camera = match &o.frames {
-        Some(dir) => ReplaySource::from_dir(dir, 10)?,
-        None => ReplaySource::from_images(
+    let camera: Box<dyn FrameSource> = match &o.frames {
+        Some(dir) => Box::new(ReplaySource::from_dir(dir, 10)?),
+        None if o.simulate && !o.libcamera => Box::new(ReplaySource::from_images(
             scenes(&portrait().context("the built-in portrait")?),
             10,
             Playback::HoldLast,
-        ),
+        )),
+        None => real_camera(c.map(|c| &c.camera))?,
     };
     let uri = o
         .printer
@@ -249,17 +246,34 @@ pub(super) fn run(
     )
 }
 
+/// The libcamera camera (opened on first use, so a missing one is a
+/// screen message, not a failed start).
+#[cfg(feature = "libcamera")]
+fn real_camera(c: Option<&config::CameraConfig>) -> anyhow::Result<Box<dyn FrameSource>> {
+    use crate::capture::libcamera::{CameraSettings, LibcameraSource};
+    let settings = c.map(CameraSettings::from).unwrap_or_default();
+    Ok(Box::new(LibcameraSource::new(settings)?))
+}
+
+/// Without the `libcamera` feature there is only replay.
+#[cfg(not(feature = "libcamera"))]
+fn real_camera(_: Option<&config::CameraConfig>) -> anyhow::Result<Box<dyn FrameSource>> {
+    anyhow::bail!(
+        "this passbooth was built without the libcamera feature: use --simulate, or --frames DIR to replay frames (the Pi build, scripts/pi, has the camera)"
+    )
+}
+
 /// What every booth is built from, whatever its screen and button.
 struct Parts {
     settings: BoothSettings,
-    camera: ReplaySource,
+    camera: Box<dyn FrameSource>,
     printer: Box<dyn SheetPrinter + Send>,
     engine: Engine,
     live: LiveModels,
 }
 
 impl Parts {
-    fn booth<S: Screen>(self, screen: S, panel: (u16, u16)) -> Booth<ReplaySource, S> {
+    fn booth<S: Screen>(self, screen: S, panel: (u16, u16)) -> Booth<Box<dyn FrameSource>, S> {
         Booth::new(
             self.settings,
             self.camera,

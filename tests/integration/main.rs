@@ -4,6 +4,7 @@ mod booth;
 mod cli;
 mod common;
 mod detection;
+mod doctor;
 mod evaluation;
 mod memory;
 mod printer;

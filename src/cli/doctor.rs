@@ -1,0 +1,309 @@
+//! `passbooth doctor`: what an operator runs when the booth will not start.
+//! Every part the config names is looked at for real (the config itself,
+//! specs, models, cameras through libcamera, the SPI device, GPIO lines, the
+//! printer and its paper), one line each; any failure makes the exit status
+//! non-zero. Nothing is changed: no line is requested, no page printed.
+
+use std::path::Path;
+use std::time::Instant;
+
+use crate::assets::{Asset, locate};
+use crate::booth::LiveModels;
+use crate::config::{self, Config, GpioLine};
+use crate::engine::Engine;
+use crate::print::ipp::IppPrinter;
+use crate::spec::SpecLibrary;
+
+/// How one part looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Health {
+    /// Works.
+    Ok,
+    /// Works, but not as a booth should (e.g. no printer configured).
+    Warn,
+    /// Broken: the booth will not work.
+    Fail,
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Finding {
+    pub health: Health,
+    pub part: &'static str,
+    pub detail: String,
+}
+
+fn found(health: Health, part: &'static str, detail: impl Into<String>) -> Finding {
+    Finding {
+        health,
+        part,
+        detail: detail.into(),
+    }
+}
+
+/// Looks at everything; the config is `path` (the default one if `None`).
+pub(super) fn run(specs: Option<&Path>, models: Option<&Path>, path: Option<&Path>) -> u8 {
+    let findings = examine(specs, models, path);
+    for f in &findings {
+        let tag = match f.health {
+            Health::Ok => "ok  ",
+            Health::Warn => "warn",
+            Health::Fail => "FAIL",
+        };
+        println!("{tag} {:<8} {}", f.part, f.detail);
+    }
+    let failed = findings.iter().filter(|f| f.health == Health::Fail).count();
+    if failed > 0 {
+        println!("{failed} problem(s) found");
+        super::EXIT_ERROR
+    } else {
+        println!("everything the config names is in place");
+        0
+    }
+}
+
+fn examine(specs: Option<&Path>, models: Option<&Path>, path: Option<&Path>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let spec_dir = locate(Asset::Specs, specs);
+    let lib = match SpecLibrary::load_dir(&spec_dir) {
+        Ok(lib) => {
+            out.push(found(
+                Health::Ok,
+                "specs",
+                format!("{} specs in {}", lib.iter().count(), spec_dir.display()),
+            ));
+            Some(lib)
+        }
+        Err(e) => {
+            out.push(found(Health::Fail, "specs", e.to_string()));
+            None
+        }
+    };
+    out.push(check_models(&locate(Asset::Models, models)));
+    let path = path.unwrap_or(Path::new(config::DEFAULT_PATH));
+    let config = lib.as_ref().map(|lib| Config::load(path, lib));
+    let config = match config {
+        Some(Ok(c)) => {
+            out.push(found(Health::Ok, "config", path.display().to_string()));
+            Some(c)
+        }
+        Some(Err(e)) => {
+            out.push(found(Health::Fail, "config", e.to_string()));
+            None
+        }
+        None => {
+            out.push(found(
+                Health::Fail,
+                "config",
+                "not read: no specs to check it against",
+            ));
+            None
+        }
+    };
+    out.extend(check_cameras(
+        config.as_ref().and_then(|c| c.camera.name.as_deref()),
+    ));
+    if let Some(c) = &config {
+        out.extend(check_hardware(c));
+        out.push(check_printer(c));
+    }
+    out
+}
+
+fn check_models(dir: &Path) -> Finding {
+    let start = Instant::now();
+    match Engine::load(dir)
+        .map_err(|e| e.to_string())
+        .and_then(|_| LiveModels::load(dir).map_err(|e| e.to_string()))
+    {
+        Ok(_) => found(
+            Health::Ok,
+            "models",
+            format!(
+                "{} loaded in {} ms",
+                dir.display(),
+                start.elapsed().as_millis()
+            ),
+        ),
+        Err(e) => found(Health::Fail, "models", e),
+    }
+}
+
+#[cfg(feature = "libcamera")]
+fn check_cameras(wanted: Option<&str>) -> Vec<Finding> {
+    use crate::capture::libcamera::list_cameras;
+    match list_cameras() {
+        Err(e) => vec![found(Health::Fail, "camera", e.to_string())],
+        Ok((version, cameras)) => {
+            let mut out: Vec<Finding> = cameras
+                .iter()
+                .map(|c| {
+                    found(
+                        Health::Ok,
+                        "camera",
+                        format!(
+                            "{} ({}), libcamera {version}",
+                            c.model.as_deref().unwrap_or("unknown model"),
+                            c.id
+                        ),
+                    )
+                })
+                .collect();
+            if cameras.is_empty() {
+                out.push(found(
+                    Health::Fail,
+                    "camera",
+                    format!("libcamera {version} finds no camera (ribbon cable? camera_auto_detect=1 in config.txt?)"),
+                ));
+            } else if let Some(name) = wanted
+                && !cameras
+                    .iter()
+                    .any(|c| c.id == name || c.model.as_deref() == Some(name))
+            {
+                out.push(found(
+                    Health::Fail,
+                    "camera",
+                    format!("the config asks for camera '{name}', which is not there"),
+                ));
+            }
+            out
+        }
+    }
+}
+
+#[cfg(not(feature = "libcamera"))]
+fn check_cameras(_: Option<&str>) -> Vec<Finding> {
+    vec![found(
+        Health::Warn,
+        "camera",
+        "this passbooth was built without libcamera (only --simulate and --frames)",
+    )]
+}
+
+/// A GPIO line: the chip opens, has the line, and nobody else holds it.
+fn check_line(role: &'static str, line: &GpioLine, detail: &str) -> Finding {
+    use linux_embedded_hal::gpio_cdev::Chip;
+    let what = format!("{} line {}", line.chip.display(), line.line);
+    let mut chip = match Chip::new(&line.chip) {
+        Ok(c) => c,
+        Err(e) => return found(Health::Fail, role, format!("{what}: {e}")),
+    };
+    if line.line >= chip.num_lines() {
+        return found(
+            Health::Fail,
+            role,
+            format!("{what}: the chip has only {} lines", chip.num_lines()),
+        );
+    }
+    match chip.get_line(line.line).and_then(|l| l.info()) {
+        Ok(info) if info.is_used() => found(
+            Health::Fail,
+            role,
+            format!(
+                "{what}: in use by {}",
+                info.consumer().unwrap_or("another program")
+            ),
+        ),
+        Ok(_) => found(Health::Ok, role, format!("{what} {detail}")),
+        Err(e) => found(Health::Fail, role, format!("{what}: {e}")),
+    }
+}
+
+fn check_hardware(c: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match &c.display {
+        Some(d) => {
+            let f = match std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&d.spi)
+            {
+                Ok(_) => found(
+                    Health::Ok,
+                    "display",
+                    format!(
+                        "{:?} {}x{} on {} at {} MHz",
+                        d.driver,
+                        d.width,
+                        d.height,
+                        d.spi.display(),
+                        d.spi_hz / 1_000_000
+                    ),
+                ),
+                Err(e) => found(
+                    Health::Fail,
+                    "display",
+                    format!("{}: {e} (dtparam=spi=on in config.txt?)", d.spi.display()),
+                ),
+            };
+            out.push(f);
+            out.push(check_line("display", &d.dc, "(D/C)"));
+            for (l, what) in [(&d.reset, "(reset)"), (&d.backlight, "(backlight)")] {
+                if let Some(l) = l {
+                    out.push(check_line("display", l, what));
+                }
+            }
+        }
+        None => out.push(found(
+            Health::Warn,
+            "display",
+            "no [display]: only --simulate can run",
+        )),
+    }
+    match &c.button {
+        Some(b) => {
+            let line = GpioLine {
+                chip: b.chip.clone(),
+                line: b.line,
+            };
+            out.push(check_line("button", &line, ""));
+        }
+        None => out.push(found(
+            Health::Warn,
+            "button",
+            "no [button]: only --simulate can run",
+        )),
+    }
+    if let Some(l) = &c.led {
+        out.push(check_line("led", l, ""));
+    }
+    out
+}
+
+fn check_printer(c: &Config) -> Finding {
+    let media = &c.media;
+    match (&c.printer.uri, &c.printer.folder) {
+        (Some(uri), _) => {
+            let printer = match IppPrinter::new(uri) {
+                Ok(p) => p,
+                Err(e) => return found(Health::Fail, "printer", format!("{uri}: {e}")),
+            };
+            match printer
+                .status()
+                .and_then(|s| printer.preflight(&s, media).map(|f| (s, f)))
+            {
+                Ok((status, format)) => found(
+                    Health::Ok,
+                    "printer",
+                    format!(
+                        "{uri}: ready, paper {} {}, sending {}",
+                        media.keyword,
+                        if status.media_ready.is_empty() {
+                            "(the printer does not report what is loaded)"
+                        } else {
+                            "loaded"
+                        },
+                        format.mime()
+                    ),
+                ),
+                Err(p) => found(Health::Fail, "printer", format!("{p} [{}]", p.code())),
+            }
+        }
+        (None, Some(dir)) => found(
+            Health::Warn,
+            "printer",
+            format!("no printer: sheets are written to {}", dir.display()),
+        ),
+        (None, None) => found(Health::Fail, "printer", "no [printer] uri or folder"),
+    }
+}

@@ -1,0 +1,91 @@
+//! `passbooth doctor` against real parts: an IPP printer on loopback, the
+//! real models and specs, and device paths that do not exist on this machine
+//! (no SPI or GPIO here), which it must name.
+
+use tempfile::TempDir;
+
+use crate::common::*;
+use crate::printer::{Behaviour, TestPrinter};
+
+fn doctor(config: &str) -> (Option<i32>, Vec<String>) {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("passbooth.toml");
+    std::fs::write(&path, config).unwrap();
+    let out = passbooth(&["doctor", "--config", path.to_str().unwrap()]);
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    (out.status.code(), lines)
+}
+
+fn line<'a>(lines: &'a [String], start: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no line starting '{start}' in {lines:#?}"))
+}
+
+#[test]
+fn a_ready_printer_with_its_paper_passes_and_missing_hardware_is_named() {
+    let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
+    let config = format!(
+        r#"spec = "us-passport"
+[printer]
+uri = "{}"
+media = "4x6"
+[display]
+driver = "st7789"
+width = 240
+height = 320
+spi = "/dev/spidev9.9"
+dc = {{ chip = "/dev/gpiochip9", line = 25 }}
+[button]
+chip = "/dev/gpiochip9"
+line = 17
+"#,
+        p.uri
+    );
+    let (code, lines) = doctor(&config);
+    assert_eq!(code, Some(1), "{lines:#?}");
+    assert!(line(&lines, "ok   models").contains("loaded in"));
+    assert!(line(&lines, "ok   specs").contains("11 specs"));
+    let printer = line(&lines, "ok   printer");
+    assert!(
+        printer.contains("paper na_index-4x6_4x6in loaded") && printer.contains("image/jpeg"),
+        "{printer}"
+    );
+    assert!(line(&lines, "FAIL display").contains("/dev/spidev9.9: No such file"));
+    assert!(line(&lines, "FAIL button").contains("/dev/gpiochip9 line 17"));
+    assert_eq!(lines.last().map(String::as_str), Some("3 problem(s) found"));
+}
+
+#[test]
+fn wrong_paper_and_an_unreachable_printer_fail_with_their_codes() {
+    let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
+    let a4 = format!(
+        "spec = \"us-passport\"\n[printer]\nuri = \"{}\"\nmedia = \"a4\"\n",
+        p.uri
+    );
+    let (code, lines) = doctor(&a4);
+    assert_eq!(code, Some(1));
+    assert!(
+        line(&lines, "FAIL printer").contains("[media_not_supported]"),
+        "{lines:#?}"
+    );
+    let gone = "spec = \"us-passport\"\n[printer]\nuri = \"ipp://127.0.0.1:9/ipp/print\"\nmedia = \"4x6\"\n";
+    let (code, lines) = doctor(gone);
+    assert_eq!(code, Some(1));
+    assert!(
+        line(&lines, "FAIL printer").contains("[printer_offline]"),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_malformed_config_is_one_failure_with_its_line() {
+    let (code, lines) = doctor("spec = \"us-passport\"\n[printer\n");
+    assert_eq!(code, Some(1));
+    let config = line(&lines, "FAIL config");
+    assert!(config.contains("passbooth.toml"), "{config}");
+}
