@@ -19,6 +19,7 @@ pub(super) fn run(
     out: &Path,
     spec: &str,
     lang: Language,
+    camera_frames: Option<&Path>,
 ) -> anyhow::Result<u8> {
     let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
     let settings = BoothSettings {
@@ -29,6 +30,9 @@ pub(super) fn run(
         timing: Timing::default(),
     };
     let portrait = demo::portrait().context("the built-in portrait")?;
+    if let Some(dir) = camera_frames {
+        write_frames(&portrait, dir)?;
+    }
     let result = demo::run(&portrait, &locate(Asset::Models, models), settings, out)?;
     let r = &result.record;
     println!("passbooth demo: one session, {spec}, simulated camera, button and printer");
@@ -58,4 +62,16 @@ pub(super) fn run(
         out.display()
     );
     Ok(if r.prints > 0 { 0 } else { 1 })
+}
+
+/// The simulated camera's stills as JPEG files `0001.jpg`..., the form
+/// libcamera's virtual camera plays (the emulated Pi, scripts/pi).
+fn write_frames(portrait: &crate::imaging::RgbImage, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (i, still) in demo::scenes(portrait).iter().enumerate() {
+        let path = dir.join(format!("{:04}.jpg", i + 1));
+        crate::imaging::encode::write_file(still, &path, 72)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }

@@ -162,6 +162,10 @@ enum Command {
         /// Screen language: en or de.
         #[arg(long, default_value = "en", value_parser = parse_lang)]
         lang: crate::session::prompts::Language,
+        /// Also write the simulated camera's stills as JPEG files into DIR
+        /// (frames for libcamera's virtual camera).
+        #[arg(long, value_name = "DIR")]
+        camera_frames: Option<PathBuf>,
     },
     /// Run the booth: simulated (--simulate: the screen in a PNG file, the
     /// button on stdin), or with the camera, SPI screen, GPIO button and LED
@@ -247,12 +251,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Run(options) => {
             run::run(assets.specs.as_deref(), assets.models.as_deref(), options)
         }
-        Command::Demo { out, spec, lang } => demo::run(
+        Command::Demo {
+            out,
+            spec,
+            lang,
+            camera_frames,
+        } => demo::run(
             assets.specs.as_deref(),
             assets.models.as_deref(),
             &out,
             &spec,
             lang,
+            camera_frames.as_deref(),
         ),
         Command::Doctor { config } => Ok(doctor::run(
             assets.specs.as_deref(),

@@ -7,6 +7,8 @@ mod detection;
 mod doctor;
 mod evaluation;
 mod memory;
+#[cfg(feature = "libcamera")]
+mod pi;
 mod printer;
 mod printing;
 mod screens;

@@ -25,7 +25,7 @@ fn start(
 
 /// Runs passbooth with `args` in `dir` with extra `env`, stdin piped;
 /// returns the child and a channel of its stderr lines.
-fn spawn(
+pub(crate) fn spawn(
     args: &[&str],
     dir: &std::path::Path,
     env: &[(&str, &str)],
@@ -51,7 +51,7 @@ fn spawn(
     (child, rx)
 }
 
-fn wait_for(rx: &mpsc::Receiver<String>, want: &str, within: Duration) -> Vec<String> {
+pub(crate) fn wait_for(rx: &mpsc::Receiver<String>, want: &str, within: Duration) -> Vec<String> {
     let end = Instant::now() + within;
     let mut seen = Vec::new();
     while Instant::now() < end {

@@ -1,0 +1,92 @@
+//! The booth on the emulated Pi (built by `scripts/pi` with the `libcamera`
+//! feature, run under qemu-aarch64): the REAL libcamera source opens
+//! libcamera's virtual camera, which plays the portrait `scripts/pi` put in
+//! the root, and the sheet prints on an ippeveprinter on the host's loopback.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use passbooth::imaging::decode::decode_file;
+use passbooth::vision::{FaceDetector, Range};
+use tempfile::TempDir;
+
+use crate::common::*;
+use crate::printer::{Behaviour, TestPrinter};
+use crate::simulate::{spawn, wait_for};
+
+/// Emulated inference is slow: generous limits, still bounded.
+const STEP: Duration = Duration::from_secs(120);
+
+#[test]
+fn a_session_with_the_libcamera_virtual_camera_prints_a_sheet() {
+    let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
+    let dir = TempDir::new().unwrap();
+    let (mut child, rx) = spawn(
+        &["run", "--simulate", "--libcamera", "--printer", &p.uri],
+        dir.path(),
+        &[("LIBCAMERA_LOG_LEVELS", "*:FATAL")],
+    );
+    let mut stdin = child.stdin.take().unwrap();
+    let mut log = Vec::new();
+    writeln!(stdin, "press").unwrap();
+    log.extend(wait_for(&rx, "state=framing", STEP));
+    let camera = log
+        .iter()
+        .find(|l| l.starts_with("camera: "))
+        .unwrap_or_else(|| panic!("no camera line in {log:?}"));
+    assert!(
+        camera.starts_with("camera: Passbooth virtual portrait: viewfinder 640x480 NV12")
+            && camera.contains("still 1600x1200 NV12"),
+        "{camera}"
+    );
+    // Press until the live guide, running on libcamera's frames, goes green.
+    let end = Instant::now() + STEP;
+    loop {
+        writeln!(stdin, "press").unwrap();
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(1000)) {
+            let done = line == "state=countdown";
+            log.push(line);
+            if done {
+                break;
+            }
+        }
+        assert!(Instant::now() < end, "no countdown: {log:?}");
+    }
+    log.extend(wait_for(&rx, "state=review", STEP));
+    writeln!(stdin, "press").unwrap();
+    log.extend(wait_for(&rx, "state=done", STEP));
+    writeln!(stdin, "quit").unwrap();
+    log.extend(wait_for(&rx, "state=stopped", STEP));
+    assert!(child.wait().unwrap().success(), "{log:?}");
+    for state in ["capture", "processing", "printing"] {
+        assert!(log.contains(&format!("state={state}")), "{state}: {log:?}");
+    }
+    // The printer got one 4x6 sheet with six copies of the face the virtual
+    // camera played.
+    let docs = p.received();
+    assert_eq!(docs.len(), 1);
+    let sheet = decode_file(&docs[0]).unwrap();
+    assert_eq!((sheet.width(), sheet.height()), (1200, 1800));
+    let mut det = FaceDetector::load(
+        &repo("models/face_detection_full_range.tflite"),
+        Range::Full,
+    )
+    .unwrap();
+    assert_eq!(det.detect(&sheet).unwrap().len(), 6);
+}
+
+#[test]
+fn doctor_lists_the_virtual_camera() {
+    let out = passbooth(&[
+        "doctor",
+        "--config",
+        repo("config/simulate.toml").to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().any(|l| l
+            .starts_with("ok   camera   Passbooth virtual portrait (Virtual0), libcamera v0.4")),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+}
