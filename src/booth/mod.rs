@@ -67,16 +67,40 @@ pub struct LiveModels {
 }
 
 impl LiveModels {
-    /// Loads both from the models folder.
+    /// Loads both from the models folder. The live detector must first find
+    /// the face in the built-in portrait: a CPU whose int8 kernels go wrong
+    /// (seen under emulation of ARM's newest extensions) gets the float
+    /// model instead of a booth that never sees anyone.
     pub fn load(models: &std::path::Path) -> Result<Self, ModelError> {
+        use crate::engine::files::{LIVE_DETECTOR, SHORT_RANGE};
+        let short = crate::vision::Range::Short;
+        let mut detector = FaceDetector::load(&models.join(LIVE_DETECTOR), short)?;
+        if LIVE_DETECTOR != SHORT_RANGE && !sees_the_reference_face(&mut detector)? {
+            eprintln!(
+                "live detector: {LIVE_DETECTOR} finds no face in the reference portrait on this CPU; using {SHORT_RANGE}"
+            );
+            detector = FaceDetector::load(&models.join(SHORT_RANGE), short)?;
+        }
         Ok(Self {
-            detector: FaceDetector::load(
-                &models.join(crate::engine::files::LIVE_DETECTOR),
-                crate::vision::Range::Short,
-            )?,
+            detector,
             mesh: MeshModel::load(&models.join(crate::engine::files::FACE_LANDMARK))?,
         })
     }
+}
+
+/// Whether `detector` finds exactly the one face of the built-in portrait
+/// in a viewfinder frame of it (a known-answer test, a few ms).
+pub fn sees_the_reference_face(detector: &mut FaceDetector) -> Result<bool, ModelError> {
+    let Ok(portrait) = demo::portrait() else {
+        return Ok(true);
+    };
+    let Some(still) = demo::scenes(&portrait).pop() else {
+        return Ok(true);
+    };
+    let frame = crate::capture::replay::viewfinder_of(&still);
+    let found = detector.detect(&frame)?.len() == 1;
+    detector.wipe()?;
+    Ok(found)
 }
 
 /// The eye check runs on one ready frame in this many.
@@ -225,6 +249,9 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         if let Some(event) = self.watch_camera(now) {
             queue.extend(self.session.handle(event));
         }
+        // Carry those out first: a press that starts a session starts the
+        // camera before its first frame is read.
+        let mut changed = self.run_queue(&mut queue, now)?;
         if matches!(
             self.session.state(),
             State::Framing | State::Countdown { .. }
@@ -272,6 +299,13 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             }
         }
         queue.extend(self.session.handle(Event::Tick(now)));
+        changed |= self.run_queue(&mut queue, now)?;
+        changed |= self.show(now)?;
+        Ok(changed)
+    }
+
+    /// Executes queued actions, and the actions their events cause.
+    fn run_queue(&mut self, queue: &mut VecDeque<Action>, now: Millis) -> Result<bool, BoothError> {
         let mut changed = false;
         while let Some(action) = queue.pop_front() {
             // Slow actions (the engine, the printer) run with their screen
@@ -282,7 +316,6 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 queue.extend(self.session.handle(e));
             }
         }
-        changed |= self.show(now)?;
         Ok(changed)
     }
 

@@ -206,3 +206,13 @@ pub fn with_sunglasses(img: &RgbImage, eyes: [[f32; 2]; 2], r: f32) -> RgbImage 
     }
     out
 }
+
+/// A wall-clock limit, stretched where everything runs slower: under
+/// qemu-aarch64 (`scripts/pi test`) PASSBOOTH_TEST_PATIENCE is the factor.
+pub fn patience(limit: std::time::Duration) -> std::time::Duration {
+    let factor = std::env::var("PASSBOOTH_TEST_PATIENCE")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(1);
+    limit * factor.max(1)
+}

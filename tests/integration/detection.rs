@@ -92,3 +92,21 @@ fn wipe_leaves_no_trace_of_the_frame_in_the_tensors() {
         assert!(d.is_wiped().unwrap(), "{file}");
     }
 }
+
+#[test]
+fn both_live_detectors_pass_the_start_up_known_answer_test() {
+    for (file, range) in [
+        ("face_detection_short_range_int8.tflite", Range::Short),
+        ("face_detection_short_range.tflite", Range::Short),
+    ] {
+        let mut d = detector(file, range);
+        assert!(
+            passbooth::booth::sees_the_reference_face(&mut d).unwrap(),
+            "{file}"
+        );
+    }
+    // What the check relies on: no face, no detection.
+    let mut d = detector("face_detection_short_range.tflite", Range::Short);
+    let empty = passbooth::imaging::RgbImage::black(640, 480);
+    assert!(d.detect(&empty).unwrap().is_empty());
+}

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use passbooth::imaging::decode::decode_file;
 use tempfile::TempDir;
 
+use crate::common::patience;
+
 /// Starts the simulator in `dir` with the notify socket; returns the child
 /// and a channel of its stderr lines.
 fn start(
@@ -52,6 +54,7 @@ pub(crate) fn spawn(
 }
 
 pub(crate) fn wait_for(rx: &mpsc::Receiver<String>, want: &str, within: Duration) -> Vec<String> {
+    let within = patience(within);
     let end = Instant::now() + within;
     let mut seen = Vec::new();
     while Instant::now() < end {
@@ -71,7 +74,7 @@ fn a_person_at_the_simulated_booth_gets_a_sheet() {
     let dir = TempDir::new().unwrap();
     let sock_path = dir.path().join("notify.sock");
     let sock = UnixDatagram::bind(&sock_path).unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(20)))
+    sock.set_read_timeout(Some(patience(Duration::from_secs(20))))
         .unwrap();
     let (mut child, rx) = start(dir.path(), &sock_path);
     let mut buf = [0u8; 64];
@@ -85,7 +88,7 @@ fn a_person_at_the_simulated_booth_gets_a_sheet() {
     log.extend(wait_for(&rx, "state=framing", Duration::from_secs(10)));
     // Press about twice a second until the countdown starts (the screen
     // says when she is in place), then confirm the review.
-    let end = Instant::now() + Duration::from_secs(20);
+    let end = Instant::now() + patience(Duration::from_secs(20));
     loop {
         press();
         if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
@@ -155,7 +158,10 @@ fn the_button_can_be_pressed_through_a_unix_socket() {
         if let Ok(c) = UnixStream::connect(&socket) {
             break c;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "no socket");
+        assert!(
+            start.elapsed() < patience(Duration::from_secs(10)),
+            "no socket"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     writeln!(conn, "press").unwrap();
