@@ -10,6 +10,7 @@ pub mod engine;
 pub mod imaging;
 pub mod input;
 pub mod print;
+pub mod privacy;
 pub mod report;
 pub mod service;
 pub mod session;

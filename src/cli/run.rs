@@ -139,6 +139,8 @@ pub(super) fn run(
     models: Option<&Path>,
     o: RunOptions,
 ) -> anyhow::Result<u8> {
+    // Before any face is in memory: no core dumps, nothing swapped.
+    eprintln!("privacy: {}", crate::privacy::harden_process());
     let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
     let config = match (&o.config, o.simulate) {
         (Some(path), _) => Some(Config::load(path, &lib)?),

@@ -4,8 +4,8 @@
 //! composed photo all live in a [`SecretBuf`]. It is sized once and never
 //! grows (a growing `Vec` leaves old copies behind on reallocation), it is not
 //! `Clone` (a copy must be made on purpose, through [`SecretBuf::try_copy_of`]),
-//! and it is zeroed when dropped. Locking the pages in RAM and keeping them out
-//! of core dumps is added here, in one place, by the privacy work.
+//! and it is zeroed when dropped. Its whole pages are locked in RAM and kept
+//! out of core dumps ([`crate::privacy::protect_pages`]).
 
 use std::ops::{Deref, DerefMut};
 
@@ -17,11 +17,14 @@ pub struct SecretBuf<T: Zeroize + Copy + Default> {
 }
 
 impl<T: Zeroize + Copy + Default> SecretBuf<T> {
+    fn own(data: Box<[T]>) -> Self {
+        crate::privacy::protect_pages(data.as_ptr().cast(), std::mem::size_of_val(&*data));
+        Self { data }
+    }
+
     /// A buffer of `len` default values (zeros).
     pub fn zeroed(len: usize) -> Self {
-        Self {
-            data: vec![T::default(); len].into_boxed_slice(),
-        }
+        Self::own(vec![T::default(); len].into_boxed_slice())
     }
 
     /// Takes ownership of `data` without copying when its capacity is exact.
@@ -35,16 +38,12 @@ impl<T: Zeroize + Copy + Default> SecretBuf<T> {
             data.zeroize();
             data = exact;
         }
-        Self {
-            data: data.into_boxed_slice(),
-        }
+        Self::own(data.into_boxed_slice())
     }
 
     /// An explicit copy, for the rare place that needs two owners.
     pub fn try_copy_of(src: &[T]) -> Self {
-        Self {
-            data: src.to_vec().into_boxed_slice(),
-        }
+        Self::own(src.to_vec().into_boxed_slice())
     }
 
     /// Zeroes the contents now (the buffer stays usable).
@@ -77,6 +76,10 @@ impl AsRef<[u8]> for SecretBuf<u8> {
 impl<T: Zeroize + Copy + Default> Drop for SecretBuf<T> {
     fn drop(&mut self) {
         self.data.zeroize();
+        crate::privacy::release_pages(
+            self.data.as_ptr().cast(),
+            std::mem::size_of_val(&*self.data),
+        );
     }
 }
 

@@ -11,6 +11,7 @@ mod memory;
 mod pi;
 mod printer;
 mod printing;
+mod residue;
 mod screens;
 mod simulate;
 

@@ -1,0 +1,155 @@
+//! Keeping faces out of everywhere but RAM: the process-wide measures (no
+//! core dumps, no ptrace-style reads by other users, memory locked against
+//! swap) and the page-level one every face buffer takes (no core dump even if
+//! dumps were on). The zeroing allocator is the backstop for memory this
+//! crate does not own directly: see [`alloc`].
+
+pub mod alloc;
+
+/// What [`harden_process`] managed; the daemon logs it at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hardening {
+    /// `PR_SET_DUMPABLE` is 0: no core dump, /proc/PID/mem closed to others.
+    pub undumpable: bool,
+    /// `RLIMIT_CORE` is 0.
+    pub no_core: bool,
+    /// All current and future pages are locked in RAM (never swapped).
+    pub locked: bool,
+}
+
+impl std::fmt::Display for Hardening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let yes = |b| if b { "yes" } else { "NO" };
+        write!(
+            f,
+            "not dumpable {}, core limit 0 {}, memory locked {}",
+            yes(self.undumpable),
+            yes(self.no_core),
+            yes(self.locked)
+        )
+    }
+}
+
+/// Makes this process undumpable, sets its core limit to 0 and locks its
+/// memory (current and future) in RAM. Each step is best effort: locking
+/// needs `LimitMEMLOCK=infinity` (the unit sets it) or root, and a booth
+/// without it still runs, saying so in its log.
+pub fn harden_process() -> Hardening {
+    // SAFETY: plain syscalls on this process with valid arguments.
+    unsafe {
+        let undumpable = libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        let no_core = libc::setrlimit(libc::RLIMIT_CORE, &zero) == 0;
+        let locked = libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) == 0;
+        Hardening {
+            undumpable,
+            no_core,
+            locked,
+        }
+    }
+}
+
+/// Page size, for rounding.
+fn page() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(p).unwrap_or(4096).max(1)
+}
+
+/// Marks the whole pages inside `[ptr, ptr + len)` as excluded from core
+/// dumps and locks them in RAM (both best effort). Large buffers (the ones
+/// that hold a photo) are their own mappings, so this covers all of them;
+/// the rest of a small buffer shares its page with other data and is covered
+/// by the process-wide measures.
+pub fn protect_pages(ptr: *const u8, len: usize) {
+    let p = page();
+    let start = (ptr as usize).div_ceil(p) * p;
+    let end = (ptr as usize + len) / p * p;
+    if end > start {
+        // SAFETY: the range lies inside memory the caller owns; madvise and
+        // mlock do not change its contents.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTDUMP);
+            libc::mlock(start as *const libc::c_void, end - start);
+        }
+    }
+}
+
+/// Undoes [`protect_pages`]'s lock before the memory is freed (a locked
+/// page returned to the allocator would stay locked).
+pub fn release_pages(ptr: *const u8, len: usize) {
+    let p = page();
+    let start = (ptr as usize).div_ceil(p) * p;
+    let end = (ptr as usize + len) / p * p;
+    if end > start {
+        // SAFETY: as protect_pages.
+        unsafe {
+            libc::munlock(start as *const libc::c_void, end - start);
+        }
+    }
+}
+
+/// The `VmFlags` of the mapping holding `addr`, from /proc/self/smaps (for
+/// tests and `doctor`).
+pub fn vm_flags_at(addr: usize) -> Option<String> {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").ok()?;
+    let mut inside = false;
+    for line in smaps.lines() {
+        if let Some((range, _)) = line.split_once(' ')
+            && let Some((a, b)) = range.split_once('-')
+            && let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
+        {
+            inside = (a..b).contains(&addr);
+            continue;
+        }
+        if inside && let Some(flags) = line.strip_prefix("VmFlags:") {
+            return Some(flags.trim().to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imaging::SecretBuf;
+
+    #[test]
+    fn a_photo_sized_buffer_is_out_of_core_dumps() {
+        let buf: SecretBuf<u8> = SecretBuf::zeroed(4 << 20);
+        let middle = buf.as_ptr() as usize + (2 << 20);
+        let flags = vm_flags_at(middle).expect("mapping found");
+        assert!(flags.split(' ').any(|f| f == "dd"), "VmFlags: {flags}");
+    }
+
+    #[test]
+    fn hardening_reports_each_measure() {
+        // In a child, so this test binary keeps its own settings.
+        // SAFETY: fork in a test; the child only makes syscalls and exits.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            let h = harden_process();
+            // SAFETY: reading this process's own settings.
+            let ok = unsafe {
+                let mut r = libc::rlimit {
+                    rlim_cur: 1,
+                    rlim_max: 1,
+                };
+                libc::getrlimit(libc::RLIMIT_CORE, &mut r);
+                h.undumpable
+                    && h.no_core
+                    && libc::prctl(libc::PR_GET_DUMPABLE) == 0
+                    && r.rlim_cur == 0
+            };
+            // SAFETY: leaving the forked child at once.
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+        }
+        let mut status = 0;
+        // SAFETY: waiting for our own child.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    }
+}
