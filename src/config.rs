@@ -209,6 +209,7 @@ struct ConfigFile {
     led: Option<GpioLine>,
     #[serde(default)]
     timeouts: TimeoutConfig,
+    stats: Option<PathBuf>,
 }
 
 fn english() -> Language {
@@ -238,6 +239,8 @@ pub struct Config {
     pub led: Option<GpioLine>,
     /// Session timing.
     pub timing: Timing,
+    /// Where the counters are kept (`passbooth stats`); none if absent.
+    pub stats: Option<PathBuf>,
 }
 
 /// Why a config file is unusable.
@@ -424,6 +427,7 @@ impl Config {
             button: raw.button,
             led: raw.led,
             timing,
+            stats: raw.stats,
         })
     }
 }

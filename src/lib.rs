@@ -15,4 +15,5 @@ pub mod report;
 pub mod service;
 pub mod session;
 pub mod spec;
+pub mod stats;
 pub mod vision;

@@ -20,6 +20,7 @@ use crate::session::guide::{Guide, Overlay, Signal, eyes_advice};
 use crate::session::machine::{Action, Event, Session, State, Timing};
 use crate::session::prompts::{Language, Prompt};
 use crate::spec::Spec;
+use crate::stats::Counters;
 use crate::vision::runtime::ModelError;
 use crate::vision::{FaceDetector, MeshModel, metrics};
 
@@ -152,6 +153,8 @@ pub struct Booth<C: FrameSource, S: Screen> {
     still_drawn: Option<&'static str>,
     /// When the camera is next checked (idle or camera trouble).
     next_camera_check: Millis,
+    counters: Counters,
+    counters_changed: bool,
 }
 
 impl<C: FrameSource, S: Screen> Booth<C, S> {
@@ -192,6 +195,8 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             last_state: "idle",
             still_drawn: None,
             next_camera_check: now,
+            counters: Counters::default(),
+            counters_changed: false,
         }
     }
 
@@ -208,6 +213,27 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
     /// What happened so far.
     pub fn record(&self) -> &Record {
         &self.record
+    }
+
+    /// Starts counting from `counters` (read from the stats file).
+    pub fn with_counters(mut self, counters: Counters) -> Self {
+        self.counters = counters;
+        self
+    }
+
+    /// The counters, if they changed since the last call (to save them).
+    pub fn counters_if_changed(&mut self) -> Option<&Counters> {
+        std::mem::take(&mut self.counters_changed).then_some(&self.counters)
+    }
+
+    /// The counters.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    fn count(&mut self, f: impl FnOnce(&mut Counters)) {
+        f(&mut self.counters);
+        self.counters_changed = true;
     }
 
     /// The screen's current picture.
@@ -294,6 +320,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 }
                 Err(e) => {
                     eprintln!("camera: {e}");
+                    self.count(|c| c.camera_errors += 1);
                     queue.extend(self.session.handle(Event::CaptureFailed(now)))
                 }
             }
@@ -335,6 +362,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         match (self.camera.check(), missing) {
             (Err(e), false) => {
                 eprintln!("camera: {e}");
+                self.count(|c| c.camera_errors += 1);
                 Some(Event::CaptureFailed(now))
             }
             (Ok(()), true) => {
@@ -367,6 +395,9 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         let name = self.session.state().name();
         if name == self.last_state {
             return false;
+        }
+        if (self.last_state, name) == ("idle", "framing") {
+            self.count(|c| c.sessions += 1);
         }
         self.last_state = name;
         self.record.states.push((now, name));
@@ -403,6 +434,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 Ok(()) => Vec::new(),
                 Err(e) => {
                     eprintln!("camera: {e}");
+                    self.count(|c| c.camera_errors += 1);
                     vec![Event::CaptureFailed(now)]
                 }
             },
@@ -417,6 +449,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 }
                 Err(e) => {
                     eprintln!("camera: {e}");
+                    self.count(|c| c.camera_errors += 1);
                     vec![Event::CaptureFailed(now)]
                 }
             },
@@ -440,10 +473,13 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                     });
                     Vec::new()
                 }
-                Err(p) => vec![Event::PrintFailed {
-                    at: now,
-                    code: p.code().to_string(),
-                }],
+                Err(p) => {
+                    self.count(|c| Counters::bump(&mut c.printer_errors, p.code()));
+                    vec![Event::PrintFailed {
+                        at: now,
+                        code: p.code().to_string(),
+                    }]
+                }
             },
             Action::Wipe => {
                 self.still = None;
@@ -486,11 +522,16 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 self.record.processing_ms = ms;
                 self.record.accepted = Some(accepted);
                 self.record.reason = reason;
+                if !accepted {
+                    let why = reason.map_or_else(|| "no_photo".to_string(), reason_code);
+                    self.count(|c| Counters::bump(&mut c.rejections, &why));
+                }
                 self.photo = photo;
                 Event::Processed { at: now, accepted }
             }
             Outcome::Failed(why) => {
                 eprintln!("engine: {why}");
+                self.count(|c| c.camera_errors += 1);
                 Event::CaptureFailed(now)
             }
             Outcome::Printed { result, ms } => {
@@ -498,10 +539,12 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 match result {
                     Ok(()) => {
                         self.record.prints += 1;
+                        self.count(|c| c.prints += 1);
                         Event::Printed(now)
                     }
                     Err(p) => {
                         eprintln!("printer: {p} [{}]", p.code());
+                        self.count(|c| Counters::bump(&mut c.printer_errors, p.code()));
                         Event::PrintFailed {
                             at: now,
                             code: p.code().to_string(),
@@ -511,4 +554,12 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             }
         }
     }
+}
+
+/// A check's reason as its report code (`eyes_closed`).
+fn reason_code(r: Reason) -> String {
+    serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{r:?}"))
 }

@@ -178,6 +178,16 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
     },
+    /// Show the booth's counters (sessions, prints, rejections by reason,
+    /// printer and camera errors), from the config's stats file.
+    Stats {
+        /// The booth's config file (default /etc/passbooth/passbooth.toml).
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the country specs, or show one.
     Specs {
         /// Spec id to show.
@@ -269,6 +279,27 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             assets.models.as_deref(),
             config.as_deref(),
         )),
+        Command::Stats { config, json } => {
+            let lib = crate::spec::SpecLibrary::load_dir(&crate::assets::locate(
+                crate::assets::Asset::Specs,
+                assets.specs.as_deref(),
+            ))?;
+            let path = config.unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_PATH));
+            let c = crate::config::Config::load(&path, &lib)?;
+            let file = c.stats.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: no stats file configured (stats = \"PATH\")",
+                    path.display()
+                )
+            })?;
+            let counters = crate::stats::Counters::load(&file)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&counters)?);
+            } else {
+                print!("{}", counters.render());
+            }
+            Ok(0)
+        }
         Command::Specs { id, json } => specs::run(assets.specs.as_deref(), id.as_deref(), json),
     }
 }

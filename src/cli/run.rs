@@ -32,6 +32,7 @@ use crate::session::machine::State;
 use crate::session::machine::Timing;
 use crate::session::prompts::Language;
 use crate::spec::SpecLibrary;
+use crate::stats::Counters;
 
 /// Loop period: 10 viewfinder frames a second.
 const FRAME: Duration = Duration::from_millis(100);
@@ -189,8 +190,14 @@ pub(super) fn run(
         _ => Box::new(FolderPrinter::new(&folder)),
     };
     let models = locate(Asset::Models, models);
+    let stats = c.and_then(|c| c.stats.clone());
+    let counters = match &stats {
+        Some(path) => Counters::load(path)?,
+        None => Counters::default(),
+    };
     let parts = Parts {
         settings,
+        counters,
         camera,
         printer,
         engine: Engine::load(&models)?,
@@ -207,12 +214,13 @@ pub(super) fn run(
             o.screen.display()
         );
         if o.window {
-            return with_window(parts, &o.screen, tx, rx);
+            return with_window(parts, &o.screen, tx, rx, stats.as_deref());
         }
         return drive(
             parts.booth(PngMirror::new(o.screen.clone()), (240, 320)),
             Buttons::Stdin(rx),
             None,
+            stats.as_deref(),
         );
     }
     // The real screen and button (frames replayed until the camera lands).
@@ -245,6 +253,7 @@ pub(super) fn run(
         booth,
         Buttons::Gpio(gpio, Button::new(timing, monotonic_ms())),
         led,
+        stats.as_deref(),
     )
 }
 
@@ -268,6 +277,7 @@ fn real_camera(_: Option<&config::CameraConfig>) -> anyhow::Result<Box<dyn Frame
 /// What every booth is built from, whatever its screen and button.
 struct Parts {
     settings: BoothSettings,
+    counters: Counters,
     camera: Box<dyn FrameSource>,
     printer: Box<dyn SheetPrinter + Send>,
     engine: Engine,
@@ -276,6 +286,7 @@ struct Parts {
 
 impl Parts {
     fn booth<S: Screen>(self, screen: S, panel: (u16, u16)) -> Booth<Box<dyn FrameSource>, S> {
+        let counters = self.counters;
         Booth::new(
             self.settings,
             self.camera,
@@ -286,6 +297,7 @@ impl Parts {
             panel,
             0,
         )
+        .with_counters(counters)
     }
 }
 
@@ -296,6 +308,7 @@ fn with_window(
     png: &Path,
     tx: mpsc::Sender<Input>,
     rx: mpsc::Receiver<Input>,
+    stats: Option<&Path>,
 ) -> anyhow::Result<u8> {
     use crate::display::window::{Key, WindowMirror, display_available};
     if !display_available() {
@@ -314,7 +327,12 @@ fn with_window(
         }
     });
     let screen = WindowMirror::new(png.to_path_buf(), 240, 320, keys);
-    drive(parts.booth(screen, (240, 320)), Buttons::Stdin(rx), None)
+    drive(
+        parts.booth(screen, (240, 320)),
+        Buttons::Stdin(rx),
+        None,
+        stats,
+    )
 }
 
 /// Without the `window` feature there is no window to open.
@@ -324,6 +342,7 @@ fn with_window(
     _: &Path,
     _: mpsc::Sender<Input>,
     _: mpsc::Receiver<Input>,
+    _: Option<&Path>,
 ) -> anyhow::Result<u8> {
     anyhow::bail!(
         "this passbooth was built without the window feature (cargo build --features window, with libsdl2-dev)"
@@ -376,6 +395,7 @@ fn drive<C: FrameSource, S: Screen>(
     mut booth: Booth<C, S>,
     mut buttons: Buttons,
     mut led: Option<ReadyLed>,
+    stats: Option<&Path>,
 ) -> anyhow::Result<u8> {
     service::catch_terminate();
     let start = Instant::now();
@@ -391,6 +411,12 @@ fn drive<C: FrameSource, S: Screen>(
             break;
         }
         booth.step(now, press)?;
+        if let (Some(path), Some(counters)) = (stats, booth.counters_if_changed())
+            && let Err(e) = counters.save(path)
+        {
+            // Counting must never stop the booth.
+            eprintln!("stats: {e}");
+        }
         if let Some(l) = led.as_mut() {
             // Lit when pressing the button does something now.
             let ready = match booth.state() {

@@ -69,6 +69,33 @@ pub(crate) fn wait_for(rx: &mpsc::Receiver<String>, want: &str, within: Duration
     panic!("no '{want}' within {within:?}; saw {seen:?}");
 }
 
+/// A person at the booth: start, press until the countdown (the screen says
+/// when she is in place), confirm the review, then quit; the log lines.
+fn person_session(stdin: &mut impl Write, rx: &mpsc::Receiver<String>) -> Vec<String> {
+    let mut log: Vec<String> = Vec::new();
+    let mut press = || writeln!(stdin, "press").unwrap();
+    press();
+    log.extend(wait_for(rx, "state=framing", Duration::from_secs(10)));
+    let end = Instant::now() + patience(Duration::from_secs(20));
+    loop {
+        press();
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+            let done = line == "state=countdown";
+            log.push(line);
+            if done {
+                break;
+            }
+        }
+        assert!(Instant::now() < end, "no countdown");
+    }
+    log.extend(wait_for(rx, "state=review", Duration::from_secs(15)));
+    press();
+    log.extend(wait_for(rx, "state=done", Duration::from_secs(15)));
+    writeln!(stdin, "quit").unwrap();
+    log.extend(wait_for(rx, "state=stopped", Duration::from_secs(10)));
+    log
+}
+
 #[test]
 fn a_person_at_the_simulated_booth_gets_a_sheet() {
     let dir = TempDir::new().unwrap();
@@ -82,29 +109,7 @@ fn a_person_at_the_simulated_booth_gets_a_sheet() {
     assert_eq!(&buf[..n], b"READY=1");
 
     let mut stdin = child.stdin.take().unwrap();
-    let mut log: Vec<String> = Vec::new();
-    let mut press = || writeln!(stdin, "press").unwrap();
-    press();
-    log.extend(wait_for(&rx, "state=framing", Duration::from_secs(10)));
-    // Press about twice a second until the countdown starts (the screen
-    // says when she is in place), then confirm the review.
-    let end = Instant::now() + patience(Duration::from_secs(20));
-    loop {
-        press();
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
-            let done = line == "state=countdown";
-            log.push(line);
-            if done {
-                break;
-            }
-        }
-        assert!(Instant::now() < end, "no countdown");
-    }
-    log.extend(wait_for(&rx, "state=review", Duration::from_secs(15)));
-    press();
-    log.extend(wait_for(&rx, "state=done", Duration::from_secs(15)));
-    writeln!(stdin, "quit").unwrap();
-    log.extend(wait_for(&rx, "state=stopped", Duration::from_secs(10)));
+    let log = person_session(&mut stdin, &rx);
     assert!(child.wait().unwrap().success());
     // The log holds state names only (and the start-up lines: what it
     // simulates, its privacy measures): nothing about the person.
@@ -235,5 +240,58 @@ fn a_window_without_a_display_is_refused_clearly() {
     assert!(
         err.contains("display") || err.contains("window feature"),
         "{err}"
+    );
+}
+
+#[test]
+fn the_booth_counts_sessions_and_prints_and_nothing_else() {
+    let dir = TempDir::new().unwrap();
+    let stats = dir.path().join("stats.json");
+    let config = dir.path().join("booth.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "spec = \"us-passport\"\nstats = \"{}\"\n[printer]\nfolder = \"prints\"\nmedia = \"4x6\"\n",
+            stats.display()
+        ),
+    )
+    .unwrap();
+    for round in 1..=2 {
+        let (mut child, rx) = spawn(
+            &["run", "--simulate", "--config", config.to_str().unwrap()],
+            dir.path(),
+            &[],
+        );
+        let mut stdin = child.stdin.take().unwrap();
+        person_session(&mut stdin, &rx);
+        assert!(child.wait().unwrap().success());
+        // Counts carry over a restart.
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+        assert_eq!(json["sessions"], round, "{json}");
+        assert_eq!(json["prints"], round, "{json}");
+        // Counters only: these keys, numbers as values, nothing per person.
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "camera_errors",
+                "printer_errors",
+                "prints",
+                "rejections",
+                "sessions"
+            ]
+        );
+    }
+    let out = crate::common::passbooth(&["stats", "--config", config.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("sessions        2\nprints          2\n"),
+        "{text}"
     );
 }

@@ -1,0 +1,139 @@
+//! The booth's statistics: counters, nothing else. No times of sessions, no
+//! measurements, nothing that tells one person's visit from another's; an
+//! operator sees how the booth is used and what goes wrong with it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Every counter the booth keeps.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counters {
+    /// Sessions started (a press on the attract screen).
+    pub sessions: u64,
+    /// Sheets printed.
+    pub prints: u64,
+    /// Photos rejected, by the first failed check.
+    pub rejections: BTreeMap<String, u64>,
+    /// Print failures, by problem code (`out_of_paper`...).
+    pub printer_errors: BTreeMap<String, u64>,
+    /// Times the camera failed or went missing.
+    pub camera_errors: u64,
+}
+
+/// The counters file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StatsError {
+    /// Reading or writing failed.
+    #[error("stats file {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The file is not a counters file.
+    #[error("stats file {path} is damaged: {message}")]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+impl Counters {
+    /// Reads `path`; a file that does not exist yet is all zeros.
+    pub fn load(path: &Path) -> Result<Self, StatsError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => {
+                return Err(StatsError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        serde_json::from_str(&text).map_err(|e| StatsError::Damaged {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Writes `path` whole or not at all (a power cut leaves the old file).
+    pub fn save(&self, path: &Path) -> Result<(), StatsError> {
+        let io = |source| StatsError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let tmp = path.with_extension("json.tmp");
+        let text = serde_json::to_string_pretty(self).map_err(|e| io(std::io::Error::other(e)))?;
+        std::fs::write(&tmp, text + "\n").map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+
+    /// Counts one of a keyed counter.
+    pub fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+        *map.entry(key.to_string()).or_default() += 1;
+    }
+
+    /// The counters as an operator reads them.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "sessions        {}\nprints          {}\ncamera errors   {}\n",
+            self.sessions, self.prints, self.camera_errors
+        );
+        for (title, map) in [
+            ("rejections", &self.rejections),
+            ("printer errors", &self.printer_errors),
+        ] {
+            let total: u64 = map.values().sum();
+            out += &format!("{title:<15} {total}\n");
+            for (k, v) in map {
+                out += &format!("  {k:<20} {v}\n");
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_round_trip_and_a_missing_file_is_zero() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("stats.json");
+        assert_eq!(Counters::load(&path).unwrap(), Counters::default());
+        let mut c = Counters {
+            sessions: 3,
+            prints: 2,
+            camera_errors: 1,
+            ..Counters::default()
+        };
+        Counters::bump(&mut c.rejections, "eyes_closed");
+        Counters::bump(&mut c.printer_errors, "out_of_paper");
+        Counters::bump(&mut c.printer_errors, "out_of_paper");
+        c.save(&path).unwrap();
+        assert_eq!(Counters::load(&path).unwrap(), c);
+        assert!(!path.with_extension("json.tmp").exists());
+        let text = c.render();
+        assert!(
+            text.contains("printer errors  2\n  out_of_paper         2"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_damaged_file_is_named() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("stats.json");
+        std::fs::write(&path, "{\"sessions\": \"many\"}").unwrap();
+        let e = Counters::load(&path).unwrap_err().to_string();
+        assert!(e.contains("stats.json is damaged"), "{e}");
+    }
+}
