@@ -68,6 +68,15 @@ pub fn portrait() -> Result<RgbImage, crate::imaging::decode::DecodeError> {
 /// and steps into place. Her head is scaled to what the US overlay plans
 /// (3.5x the 512 px original on a 1200 px high still).
 pub fn scenes(portrait: &RgbImage) -> Vec<RgbImage> {
+    scenes_turned(portrait, 0.0)
+}
+
+/// The astronaut's head leans about 6 degrees (her eye line rises to the
+/// image's right); turning the scenes by this levels it.
+pub const LEVEL_RAD: f32 = 0.105;
+
+/// [`scenes`], with the camera turned by `angle` radians about her face.
+pub fn scenes_turned(portrait: &RgbImage, angle: f32) -> Vec<RgbImage> {
     let k = 3.5;
     [-300.0, -150.0, 0.0, 0.0]
         .into_iter()
@@ -76,7 +85,7 @@ pub fn scenes(portrait: &RgbImage) -> Vec<RgbImage> {
                 center: Point::new(225.0 - dx / k, 136.0),
                 width: 1600.0 / k,
                 height: 1200.0 / k,
-                angle: 0.0,
+                angle,
             };
             resample(portrait, &crop, 1600, 1200, [214, 214, 214])
         })

@@ -509,38 +509,43 @@ impl OpenCamera {
         }
     }
 
-    /// Whether a completed request carries a good frame.
+    /// Whether a completed request carries a usable frame: completed, and
+    /// its buffer not marked failed or cancelled (a pipeline that reports no
+    /// buffer status, as the virtual one, counts as fine).
     fn good(r: &Request, stream: &Stream) -> bool {
         r.status() == RequestStatus::Complete
-            && r.buffer::<OwnedFrameBuffer>(stream)
-                .and_then(|b| b.metadata())
-                .is_some_and(|m| m.status() == FrameMetadataStatus::Success)
+            && r.buffer::<OwnedFrameBuffer>(stream).is_some_and(|b| {
+                !matches!(
+                    b.metadata().map(|m| m.status()),
+                    Some(FrameMetadataStatus::Error | FrameMetadataStatus::Cancelled)
+                )
+            })
     }
 
     /// The newest viewfinder frame into `out`; older ones are re-queued.
     fn viewfinder(&mut self, out: &mut RgbImage) -> Result<(), CaptureError> {
         let deadline = Instant::now() + FRAME_TIMEOUT;
         let mut newest = None;
-        loop {
-            let r = match newest {
-                None => self.next_completed(deadline)?,
-                Some(_) => match self.completed.try_recv() {
-                    Ok(r) => r,
-                    Err(_) => break,
-                },
-            };
-            let good = Self::good(&r, &self.viewfinder.stream);
-            let cookie = r.cookie();
-            self.park(r);
-            if cookie == STILL {
-                continue;
-            }
-            if good {
-                if let Some(old) = newest.replace(cookie) {
-                    self.requeue(old)?;
+        while newest.is_none() {
+            // Wait for one, then take what else is already there (bounded:
+            // a pipeline may complete a re-queued request at once).
+            let mut batch = Some(self.next_completed(deadline)?);
+            let mut taken = 0;
+            while let Some(r) = batch.take() {
+                let good = Self::good(&r, &self.viewfinder.stream);
+                let cookie = r.cookie();
+                self.park(r);
+                if cookie != STILL {
+                    if !good {
+                        self.requeue(cookie)?;
+                    } else if let Some(old) = newest.replace(cookie) {
+                        self.requeue(old)?;
+                    }
                 }
-            } else {
-                self.requeue(cookie)?;
+                taken += 1;
+                if taken < VIEWFINDER_BUFFERS {
+                    batch = self.completed.try_recv().ok();
+                }
             }
         }
         let Some(cookie) = newest else {

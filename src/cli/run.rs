@@ -140,14 +140,14 @@ pub(super) fn run(
     models: Option<&Path>,
     o: RunOptions,
 ) -> anyhow::Result<u8> {
-    // Before any face is in memory: no core dumps, nothing swapped.
-    eprintln!("privacy: {}", crate::privacy::harden_process());
     let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
     let config = match (&o.config, o.simulate) {
         (Some(path), _) => Some(Config::load(path, &lib)?),
         (None, false) => Some(Config::load(Path::new(config::DEFAULT_PATH), &lib)?),
         (None, true) => None,
     };
+    // Before any face is in memory: no core dumps, nothing swapped.
+    eprintln!("privacy: {}", crate::privacy::harden_process());
     // A flag wins over the config file, which wins over the defaults.
     let c = config.as_ref();
     let spec = o
