@@ -210,10 +210,10 @@ impl LibcameraSource {
     }
 
     fn close(&mut self) {
-        if let Some(mut o) = self.open.take() {
-            if o.running {
-                let _ = o.camera.stop();
-            }
+        if let Some(mut o) = self.open.take()
+            && o.running
+        {
+            let _ = o.camera.stop();
         }
     }
 

@@ -147,7 +147,7 @@ impl FrameFormat {
         if self.width == 0 || self.height == 0 {
             return Err(FrameError::Format(format!("{self:?}: empty")));
         }
-        if yuv && (self.width % 2 != 0 || self.height % 2 != 0) {
+        if yuv && (!self.width.is_multiple_of(2) || !self.height.is_multiple_of(2)) {
             return Err(FrameError::Format(format!("{self:?}: odd size")));
         }
         if self.stride < self.width * self.layout.bytes_per_pixel() {

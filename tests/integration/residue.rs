@@ -125,12 +125,7 @@ fn scan(pid: u32, forms: &[Form]) -> Vec<(&'static str, usize, Vec<String>)> {
     let mem = File::open(format!("/proc/{pid}/mem")).expect("mem (run as root)");
     let finders: Vec<Vec<memchr::memmem::Finder<'_>>> = forms
         .iter()
-        .map(|f| {
-            f.needles
-                .iter()
-                .map(|n| memchr::memmem::Finder::new(n))
-                .collect()
-        })
+        .map(|f| f.needles.iter().map(memchr::memmem::Finder::new).collect())
         .collect();
     let mut hits: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); forms.len()];
     let mut buf = vec![0u8; 16 << 20];
