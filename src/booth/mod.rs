@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use crate::capture::FrameSource;
+use crate::capture::{CaptureError, FrameSource};
 use crate::checks::Reason;
 use crate::display::ui::{View, draw};
 use crate::display::{Framebuffer, Screen};
@@ -112,6 +112,9 @@ const EYE_CHECK_EVERY: u32 = 3;
 /// and one plugged back in is picked up within this time.
 pub const CAMERA_CHECK_MS: Millis = 2000;
 
+/// How often a printer in trouble is asked whether it is fine again, ms.
+pub const PRINTER_CHECK_MS: Millis = 5000;
+
 /// What happened in a session, for logs and the demo's summary (counts and
 /// times only: nothing about the person).
 #[derive(Debug, Clone, Default)]
@@ -153,6 +156,8 @@ pub struct Booth<C: FrameSource, S: Screen> {
     still_drawn: Option<&'static str>,
     /// When the camera is next checked (idle or camera trouble).
     next_camera_check: Millis,
+    /// When the printer is next asked (printer trouble).
+    next_printer_check: Millis,
     counters: Counters,
     counters_changed: bool,
 }
@@ -195,6 +200,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             last_state: "idle",
             still_drawn: None,
             next_camera_check: now,
+            next_printer_check: now,
             counters: Counters::default(),
             counters_changed: false,
         }
@@ -275,6 +281,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         if let Some(event) = self.watch_camera(now) {
             queue.extend(self.session.handle(event));
         }
+        self.watch_printer(now);
         // Carry those out first: a press that starts a session starts the
         // camera before its first frame is read.
         let mut changed = self.run_queue(&mut queue, now)?;
@@ -373,6 +380,25 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         }
     }
 
+    /// While the booth shows printer trouble, asks the printer (on the
+    /// worker) every [`PRINTER_CHECK_MS`] whether it could print again; its
+    /// answer clears the trouble ([`Outcome::PrinterReady`]).
+    fn watch_printer(&mut self, now: Millis) {
+        let State::Trouble { code } = self.session.state() else {
+            return;
+        };
+        if matches!(code.as_str(), "camera_lost" | "button_stuck")
+            || self.worker.busy()
+            || now < self.next_printer_check
+        {
+            return;
+        }
+        self.next_printer_check = now + PRINTER_CHECK_MS;
+        self.worker.send(Job::CheckPrinter {
+            media: self.settings.media.clone(),
+        });
+    }
+
     /// Records a state change and puts the current screen on the panel.
     fn show(&mut self, now: Millis) -> Result<bool, BoothError> {
         let changed = self.note_state(now);
@@ -450,7 +476,10 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 Err(e) => {
                     eprintln!("camera: {e}");
                     self.count(|c| c.camera_errors += 1);
-                    vec![Event::CaptureFailed(now)]
+                    match e {
+                        CaptureError::Corrupt(_) => vec![Event::StillDamaged(now)],
+                        CaptureError::Lost(_) => vec![Event::CaptureFailed(now)],
+                    }
                 }
             },
             Action::Process => match self.still.take() {
@@ -532,7 +561,15 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             Outcome::Failed(why) => {
                 eprintln!("engine: {why}");
                 self.count(|c| c.camera_errors += 1);
-                Event::CaptureFailed(now)
+                Event::StillDamaged(now)
+            }
+            Outcome::PrinterReady(ready) => {
+                if ready {
+                    eprintln!("printer: ready again");
+                    Event::AllClear(now)
+                } else {
+                    Event::Tick(now)
+                }
             }
             Outcome::Printed { result, ms } => {
                 self.record.printing_ms = ms;

@@ -24,6 +24,11 @@ pub enum Job {
         /// The document.
         spec: Box<Spec>,
     },
+    /// Ask whether the printer could print on `media` now.
+    CheckPrinter {
+        /// The paper.
+        media: Media,
+    },
     /// Print a sheet.
     Print {
         /// The sheet.
@@ -52,6 +57,8 @@ pub enum Outcome {
     },
     /// The engine could not run (a model error): the session must end.
     Failed(String),
+    /// The printer's answer to [`Job::CheckPrinter`].
+    PrinterReady(bool),
     /// The printer finished.
     Printed {
         /// Success or the printer's problem.
@@ -105,6 +112,9 @@ impl Worker {
                                 result,
                                 ms: t.elapsed().as_secs_f64() * 1000.0,
                             }
+                        }
+                        Job::CheckPrinter { media } => {
+                            Outcome::PrinterReady(printer.ready(&media).is_ok())
                         }
                         Job::Wipe => {
                             let _ = engine.wipe();

@@ -14,6 +14,11 @@ use problem::Problem;
 pub trait SheetPrinter {
     /// Prints one sheet at `dpi` on `media`.
     fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, media: &Media) -> Result<(), Problem>;
+    /// Whether a sheet on `media` could print now (asked while the booth
+    /// shows printer trouble, to clear it when the printer is fine again).
+    fn ready(&mut self, _media: &Media) -> Result<(), Problem> {
+        Ok(())
+    }
 }
 
 impl SheetPrinter for ipp::IppPrinter {
@@ -26,11 +31,18 @@ impl SheetPrinter for ipp::IppPrinter {
         })
         .map(|_| ())
     }
+    fn ready(&mut self, media: &Media) -> Result<(), Problem> {
+        let status = self.status()?;
+        self.preflight(&status, media).map(|_| ())
+    }
 }
 
 impl SheetPrinter for Box<dyn SheetPrinter + Send> {
     fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, media: &Media) -> Result<(), Problem> {
         (**self).print_sheet(sheet, dpi, media)
+    }
+    fn ready(&mut self, media: &Media) -> Result<(), Problem> {
+        (**self).ready(media)
     }
 }
 

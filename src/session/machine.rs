@@ -112,6 +112,9 @@ pub enum Event {
     /// The camera failed: no frames, no still, a corrupt frame, or (while
     /// idle) its periodic check.
     CaptureFailed(Millis),
+    /// The still arrived damaged, or the engine could not read it: this
+    /// session ends (nothing to show), the camera itself is fine.
+    StillDamaged(Millis),
     /// The engine finished.
     Processed {
         /// When.
@@ -139,6 +142,7 @@ impl Event {
             | Event::Button(_, t)
             | Event::Captured(t)
             | Event::CaptureFailed(t)
+            | Event::StillDamaged(t)
             | Event::Printed(t)
             | Event::AllClear(t) => *t,
             Event::Live { at, .. }
@@ -324,6 +328,9 @@ impl Session {
                 State::Idle | State::Framing | State::Countdown { .. } | State::Capture,
                 Event::CaptureFailed(_),
             ) => self.trouble("camera_lost", at, &mut actions),
+            (State::Capture | State::Processing, Event::StillDamaged(_)) => {
+                self.end(at, &mut actions)
+            }
             (State::Processing, Event::Processed { accepted, .. }) => {
                 self.go(State::Review { accepted }, at)
             }
@@ -639,6 +646,20 @@ mod tests {
             assert_eq!(s.state(), &trouble);
             s.handle(Event::AllClear(7000));
             assert_eq!(s.state(), &State::Idle);
+        }
+    }
+
+    #[test]
+    fn a_damaged_still_ends_the_session_wiped_without_calling_staff() {
+        for at_processing in [false, true] {
+            let mut events = vec![press(0), green(10), press(20), Event::Tick(3100)];
+            if at_processing {
+                events.push(Event::Captured(3200));
+            }
+            events.push(Event::StillDamaged(3300));
+            let (s, steps) = script(events);
+            assert_eq!(s.state(), &State::Idle);
+            assert_eq!(steps.last().unwrap().1.last(), Some(&Action::Wipe));
         }
     }
 

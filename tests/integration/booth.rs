@@ -347,3 +347,77 @@ fn a_camera_missing_at_start_is_reported_before_anyone_presses() {
     );
     assert!(shows(&b, Prompt::CameraLost));
 }
+
+/// The replay camera whose stills arrive damaged.
+struct DamagedStills(ReplaySource);
+
+impl FrameSource for DamagedStills {
+    fn viewfinder_size(&self) -> (u32, u32) {
+        self.0.viewfinder_size()
+    }
+    fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
+        self.0.next_frame()
+    }
+    fn still(&mut self) -> Result<RgbImage, CaptureError> {
+        Err(CaptureError::Corrupt("truncated frame".into()))
+    }
+}
+
+#[test]
+fn a_damaged_still_ends_the_session_in_idle_wiped() {
+    let prints = TempDir::new().unwrap();
+    let mut b = booth_with(DamagedStills(replay()), FolderPrinter::new(prints.path()));
+    session(&mut b, |s| matches!(s, State::Idle));
+    let names: Vec<&str> = b.record().states.iter().map(|(_, s)| *s).collect();
+    assert_eq!(names, ["idle", "framing", "countdown", "capture", "idle"]);
+    assert!(!b.holds_face_data());
+    assert_eq!(b.record().prints, 0);
+    assert_eq!(b.counters().camera_errors, 1);
+    assert_eq!(std::fs::read_dir(prints.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_printer_that_vanishes_mid_session_calls_staff_and_is_picked_up_when_back() {
+    let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
+    let port: u16 = p
+        .uri
+        .split(':')
+        .nth(2)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut b = booth(IppPrinter::new(&p.uri).unwrap());
+    session(&mut b, |s| matches!(s, State::Review { .. }));
+    drop(p); // the printer is switched off
+    let mut now = 50_000;
+    b.step(now, Some(Press::Short)).unwrap();
+    while matches!(b.state(), State::Printing) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        now += 10;
+        b.step(now, None).unwrap();
+    }
+    let offline = State::Trouble {
+        code: "printer_offline".into(),
+    };
+    assert_eq!(b.state(), &offline);
+    assert!(!b.holds_face_data(), "wiped");
+    assert_eq!(b.counters().printer_errors.get("printer_offline"), Some(&1));
+    // Still off at the next check: the trouble stays.
+    for _ in 0..80 {
+        now += STEP_MS;
+        b.step(now, None).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert_eq!(b.state(), &offline);
+    // Switched on again: idle within a check or two.
+    let _back = TestPrinter::start_at(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg", port);
+    let end = std::time::Instant::now() + patience(std::time::Duration::from_secs(20));
+    while b.state() == &offline {
+        now += STEP_MS;
+        b.step(now, None).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(std::time::Instant::now() < end, "still in trouble");
+    }
+    assert_eq!(b.state(), &State::Idle);
+}

@@ -48,6 +48,17 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
 impl TestPrinter {
     /// Starts a printer with `media_ready` loaded that takes `formats`.
     pub fn start(behaviour: Behaviour, media_ready: &str, formats: &str) -> TestPrinter {
+        Self::start_at(behaviour, media_ready, formats, free_port())
+    }
+
+    /// [`TestPrinter::start`] on a given loopback port (a printer that comes
+    /// back where it was).
+    pub fn start_at(
+        behaviour: Behaviour,
+        media_ready: &str,
+        formats: &str,
+        port: u16,
+    ) -> TestPrinter {
         let dir = TempDir::new().expect("temp dir");
         let d = dir.path();
         let bus = d.join("bus");
@@ -98,7 +109,6 @@ impl TestPrinter {
         .expect("attrs");
         let spool = d.join("spool");
         std::fs::create_dir_all(&spool).expect("spool");
-        let port = free_port();
         let printer = Command::new("ippeveprinter")
             .env(
                 "DBUS_SYSTEM_BUS_ADDRESS",
