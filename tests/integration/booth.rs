@@ -28,11 +28,11 @@ fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen> {
     booth_with(replay(), printer)
 }
 
-fn replay() -> ReplaySource {
+pub(crate) fn replay() -> ReplaySource {
     ReplaySource::from_images(scenes(&astronaut()), 6, Playback::HoldLast)
 }
 
-fn booth_with<C: FrameSource, P: SheetPrinter + Send + 'static>(
+pub(crate) fn booth_with<C: FrameSource, P: SheetPrinter + Send + 'static>(
     camera: C,
     printer: P,
 ) -> Booth<C, NullScreen> {
@@ -420,4 +420,12 @@ fn a_printer_that_vanishes_mid_session_calls_staff_and_is_picked_up_when_back() 
         assert!(std::time::Instant::now() < end, "still in trouble");
     }
     assert_eq!(b.state(), &State::Idle);
+}
+
+/// The demo's last camera still (she is in place) as a PNG file in `dir`
+/// (for `run --frames`).
+pub(crate) fn replay_stills(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let still = scenes(&astronaut()).pop().unwrap();
+    passbooth::imaging::encode::write_file(&still, &dir.join("0001.png"), 72).unwrap();
 }

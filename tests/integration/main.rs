@@ -6,6 +6,7 @@ mod common;
 mod detection;
 mod doctor;
 mod evaluation;
+mod footprint;
 mod memory;
 #[cfg(feature = "libcamera")]
 mod pi;
@@ -14,6 +15,8 @@ mod printing;
 mod residue;
 mod screens;
 mod simulate;
+mod soak;
+mod unit;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;

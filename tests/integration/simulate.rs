@@ -32,10 +32,15 @@ pub(crate) fn spawn(
     dir: &std::path::Path,
     env: &[(&str, &str)],
 ) -> (std::process::Child, mpsc::Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_passbooth"))
-        .args(args)
-        .current_dir(dir)
-        .envs(env.iter().copied())
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_passbooth"));
+    cmd.args(args).current_dir(dir).envs(env.iter().copied());
+    spawn_command(cmd)
+}
+
+/// Starts `cmd` with stdin piped; returns the child and a channel of its
+/// stderr lines.
+pub(crate) fn spawn_command(mut cmd: Command) -> (std::process::Child, mpsc::Receiver<String>) {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -71,7 +76,7 @@ pub(crate) fn wait_for(rx: &mpsc::Receiver<String>, want: &str, within: Duration
 
 /// A person at the booth: start, press until the countdown (the screen says
 /// when she is in place), confirm the review, then quit; the log lines.
-fn person_session(stdin: &mut impl Write, rx: &mpsc::Receiver<String>) -> Vec<String> {
+pub(crate) fn person_session(stdin: &mut impl Write, rx: &mpsc::Receiver<String>) -> Vec<String> {
     let mut log: Vec<String> = Vec::new();
     let mut press = || writeln!(stdin, "press").unwrap();
     press();

@@ -1,0 +1,116 @@
+//! The systemd unit as shipped: `systemd-analyze verify` finds nothing to
+//! say, and `systemd-analyze security` scores its exposure at 2.0 or less.
+
+use std::process::Command;
+
+use tempfile::TempDir;
+
+use crate::common::*;
+
+/// The unit with ExecStart pointing at the binary under test (verify checks
+/// that the program exists).
+fn unit_here(dir: &TempDir) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(repo("systemd/passbooth.service")).unwrap();
+    assert!(text.contains("ExecStart=/usr/bin/passbooth run"));
+    let path = dir.path().join("passbooth.service");
+    std::fs::write(
+        &path,
+        text.replace("/usr/bin/passbooth", env!("CARGO_BIN_EXE_passbooth")),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn the_unit_verifies_without_a_word() {
+    let dir = TempDir::new().unwrap();
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(unit_here(&dir))
+        .output()
+        .expect("systemd-analyze (package systemd)");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.trim(), "", "warnings");
+}
+
+#[test]
+fn the_unit_exposure_is_at_most_2() {
+    let dir = TempDir::new().unwrap();
+    let out = Command::new("systemd-analyze")
+        .args(["security", "--offline=true", "--threshold=20"])
+        .arg(unit_here(&dir))
+        .output()
+        .expect("systemd-analyze (package systemd)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let score: f64 = text
+        .lines()
+        .find_map(|l| {
+            l.split("Overall exposure level for passbooth.service: ")
+                .nth(1)
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no score in {text}"));
+    println!("exposure {score}");
+    assert!(score <= 2.0, "exposure {score}\n{text}");
+    assert!(out.status.success(), "over the threshold\n{text}");
+    // What the booth relies on is really in the unit.
+    let unit = std::fs::read_to_string(repo("systemd/passbooth.service")).unwrap();
+    for line in [
+        "Type=notify",
+        "WatchdogSec=",
+        "Restart=on-failure",
+        "User=passbooth",
+        "SupplementaryGroups=video gpio spi lp",
+        "DevicePolicy=closed",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "NoNewPrivileges=yes",
+        "MemoryDenyWriteExecute=yes",
+        "RestrictAddressFamilies=",
+        "IPAddressDeny=any",
+        "IPAddressAllow=localhost",
+        "LimitCORE=0",
+        "LockPersonality=yes",
+        "SystemCallFilter=@system-service",
+    ] {
+        assert!(unit.lines().any(|l| l.starts_with(line)), "{line}");
+    }
+}
+
+#[test]
+fn litert_works_with_memory_deny_write_execute() {
+    // MemoryDenyWriteExecute=yes refuses memory that is (or becomes) both
+    // writable and executable; the kernel's PR_SET_MDWE applies the same
+    // rule to a process. compose runs every model under it.
+    use std::os::unix::process::CommandExt;
+    const PR_SET_MDWE: libc::c_int = 65;
+    const PR_MDWE_REFUSE_EXEC_GAIN: libc::c_ulong = 1;
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("photo.jpg");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_passbooth"));
+    cmd.args(["compose"])
+        .arg(repo("tests/fixtures/astronaut.png"))
+        .args(["--spec", "us-passport", "-o"])
+        .arg(&out);
+    // SAFETY: only a prctl between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let run = cmd
+        .output()
+        .expect("compose under MDWE (kernel 6.3 or newer)");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.exists());
+}
