@@ -12,6 +12,7 @@ mod memory;
 mod pi;
 mod printer;
 mod printing;
+mod privacy_doc;
 mod residue;
 mod screens;
 mod simulate;
