@@ -167,6 +167,35 @@ fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
     });
 }
 
+/// Camera frames to RGB: the Pi's NV12 viewfinder (every frame) and a
+/// 12 MP NV12 still (once a session), straight from the buffer.
+fn bench_camera_formats(c: &mut Criterion) {
+    use passbooth::capture::pixels::{FrameFormat, Layout, YuvEncoding, convert};
+    for (name, w, h) in [
+        ("camera_nv12_to_rgb_640x480", 640u32, 480u32),
+        ("camera_nv12_to_rgb_4056x3040", 4056, 3040),
+    ] {
+        let f = FrameFormat {
+            layout: Layout::Nv12,
+            width: w,
+            height: h,
+            stride: w,
+            encoding: YuvEncoding::JPEG,
+        };
+        let buf: Vec<u8> = (0..f.buffer_len()).map(|i| (i * 31 % 251) as u8).collect();
+        let (spans, _) = f.planes();
+        let y = &buf[spans[0].offset..][..spans[0].len];
+        let uv = &buf[spans[1].offset..][..spans[1].len];
+        let mut out = RgbImage::black(w, h);
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                convert(&f, &[y, uv], &mut out).expect("convert");
+                black_box(out.as_bytes()[0])
+            })
+        });
+    }
+}
+
 /// Rounds of calls alternated between our detectors and MediaPipe's.
 const ROUNDS: usize = 6;
 const CALLS_PER_ROUND: usize = 100;
@@ -278,6 +307,7 @@ fn main() {
     bench_compose(&mut c, &jpeg);
     bench_sheet(&mut c, &src);
     bench_live_frame(&mut c, &frames);
+    bench_camera_formats(&mut c);
     c.final_summary();
     compare_with_mediapipe(&frames);
 }

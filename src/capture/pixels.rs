@@ -245,17 +245,20 @@ impl Matrix {
         }
     }
 
+    /// The chroma terms of one sample: added to R, subtracted from G,
+    /// added to B.
     #[inline]
-    fn rgb(&self, y: u8, cb: u8, cr: u8) -> [u8; 3] {
-        let y = (i32::from(y) - self.y_offset) * self.y_scale + 32768;
+    fn chroma(&self, cb: u8, cr: u8) -> [i32; 3] {
         let cb = i32::from(cb) - 128;
         let cr = i32::from(cr) - 128;
+        [self.cr_r * cr, self.cb_g * cb + self.cr_g * cr, self.cb_b * cb]
+    }
+
+    #[inline]
+    fn apply(&self, y: u8, [r, g, b]: [i32; 3]) -> [u8; 3] {
+        let y = (i32::from(y) - self.y_offset) * self.y_scale + 32768;
         let clamp = |v: i32| (v >> 16).clamp(0, 255) as u8;
-        [
-            clamp(y + self.cr_r * cr),
-            clamp(y - self.cb_g * cb - self.cr_g * cr),
-            clamp(y + self.cb_b * cb),
-        ]
+        [clamp(y + r), clamp(y - g), clamp(y + b)]
     }
 }
 
@@ -304,17 +307,26 @@ pub fn convert(f: &FrameFormat, planes: &[&[u8]], out: &mut RgbImage) -> Result<
     match f.layout {
         Layout::Nv12 | Layout::Yuv420 => {
             let m = Matrix::new(f.encoding);
+            let cstride = if f.layout == Layout::Nv12 { stride } else { stride / 2 };
             for (y, dst_row) in dst.chunks_exact_mut(w * 3).enumerate() {
-                let luma = &planes[0][y * stride..y * stride + w];
-                for (x, px) in dst_row.chunks_exact_mut(3).enumerate() {
-                    let (cb, cr) = if f.layout == Layout::Nv12 {
-                        let at = (y / 2) * stride + (x & !1);
-                        (planes[1][at], planes[1][at + 1])
-                    } else {
-                        let at = (y / 2) * (stride / 2) + x / 2;
-                        (planes[1][at], planes[2][at])
-                    };
-                    px.copy_from_slice(&m.rgb(luma[x], cb, cr));
+                let luma = &planes[0][y * stride..][..w];
+                let c0 = (y / 2) * cstride;
+                // Two pixels share one chroma sample: its terms once.
+                let out = dst_row.chunks_exact_mut(6).zip(luma.chunks_exact(2));
+                let mut pair = |(px, l): (&mut [u8], &[u8]), cb: u8, cr: u8| {
+                    let t = m.chroma(cb, cr);
+                    px[..3].copy_from_slice(&m.apply(l[0], t));
+                    px[3..].copy_from_slice(&m.apply(l[1], t));
+                };
+                if f.layout == Layout::Nv12 {
+                    for (o, cbcr) in out.zip(planes[1][c0..][..w].chunks_exact(2)) {
+                        pair(o, cbcr[0], cbcr[1]);
+                    }
+                } else {
+                    let (u, v) = (&planes[1][c0..][..w / 2], &planes[2][c0..][..w / 2]);
+                    for (o, (&cb, &cr)) in out.zip(u.iter().zip(v)) {
+                        pair(o, cb, cr);
+                    }
                 }
             }
         }
