@@ -251,7 +251,11 @@ impl Matrix {
     fn chroma(&self, cb: u8, cr: u8) -> [i32; 3] {
         let cb = i32::from(cb) - 128;
         let cr = i32::from(cr) - 128;
-        [self.cr_r * cr, self.cb_g * cb + self.cr_g * cr, self.cb_b * cb]
+        [
+            self.cr_r * cr,
+            self.cb_g * cb + self.cr_g * cr,
+            self.cb_b * cb,
+        ]
     }
 
     #[inline]
@@ -307,13 +311,17 @@ pub fn convert(f: &FrameFormat, planes: &[&[u8]], out: &mut RgbImage) -> Result<
     match f.layout {
         Layout::Nv12 | Layout::Yuv420 => {
             let m = Matrix::new(f.encoding);
-            let cstride = if f.layout == Layout::Nv12 { stride } else { stride / 2 };
+            let cstride = if f.layout == Layout::Nv12 {
+                stride
+            } else {
+                stride / 2
+            };
             for (y, dst_row) in dst.chunks_exact_mut(w * 3).enumerate() {
                 let luma = &planes[0][y * stride..][..w];
                 let c0 = (y / 2) * cstride;
                 // Two pixels share one chroma sample: its terms once.
                 let out = dst_row.chunks_exact_mut(6).zip(luma.chunks_exact(2));
-                let mut pair = |(px, l): (&mut [u8], &[u8]), cb: u8, cr: u8| {
+                let pair = |(px, l): (&mut [u8], &[u8]), cb: u8, cr: u8| {
                     let t = m.chroma(cb, cr);
                     px[..3].copy_from_slice(&m.apply(l[0], t));
                     px[3..].copy_from_slice(&m.apply(l[1], t));

@@ -7,6 +7,7 @@ mod photo;
 mod print;
 mod run;
 mod specs;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -280,25 +281,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             config.as_deref(),
         )),
         Command::Stats { config, json } => {
-            let lib = crate::spec::SpecLibrary::load_dir(&crate::assets::locate(
-                crate::assets::Asset::Specs,
-                assets.specs.as_deref(),
-            ))?;
-            let path = config.unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_PATH));
-            let c = crate::config::Config::load(&path, &lib)?;
-            let file = c.stats.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{}: no stats file configured (stats = \"PATH\")",
-                    path.display()
-                )
-            })?;
-            let counters = crate::stats::Counters::load(&file)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&counters)?);
-            } else {
-                print!("{}", counters.render());
-            }
-            Ok(0)
+            stats::run(assets.specs.as_deref(), config.as_deref(), json)
         }
         Command::Specs { id, json } => specs::run(assets.specs.as_deref(), id.as_deref(), json),
     }
