@@ -59,21 +59,26 @@ fn page() -> usize {
     usize::try_from(p).unwrap_or(4096).max(1)
 }
 
+/// The whole pages inside `[ptr, ptr + len)`, as (start, length), if any.
+fn whole_pages(ptr: *const u8, len: usize) -> Option<(*mut libc::c_void, usize)> {
+    let p = page();
+    let start = (ptr as usize).div_ceil(p) * p;
+    let end = (ptr as usize + len) / p * p;
+    (end > start).then_some((start as *mut libc::c_void, end - start))
+}
+
 /// Marks the whole pages inside `[ptr, ptr + len)` as excluded from core
 /// dumps and locks them in RAM (both best effort). Large buffers (the ones
 /// that hold a photo) are their own mappings, so this covers all of them;
 /// the rest of a small buffer shares its page with other data and is covered
 /// by the process-wide measures.
 pub fn protect_pages(ptr: *const u8, len: usize) {
-    let p = page();
-    let start = (ptr as usize).div_ceil(p) * p;
-    let end = (ptr as usize + len) / p * p;
-    if end > start {
+    if let Some((start, len)) = whole_pages(ptr, len) {
         // SAFETY: the range lies inside memory the caller owns; madvise and
         // mlock do not change its contents.
         unsafe {
-            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTDUMP);
-            libc::mlock(start as *const libc::c_void, end - start);
+            libc::madvise(start, len, libc::MADV_DONTDUMP);
+            libc::mlock(start, len);
         }
     }
 }
@@ -81,13 +86,10 @@ pub fn protect_pages(ptr: *const u8, len: usize) {
 /// Undoes [`protect_pages`]'s lock before the memory is freed (a locked
 /// page returned to the allocator would stay locked).
 pub fn release_pages(ptr: *const u8, len: usize) {
-    let p = page();
-    let start = (ptr as usize).div_ceil(p) * p;
-    let end = (ptr as usize + len) / p * p;
-    if end > start {
+    if let Some((start, len)) = whole_pages(ptr, len) {
         // SAFETY: as protect_pages.
         unsafe {
-            libc::munlock(start as *const libc::c_void, end - start);
+            libc::munlock(start, len);
         }
     }
 }

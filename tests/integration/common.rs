@@ -216,3 +216,13 @@ pub fn patience(limit: std::time::Duration) -> std::time::Duration {
         .unwrap_or(1);
     limit * factor.max(1)
 }
+
+/// Faces the full-range detector finds on a print sheet.
+pub fn faces_on_sheet(sheet: &RgbImage) -> usize {
+    let mut det = passbooth::vision::FaceDetector::load(
+        &repo("models/face_detection_full_range.tflite"),
+        passbooth::vision::Range::Full,
+    )
+    .expect("model");
+    det.detect(sheet).expect("detect").len()
+}

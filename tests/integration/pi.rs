@@ -3,19 +3,12 @@
 //! libcamera's virtual camera, which plays the portrait `scripts/pi` put in
 //! the root, and the sheet prints on an ippeveprinter on the host's loopback.
 
-use std::io::Write;
-use std::time::{Duration, Instant};
-
 use passbooth::imaging::decode::decode_file;
-use passbooth::vision::{FaceDetector, Range};
 use tempfile::TempDir;
 
 use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
-use crate::simulate::{spawn, wait_for};
-
-/// Each step's limit (before [`patience`] stretches it for emulation).
-const STEP: Duration = Duration::from_secs(20);
+use crate::simulate::{person_session, spawn};
 
 #[test]
 fn a_session_with_the_libcamera_virtual_camera_prints_a_sheet() {
@@ -27,9 +20,9 @@ fn a_session_with_the_libcamera_virtual_camera_prints_a_sheet() {
         &[("LIBCAMERA_LOG_LEVELS", "*:FATAL")],
     );
     let mut stdin = child.stdin.take().unwrap();
-    let mut log = Vec::new();
-    writeln!(stdin, "press").unwrap();
-    log.extend(wait_for(&rx, "state=framing", STEP));
+    // Pressed like a person: until the live guide, running on libcamera's
+    // frames, goes green; then the review is confirmed.
+    let log = person_session(&mut stdin, &rx);
     let camera = log
         .iter()
         .find(|l| l.starts_with("camera: "))
@@ -39,24 +32,6 @@ fn a_session_with_the_libcamera_virtual_camera_prints_a_sheet() {
             && camera.contains("still 1600x1200 NV12"),
         "{camera}"
     );
-    // Press until the live guide, running on libcamera's frames, goes green.
-    let end = Instant::now() + patience(STEP);
-    loop {
-        writeln!(stdin, "press").unwrap();
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(1000)) {
-            let done = line == "state=countdown";
-            log.push(line);
-            if done {
-                break;
-            }
-        }
-        assert!(Instant::now() < end, "no countdown: {log:?}");
-    }
-    log.extend(wait_for(&rx, "state=review", STEP));
-    writeln!(stdin, "press").unwrap();
-    log.extend(wait_for(&rx, "state=done", STEP));
-    writeln!(stdin, "quit").unwrap();
-    log.extend(wait_for(&rx, "state=stopped", STEP));
     assert!(child.wait().unwrap().success(), "{log:?}");
     for state in ["capture", "processing", "printing"] {
         assert!(log.contains(&format!("state={state}")), "{state}: {log:?}");
@@ -67,12 +42,7 @@ fn a_session_with_the_libcamera_virtual_camera_prints_a_sheet() {
     assert_eq!(docs.len(), 1);
     let sheet = decode_file(&docs[0]).unwrap();
     assert_eq!((sheet.width(), sheet.height()), (1200, 1800));
-    let mut det = FaceDetector::load(
-        &repo("models/face_detection_full_range.tflite"),
-        Range::Full,
-    )
-    .unwrap();
-    assert_eq!(det.detect(&sheet).unwrap().len(), 6);
+    assert_eq!(faces_on_sheet(&sheet), 6);
 }
 
 #[test]
