@@ -48,12 +48,56 @@ impl PngMirror {
 impl Screen for PngMirror {
     type Error = String;
     fn flush(&mut self, fb: &mut Framebuffer) -> Result<(), Self::Error> {
+        // Write beside, then rename: a viewer never sees half a file. The
+        // rename replaces whatever is there, so it must be a file of ours:
+        // renaming over a device (`--screen /dev/null`, as root) would
+        // replace the device itself.
+        if let Ok(meta) = std::fs::symlink_metadata(&self.path)
+            && !meta.file_type().is_file()
+        {
+            return Err(format!(
+                "{} exists and is not a regular file; the screen mirror needs a file path",
+                self.path.display()
+            ));
+        }
         if fb.take_dirty().is_none() {
             return Ok(());
         }
-        // Write beside, then rename: a viewer never sees half a file.
         let tmp = self.path.with_extension("part.png");
         write_file(&snapshot(fb), &tmp, 72).map_err(|e| e.to_string())?;
         std::fs::rename(&tmp, &self.path).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use embedded_graphics::pixelcolor::Rgb565;
+    use embedded_graphics::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn the_mirror_never_replaces_something_that_is_not_a_file() {
+        let dir = tempfile::TempDir::new().unwrap();
+        // A FIFO stands in for a device such as /dev/null (safe to make).
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid path string.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let mut fb = Framebuffer::new(8, 8);
+        fb.clear(Rgb565::RED).unwrap();
+        let err = PngMirror::new(fifo.clone()).flush(&mut fb).unwrap_err();
+        assert!(err.contains("not a regular file"), "{err}");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(
+            std::fs::symlink_metadata(&fifo)
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
+        // A file (or nothing yet) is written.
+        let png = dir.path().join("screen.png");
+        PngMirror::new(png.clone()).flush(&mut fb).unwrap();
+        assert!(png.is_file());
     }
 }
