@@ -226,3 +226,17 @@ pub fn faces_on_sheet(sheet: &RgbImage) -> usize {
     .expect("model");
     det.detect(sheet).expect("detect").len()
 }
+
+/// Whether the tests run under qemu-user (`scripts/pi` sets
+/// PASSBOOTH_EMULATED). Checks of what the kernel sees of a process (its
+/// system calls, its resident size) then see the emulator, not the booth:
+/// those run on the host, and say so here.
+pub fn emulated(what: &str) -> bool {
+    let on = std::env::var_os("PASSBOOTH_EMULATED").is_some();
+    if on {
+        println!(
+            "under emulation the kernel sees qemu, not passbooth: {what} is checked on the host"
+        );
+    }
+    on
+}

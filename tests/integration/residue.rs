@@ -184,6 +184,11 @@ fn files_in(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
+    // Under qemu-user the scanned process is the emulator, whose own memory
+    // (not the booth's) this scan cannot tell apart.
+    if emulated("the memory residue scan") {
+        return;
+    }
     let dir = TempDir::new().unwrap();
     let frames = dir.path().join("frames");
     std::fs::create_dir_all(&frames).unwrap();

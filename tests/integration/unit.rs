@@ -82,6 +82,10 @@ fn the_unit_exposure_is_at_most_2() {
 
 #[test]
 fn litert_works_with_memory_deny_write_execute() {
+    // qemu-user's code translator itself needs writable, executable memory.
+    if emulated("MemoryDenyWriteExecute") {
+        return;
+    }
     // MemoryDenyWriteExecute=yes refuses memory that is (or becomes) both
     // writable and executable; the kernel's PR_SET_MDWE applies the same
     // rule to a process. compose runs every model under it.
