@@ -449,20 +449,6 @@ fn dark_glasses_hide_the_eyes() {
     assert!(check(&plain, "eyes_visible")["passed"].as_bool().unwrap());
 }
 
-/// Files in a folder, recursively.
-fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(files_in(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[test]
 fn check_writes_no_file_and_compose_only_its_output() {
     let cwd = TempDir::new().unwrap();

@@ -3,23 +3,19 @@
 
 use crate::common::*;
 
-fn sources(dir: &std::path::Path, out: &mut String) {
-    for e in std::fs::read_dir(dir).unwrap().map_while(Result::ok) {
-        let p = e.path();
-        if p.is_dir() {
-            sources(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push_str(&std::fs::read_to_string(&p).unwrap());
-        }
-    }
+/// Every Rust source under `dir`, concatenated.
+fn sources(dir: &std::path::Path) -> String {
+    files_in(dir)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
 }
 
 #[test]
 fn every_claim_names_tests_that_exist() {
     let doc = std::fs::read_to_string(repo("PRIVACY.md")).unwrap();
-    let mut code = String::new();
-    sources(&repo("src"), &mut code);
-    sources(&repo("tests"), &mut code);
+    let code = sources(&repo("src")) + &sources(&repo("tests"));
     let mut tests = 0;
     for row in doc
         .lines()

@@ -8,7 +8,6 @@
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
-use std::path::Path;
 use std::time::Duration;
 
 use passbooth::booth::demo::scenes;
@@ -172,14 +171,6 @@ fn scan(pid: u32, forms: &[Form]) -> Vec<(&'static str, usize, Vec<String>)> {
         .zip(hits)
         .map(|(f, (n, w))| (f.name, n, w))
         .collect()
-}
-
-fn files_in(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| d.map_while(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 #[test]
