@@ -77,19 +77,28 @@ pub const LEVEL_RAD: f32 = 0.105;
 
 /// [`scenes`], with the camera turned by `angle` radians about her face.
 pub fn scenes_turned(portrait: &RgbImage, angle: f32) -> Vec<RgbImage> {
-    let k = 3.5;
     [-300.0, -150.0, 0.0, 0.0]
         .into_iter()
-        .map(|dx: f32| {
-            let crop = Crop {
-                center: Point::new(225.0 - dx / k, 136.0),
-                width: 1600.0 / k,
-                height: 1200.0 / k,
-                angle,
-            };
-            resample(portrait, &crop, 1600, 1200, [214, 214, 214])
-        })
+        .map(|dx| scene(portrait, dx, angle))
         .collect()
+}
+
+/// The last scene alone: she is in place (for checks that need one still,
+/// without rendering the whole walk-in).
+pub fn in_place(portrait: &RgbImage) -> RgbImage {
+    scene(portrait, 0.0, 0.0)
+}
+
+/// One 1600 x 1200 still with her `dx` still pixels off her place.
+fn scene(portrait: &RgbImage, dx: f32, angle: f32) -> RgbImage {
+    let k = 3.5;
+    let crop = Crop {
+        center: Point::new(225.0 - dx / k, 136.0),
+        width: 1600.0 / k,
+        height: 1200.0 / k,
+        angle,
+    };
+    resample(portrait, &crop, 1600, 1200, [214, 214, 214])
 }
 
 /// Runs one session on `portrait` with the models in `models`, writing into

@@ -95,10 +95,7 @@ pub fn sees_the_reference_face(detector: &mut FaceDetector) -> Result<bool, Mode
     let Ok(portrait) = demo::portrait() else {
         return Ok(true);
     };
-    let Some(still) = demo::scenes(&portrait).pop() else {
-        return Ok(true);
-    };
-    let frame = crate::capture::replay::viewfinder_of(&still);
+    let frame = crate::capture::replay::viewfinder_of(&demo::in_place(&portrait));
     let found = detector.detect(&frame)?.len() == 1;
     detector.wipe()?;
     Ok(found)

@@ -420,6 +420,6 @@ fn a_printer_that_vanishes_mid_session_calls_staff_and_is_picked_up_when_back() 
 /// (for `run --frames`).
 pub(crate) fn replay_stills(dir: &std::path::Path) {
     std::fs::create_dir_all(dir).unwrap();
-    let still = scenes(&astronaut()).pop().unwrap();
+    let still = passbooth::booth::demo::in_place(&astronaut());
     passbooth::imaging::encode::write_file(&still, &dir.join("0001.png"), 72).unwrap();
 }

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::time::Duration;
 
-use passbooth::booth::demo::scenes;
+use passbooth::booth::demo::in_place;
 use passbooth::imaging::RgbImage;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::write_file;
@@ -48,7 +48,7 @@ fn random_bytes(n: usize) -> Vec<u8> {
 
 /// The portrait still with a random patch on the shoulder, and the patch.
 fn marked_still() -> (RgbImage, Vec<[u8; 3]>) {
-    let mut still = scenes(&astronaut()).pop().expect("scenes");
+    let mut still = in_place(&astronaut());
     let noise = random_bytes((PATCH * PATCH * 3) as usize);
     let patch: Vec<[u8; 3]> = noise.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
     let (x0, y0) = (640, 860);
