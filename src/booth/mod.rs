@@ -234,6 +234,12 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         &self.counters
     }
 
+    /// Logs a camera failure and counts it.
+    fn camera_failed(&mut self, e: &CaptureError) {
+        eprintln!("camera: {e}");
+        self.count(|c| c.camera_errors += 1);
+    }
+
     fn count(&mut self, f: impl FnOnce(&mut Counters)) {
         f(&mut self.counters);
         self.counters_changed = true;
@@ -323,8 +329,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                     }
                 }
                 Err(e) => {
-                    eprintln!("camera: {e}");
-                    self.count(|c| c.camera_errors += 1);
+                    self.camera_failed(&e);
                     queue.extend(self.session.handle(Event::CaptureFailed(now)))
                 }
             }
@@ -365,8 +370,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         self.next_camera_check = now + CAMERA_CHECK_MS;
         match (self.camera.check(), missing) {
             (Err(e), false) => {
-                eprintln!("camera: {e}");
-                self.count(|c| c.camera_errors += 1);
+                self.camera_failed(&e);
                 Some(Event::CaptureFailed(now))
             }
             (Ok(()), true) => {
@@ -456,8 +460,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             Action::StartPreview => match self.camera.start() {
                 Ok(()) => Vec::new(),
                 Err(e) => {
-                    eprintln!("camera: {e}");
-                    self.count(|c| c.camera_errors += 1);
+                    self.camera_failed(&e);
                     vec![Event::CaptureFailed(now)]
                 }
             },
@@ -471,8 +474,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                     vec![Event::Captured(now)]
                 }
                 Err(e) => {
-                    eprintln!("camera: {e}");
-                    self.count(|c| c.camera_errors += 1);
+                    self.camera_failed(&e);
                     match e {
                         CaptureError::Corrupt(_) => vec![Event::StillDamaged(now)],
                         CaptureError::Lost(_) => vec![Event::CaptureFailed(now)],

@@ -186,11 +186,6 @@ impl LibcameraSource {
         })
     }
 
-    /// The open camera's model and stream formats, for the log.
-    pub fn describe(&self) -> Option<String> {
-        self.open.as_ref().map(describe_open)
-    }
-
     fn ensure_open(&mut self) -> Result<&mut OpenCamera, CaptureError> {
         if self
             .open
