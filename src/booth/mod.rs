@@ -9,7 +9,7 @@ use crate::capture::{CaptureError, FrameSource};
 use crate::checks::Reason;
 use crate::display::ui::{View, draw};
 use crate::display::{Framebuffer, Screen};
-use crate::engine::{Engine, EngineError};
+use crate::engine::EngineError;
 use crate::imaging::RgbImage;
 use crate::input::{Millis, Press};
 use crate::print::media::Media;
@@ -27,7 +27,7 @@ use crate::vision::{FaceDetector, MeshModel, metrics};
 pub mod demo;
 pub mod worker;
 
-use worker::{Job, Outcome, Worker};
+use worker::{Job, Outcome, Processed, Processor, SessionId, Worker};
 
 /// Fixed settings of a booth.
 #[derive(Debug, Clone)]
@@ -128,7 +128,17 @@ pub struct Record {
     pub reason: Option<Reason>,
     /// Sheets printed.
     pub prints: u32,
+    /// Results that came back for a session that had already ended, and
+    /// were wiped on arrival.
+    pub late_results_wiped: u32,
 }
+
+/// How long a shutdown waits for a job in flight to come back so its
+/// result is wiped before the process exits (well inside systemd's stop
+/// time-out). The engine takes a few seconds on a Pi; a print job that is
+/// still running after this is left to the kernel, which frees the
+/// process's memory on exit.
+pub const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The booth.
 pub struct Booth<C: FrameSource, S: Screen> {
@@ -157,18 +167,22 @@ pub struct Booth<C: FrameSource, S: Screen> {
     next_printer_check: Millis,
     counters: Counters,
     counters_changed: bool,
+    /// The current stretch of face data; a new one begins at every wipe.
+    session_id: SessionId,
+    /// Jobs holding a face (a still or a sheet) not yet back from the worker.
+    face_jobs: u32,
 }
 
 impl<C: FrameSource, S: Screen> Booth<C, S> {
     /// A booth ready at `now`; `live` is the viewfinder detector; the engine
     /// and the printer move to the worker thread.
     #[allow(clippy::too_many_arguments)]
-    pub fn new<P: SheetPrinter + Send + 'static>(
+    pub fn new<P: SheetPrinter + Send + 'static, E: Processor>(
         settings: BoothSettings,
         camera: C,
         screen: S,
         printer: P,
-        engine: Engine,
+        engine: E,
         live: LiveModels,
         panel: (u16, u16),
         now: Millis,
@@ -200,6 +214,8 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             next_printer_check: now,
             counters: Counters::default(),
             counters_changed: false,
+            session_id: SessionId::default(),
+            face_jobs: 0,
         }
     }
 
@@ -255,18 +271,37 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         &self.screen
     }
 
+    /// The camera (to see what a test camera still holds).
+    pub fn camera(&self) -> &C {
+        &self.camera
+    }
+
     /// Whether the engine or the printer is working.
     pub fn busy(&self) -> bool {
         self.worker.busy()
     }
 
-    /// Whether any photo of the session is still held.
+    /// Whether any photo of a session is still held: a still or photo here,
+    /// or a job with one still on the worker (its result will be wiped on
+    /// arrival when its session has ended).
     pub fn holds_face_data(&self) -> bool {
-        self.still.is_some() || self.photo.is_some()
+        self.still.is_some() || self.photo.is_some() || self.face_jobs > 0
     }
 
-    /// Wipes whatever the session holds (shutdown, SIGTERM).
+    /// Wipes whatever the session holds (shutdown, SIGTERM), waiting up to
+    /// [`SHUTDOWN_WAIT`] for a job in flight so its result is wiped too.
     pub fn wipe_now(&mut self, now: Millis) -> Result<(), BoothError> {
+        self.execute(Action::Wipe, now)?;
+        let deadline = std::time::Instant::now() + SHUTDOWN_WAIT;
+        while self.face_jobs > 0 {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let Some(outcome) = self.worker.wait(left) else {
+                eprintln!("shutdown: a job is still running; its memory goes with the process");
+                break;
+            };
+            // Every session has ended: whatever comes back is wiped.
+            let _ = self.outcome(outcome, now);
+        }
         self.execute(Action::Wipe, now).map(|_| ())
     }
 
@@ -275,8 +310,9 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
     pub fn step(&mut self, now: Millis, press: Option<Press>) -> Result<bool, BoothError> {
         let mut queue: VecDeque<Action> = VecDeque::new();
         while let Some(outcome) = self.worker.poll() {
-            let event = self.outcome(outcome, now);
-            queue.extend(self.session.handle(event));
+            if let Some(event) = self.outcome(outcome, now) {
+                queue.extend(self.session.handle(event));
+            }
         }
         if let Some(p) = press {
             queue.extend(self.session.handle(Event::Button(p, now)));
@@ -483,7 +519,9 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             },
             Action::Process => match self.still.take() {
                 Some(still) => {
+                    self.face_jobs += 1;
                     self.worker.send(Job::Process {
+                        session: self.session_id,
                         still,
                         spec: Box::new(self.settings.spec.clone()),
                     });
@@ -494,7 +532,9 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             Action::Print => match self.sheet() {
                 Ok(sheet) => {
                     let s = &self.settings;
+                    self.face_jobs += 1;
                     self.worker.send(Job::Print {
+                        session: self.session_id,
                         sheet,
                         dpi: s.spec.dpi,
                         media: s.media.clone(),
@@ -510,9 +550,13 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 }
             },
             Action::Wipe => {
+                // A new stretch of face data begins: anything still on the
+                // worker belongs to the one that ends here.
+                self.session_id = self.session_id.next();
                 self.still = None;
                 self.photo = None;
                 self.worker.send(Job::Wipe);
+                self.camera.wipe();
                 self.live.detector.wipe()?;
                 self.live.mesh.wipe()?;
                 self.eyes_closed = false;
@@ -538,15 +582,26 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             .map_err(|e| Problem::Refused(e.to_string()))
     }
 
-    /// Turns the worker's outcome into the session's event.
-    fn outcome(&mut self, o: Outcome, now: Millis) -> Event {
+    /// Turns the worker's outcome into the session's event; a result for a
+    /// session that has ended is wiped here and makes none.
+    fn outcome(&mut self, o: Outcome, now: Millis) -> Option<Event> {
+        let late = o.session().is_some_and(|id| id != self.session_id);
+        if o.session().is_some() {
+            self.face_jobs = self.face_jobs.saturating_sub(1);
+        }
         match o {
-            Outcome::Processed {
-                photo,
-                accepted,
-                reason,
-                ms,
-            } => {
+            Outcome::Processed { result, .. } if late => {
+                wipe_late(result);
+                self.record.late_results_wiped += 1;
+                eprintln!("engine: a result came back after its session ended; wiped");
+                None
+            }
+            Outcome::Processed { result, ms, .. } => {
+                let Processed {
+                    photo,
+                    accepted,
+                    reason,
+                } = result;
                 self.record.processing_ms = ms;
                 self.record.accepted = Some(accepted);
                 self.record.reason = reason;
@@ -555,24 +610,22 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                     self.count(|c| Counters::bump(&mut c.rejections, &why));
                 }
                 self.photo = photo;
-                Event::Processed { at: now, accepted }
+                Some(Event::Processed { at: now, accepted })
             }
-            Outcome::Failed(why) => {
+            Outcome::Failed { why, .. } => {
                 eprintln!("engine: {why}");
                 self.count(|c| c.camera_errors += 1);
-                Event::StillDamaged(now)
+                (!late).then_some(Event::StillDamaged(now))
             }
-            Outcome::PrinterReady(ready) => {
-                if ready {
-                    eprintln!("printer: ready again");
-                    Event::AllClear(now)
-                } else {
-                    Event::Tick(now)
-                }
-            }
-            Outcome::Printed { result, ms } => {
+            Outcome::PrinterReady(ready) => Some(if ready {
+                eprintln!("printer: ready again");
+                Event::AllClear(now)
+            } else {
+                Event::Tick(now)
+            }),
+            Outcome::Printed { result, ms, .. } => {
                 self.record.printing_ms = ms;
-                match result {
+                let event = match result {
                     Ok(()) => {
                         self.record.prints += 1;
                         self.count(|c| c.prints += 1);
@@ -586,10 +639,16 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                             code: p.code().to_string(),
                         }
                     }
-                }
+                };
+                (!late).then_some(event)
             }
         }
     }
+}
+
+/// Drops a late result at once: its photo is a `SecretBuf`, zeroed on drop.
+fn wipe_late(result: Processed) {
+    drop(result.photo);
 }
 
 /// A check's reason as its report code (`eyes_closed`).

@@ -1,10 +1,17 @@
 //! The slow work of a session, the engine and the printer, on its own thread
 //! so the booth's loop keeps drawing, reading the button and pinging the
 //! watchdog while a photo is processed or a sheet prints.
+//!
+//! Every job that touches a face carries the [`SessionId`] of the session
+//! that sent it, and so does its outcome. A session can end while its job is
+//! still running (the session time limit, a stuck button, SIGTERM); its
+//! result then arrives for a session that no longer exists, and the booth
+//! wipes it on arrival instead of keeping it ([`Worker::poll`] hands it back
+//! with its id; the booth compares).
 
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::checks::Reason;
 use crate::engine::{BackgroundMode, Engine, Options};
@@ -15,10 +22,67 @@ use crate::print::problem::Problem;
 use crate::report::Timings;
 use crate::spec::Spec;
 
+/// Which session a job belongs to. The booth starts a new one at every
+/// wipe, so an id names one stretch of face data and never comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SessionId(pub u64);
+
+impl SessionId {
+    /// The id after this one.
+    pub fn next(self) -> Self {
+        Self(self.0.wrapping_add(1))
+    }
+}
+
+/// What the engine made of a still.
+pub struct Processed {
+    /// The photo, when one could be made.
+    pub photo: Option<RgbImage>,
+    /// Whether it passed.
+    pub accepted: bool,
+    /// The first failed reason.
+    pub reason: Option<Reason>,
+}
+
+/// The photo engine as the worker sees it: a still in, a verdict and a photo
+/// out, and a wipe of whatever the engine keeps between runs. The booth runs
+/// the real [`Engine`]; tests run it behind a gate to hold a job in flight.
+pub trait Processor: Send + 'static {
+    /// Processes one still for `spec`; an error ends the session.
+    fn process(&mut self, still: &RgbImage, spec: &Spec) -> Result<Processed, String>;
+    /// Zeroes what the engine holds of the last still (tensors, scratch).
+    fn wipe(&mut self);
+}
+
+impl Processor for Engine {
+    fn process(&mut self, still: &RgbImage, spec: &Spec) -> Result<Processed, String> {
+        let opts = Options {
+            dpi: spec.dpi,
+            background: BackgroundMode::Auto,
+        };
+        let a = Engine::process(self, still, spec, &opts, &mut Timings::default())
+            .map_err(|e| e.to_string())?;
+        let reasons = a.reasons();
+        Ok(Processed {
+            accepted: reasons.is_empty() && a.photo.is_some(),
+            reason: reasons.first().copied(),
+            photo: a.photo,
+        })
+    }
+
+    fn wipe(&mut self) {
+        if let Err(e) = Engine::wipe(self) {
+            eprintln!("engine: wipe: {e}");
+        }
+    }
+}
+
 /// Work for the thread.
 pub enum Job {
     /// Run the engine on a still.
     Process {
+        /// The session the still belongs to.
+        session: SessionId,
         /// The still.
         still: RgbImage,
         /// The document.
@@ -31,6 +95,8 @@ pub enum Job {
     },
     /// Print a sheet.
     Print {
+        /// The session the sheet belongs to.
+        session: SessionId,
         /// The sheet.
         sheet: RgbImage,
         /// Its resolution.
@@ -46,26 +112,43 @@ pub enum Job {
 pub enum Outcome {
     /// The engine finished.
     Processed {
-        /// The photo, when one could be made.
-        photo: Option<RgbImage>,
-        /// Whether it passed.
-        accepted: bool,
-        /// The first failed reason.
-        reason: Option<Reason>,
+        /// The session whose still it was.
+        session: SessionId,
+        /// The verdict and photo.
+        result: Processed,
         /// Engine time, ms.
         ms: f64,
     },
     /// The engine could not run (a model error): the session must end.
-    Failed(String),
+    Failed {
+        /// The session whose still it was.
+        session: SessionId,
+        /// Why.
+        why: String,
+    },
     /// The printer's answer to [`Job::CheckPrinter`].
     PrinterReady(bool),
     /// The printer finished.
     Printed {
+        /// The session whose sheet it was.
+        session: SessionId,
         /// Success or the printer's problem.
         result: Result<(), Problem>,
         /// Printing time, ms.
         ms: f64,
     },
+}
+
+impl Outcome {
+    /// The session this outcome belongs to (none for a printer check).
+    pub fn session(&self) -> Option<SessionId> {
+        match self {
+            Outcome::Processed { session, .. }
+            | Outcome::Failed { session, .. }
+            | Outcome::Printed { session, .. } => Some(*session),
+            Outcome::PrinterReady(_) => None,
+        }
+    }
 }
 
 /// The worker thread and its channels.
@@ -76,52 +159,69 @@ pub struct Worker {
     pending: usize,
 }
 
+fn run<E: Processor, P: SheetPrinter>(
+    job: Job,
+    engine: &mut E,
+    printer: &mut P,
+) -> Option<Outcome> {
+    Some(match job {
+        Job::Process {
+            session,
+            still,
+            spec,
+        } => {
+            let t = Instant::now();
+            let result = engine.process(&still, &spec);
+            // The still is zeroed here (SecretBuf), before the answer goes.
+            drop(still);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            match result {
+                Ok(result) => Outcome::Processed {
+                    session,
+                    result,
+                    ms,
+                },
+                Err(why) => Outcome::Failed { session, why },
+            }
+        }
+        Job::Print {
+            session,
+            sheet,
+            dpi,
+            media,
+        } => {
+            let t = Instant::now();
+            let result = printer.print_sheet(&sheet, dpi, &media);
+            drop(sheet);
+            Outcome::Printed {
+                session,
+                result,
+                ms: t.elapsed().as_secs_f64() * 1000.0,
+            }
+        }
+        Job::CheckPrinter { media } => Outcome::PrinterReady(printer.ready(&media).is_ok()),
+        Job::Wipe => {
+            engine.wipe();
+            return None;
+        }
+    })
+}
+
 impl Worker {
     /// Starts the thread, which owns the engine and the printer.
-    pub fn start<P: SheetPrinter + Send + 'static>(mut engine: Engine, mut printer: P) -> Self {
+    pub fn start<E: Processor, P: SheetPrinter + Send + 'static>(
+        mut engine: E,
+        mut printer: P,
+    ) -> Self {
         let (jobs, job_rx) = channel::<Job>();
         let (out_tx, outcomes) = channel::<Outcome>();
         let thread = std::thread::Builder::new()
             .name("passbooth-work".into())
             .spawn(move || {
                 for job in job_rx {
-                    let outcome = match job {
-                        Job::Process { still, spec } => {
-                            let t = Instant::now();
-                            let opts = Options {
-                                dpi: spec.dpi,
-                                background: BackgroundMode::Auto,
-                            };
-                            match engine.process(&still, &spec, &opts, &mut Timings::default()) {
-                                Ok(a) => {
-                                    let reasons = a.reasons();
-                                    Outcome::Processed {
-                                        accepted: reasons.is_empty() && a.photo.is_some(),
-                                        reason: reasons.first().copied(),
-                                        photo: a.photo,
-                                        ms: t.elapsed().as_secs_f64() * 1000.0,
-                                    }
-                                }
-                                Err(e) => Outcome::Failed(e.to_string()),
-                            }
-                        }
-                        Job::Print { sheet, dpi, media } => {
-                            let t = Instant::now();
-                            let result = printer.print_sheet(&sheet, dpi, &media);
-                            Outcome::Printed {
-                                result,
-                                ms: t.elapsed().as_secs_f64() * 1000.0,
-                            }
-                        }
-                        Job::CheckPrinter { media } => {
-                            Outcome::PrinterReady(printer.ready(&media).is_ok())
-                        }
-                        Job::Wipe => {
-                            let _ = engine.wipe();
-                            continue;
-                        }
-                    };
-                    if out_tx.send(outcome).is_err() {
+                    if let Some(outcome) = run(job, &mut engine, &mut printer)
+                        && out_tx.send(outcome).is_err()
+                    {
                         return;
                     }
                 }
@@ -154,6 +254,25 @@ impl Worker {
             }
             Err(TryRecvError::Empty) => None,
             Err(TryRecvError::Disconnected) => {
+                self.pending = 0;
+                None
+            }
+        }
+    }
+
+    /// Waits up to `limit` for the next outcome (shutdown: a job in flight
+    /// must come back so its result can be wiped before the process exits).
+    pub fn wait(&mut self, limit: Duration) -> Option<Outcome> {
+        if self.pending == 0 {
+            return None;
+        }
+        match self.outcomes.recv_timeout(limit) {
+            Ok(o) => {
+                self.pending = self.pending.saturating_sub(1);
+                Some(o)
+            }
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => {
                 self.pending = 0;
                 None
             }

@@ -95,6 +95,12 @@ impl MappedBuffer {
         self.fd.as_fd().try_clone_to_owned()
     }
 
+    /// Zeroes the buffer now (the camera must not be writing into it: the
+    /// session's wipe runs with the camera stopped).
+    pub fn wipe(&mut self) {
+        self.bytes_mut().zeroize();
+    }
+
     fn bytes_mut(&mut self) -> &mut [u8] {
         // SAFETY: as bytes(), and &mut self excludes other Rust borrows.
         unsafe { std::slice::from_raw_parts_mut(self.map.as_ptr(), self.len) }

@@ -45,6 +45,11 @@ pub trait FrameSource {
     fn next_frame(&mut self) -> Result<&RgbImage, CaptureError>;
     /// A full-resolution still of the current scene.
     fn still(&mut self) -> Result<RgbImage, CaptureError>;
+    /// Zeroes every frame the source holds: the converted viewfinder frame
+    /// and every buffer the camera writes into. Called at every session end
+    /// (the camera is stopped by then); a source that held a face and did
+    /// not zero it would carry it into the next person's session.
+    fn wipe(&mut self);
 }
 
 /// A boxed camera is a camera: `run` picks replay or libcamera at run time.
@@ -66,5 +71,8 @@ impl<T: FrameSource + ?Sized> FrameSource for Box<T> {
     }
     fn still(&mut self) -> Result<RgbImage, CaptureError> {
         (**self).still()
+    }
+    fn wipe(&mut self) {
+        (**self).wipe()
     }
 }

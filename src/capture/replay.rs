@@ -36,8 +36,14 @@ pub enum Playback {
 }
 
 /// Plays back scenes, advancing one scene every `frames_per_scene` frames.
+///
+/// Like a camera, it hands out frames from a buffer of its own (the scene
+/// is copied in), so the booth's wipe at the end of a session has the same
+/// thing to zero here as on the real camera.
 pub struct ReplaySource {
     scenes: Vec<Scene>,
+    /// The frame the booth reads.
+    out: RgbImage,
     frame: usize,
     frames_per_scene: usize,
     playback: Playback,
@@ -75,6 +81,7 @@ impl ReplaySource {
             .collect();
         Self {
             scenes,
+            out: RgbImage::black(VIEWFINDER.0, VIEWFINDER.1),
             frame: 0,
             frames_per_scene: frames_per_scene.max(1),
             playback,
@@ -110,19 +117,28 @@ impl ReplaySource {
         }
         Ok(Self {
             scenes,
+            out: RgbImage::black(VIEWFINDER.0, VIEWFINDER.1),
             frame: 0,
             frames_per_scene: frames_per_scene.max(1),
             playback: Playback::Loop,
         })
     }
 
-    fn scene(&self) -> &Scene {
+    fn scene_index(&self) -> usize {
         let n = self.frame / self.frames_per_scene;
-        let i = match self.playback {
+        match self.playback {
             Playback::Loop => n % self.scenes.len(),
             Playback::HoldLast => n.min(self.scenes.len() - 1),
-        };
-        &self.scenes[i]
+        }
+    }
+
+    fn scene(&self) -> &Scene {
+        &self.scenes[self.scene_index()]
+    }
+
+    /// The frame the booth last read (to check that a wipe zeroed it).
+    pub fn current_frame(&self) -> &RgbImage {
+        &self.out
     }
 }
 
@@ -133,7 +149,15 @@ impl FrameSource for ReplaySource {
 
     fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
         self.frame += 1;
-        Ok(&self.scene().viewfinder)
+        let i = self.scene_index();
+        self.out
+            .as_bytes_mut()
+            .copy_from_slice(self.scenes[i].viewfinder.as_bytes());
+        Ok(&self.out)
+    }
+
+    fn wipe(&mut self) {
+        self.out.wipe();
     }
 
     fn still(&mut self) -> Result<RgbImage, CaptureError> {

@@ -72,6 +72,12 @@ impl RgbImage {
         &mut self.pixels
     }
 
+    /// Zeroes every pixel now, in a way the compiler keeps (the image stays
+    /// usable, black).
+    pub fn wipe(&mut self) {
+        self.pixels.wipe();
+    }
+
     /// The pixel at integer coordinates (must be inside).
     #[inline]
     pub fn get(&self, x: u32, y: u32) -> [u8; 3] {

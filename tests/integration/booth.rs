@@ -2,6 +2,7 @@
 //! on a virtual clock, and a real IPP printer (ippeveprinter).
 
 use passbooth::booth::demo::{STEP_MS, scenes};
+use passbooth::booth::worker::Processor;
 use passbooth::booth::{Booth, BoothSettings, LiveModels};
 use passbooth::capture::replay::{Playback, ReplaySource};
 use passbooth::capture::{CaptureError, FrameSource};
@@ -35,14 +36,24 @@ pub(crate) fn booth_with<C: FrameSource, P: SheetPrinter + Send + 'static>(
     camera: C,
     printer: P,
 ) -> Booth<C, NullScreen> {
+    let engine = Engine::load(&repo("models")).unwrap();
+    booth_built(camera, printer, engine, Timing::default())
+}
+
+/// A booth on the US passport and 4x6 paper with any engine and timing.
+pub(crate) fn booth_built<C: FrameSource, P: SheetPrinter + Send + 'static, E: Processor>(
+    camera: C,
+    printer: P,
+    engine: E,
+    timing: Timing,
+) -> Booth<C, NullScreen> {
     let settings = BoothSettings {
         spec: Spec::load(&repo("specs/us-passport.toml")).unwrap(),
         media: Media::parse("4x6").unwrap(),
         margin_mm: 0.0,
         lang: Language::En,
-        timing: Timing::default(),
+        timing,
     };
-    let engine = Engine::load(&repo("models")).unwrap();
     let live = LiveModels::load(&repo("models")).unwrap();
     Booth::new(
         settings,
@@ -58,12 +69,15 @@ pub(crate) fn booth_with<C: FrameSource, P: SheetPrinter + Send + 'static>(
 
 /// Presses like a person: start, go when the screen turns green, confirm
 /// the review; 60 virtual seconds, or until `until` holds.
-fn session<C: FrameSource>(b: &mut Booth<C, NullScreen>, until: impl Fn(&State) -> bool) {
+pub(crate) fn session<C: FrameSource>(
+    b: &mut Booth<C, NullScreen>,
+    until: impl Fn(&State) -> bool,
+) {
     session_from(b, 0, until)
 }
 
 /// [`session`] starting at virtual time `start`.
-fn session_from<C: FrameSource>(
+pub(crate) fn session_from<C: FrameSource>(
     b: &mut Booth<C, NullScreen>,
     start: u64,
     until: impl Fn(&State) -> bool,
@@ -269,6 +283,9 @@ impl FrameSource for Unpluggable {
         self.there()?;
         self.inner.still()
     }
+    fn wipe(&mut self) {
+        self.inner.wipe()
+    }
 }
 
 fn shows(b: &Booth<Unpluggable, NullScreen>, prompt: Prompt) -> bool {
@@ -354,6 +371,9 @@ impl FrameSource for DamagedStills {
     }
     fn still(&mut self) -> Result<RgbImage, CaptureError> {
         Err(CaptureError::Corrupt("truncated frame".into()))
+    }
+    fn wipe(&mut self) {
+        self.0.wipe()
     }
 }
 

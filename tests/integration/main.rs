@@ -15,6 +15,7 @@ mod printing;
 mod privacy_doc;
 mod residue;
 mod screens;
+mod session_end;
 mod simulate;
 mod soak;
 mod unit;
