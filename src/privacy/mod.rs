@@ -6,6 +6,12 @@
 
 pub mod alloc;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether `mlockall` is in force: then every page stays locked for the
+/// life of the process, and nothing here may unlock one.
+static ALL_LOCKED: AtomicBool = AtomicBool::new(false);
+
 /// What [`harden_process`] managed; the daemon logs it at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hardening {
@@ -44,6 +50,7 @@ pub fn harden_process() -> Hardening {
         };
         let no_core = libc::setrlimit(libc::RLIMIT_CORE, &zero) == 0;
         let locked = libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) == 0;
+        ALL_LOCKED.store(locked, Ordering::SeqCst);
         Hardening {
             undumpable,
             no_core,
@@ -84,8 +91,14 @@ pub fn protect_pages(ptr: *const u8, len: usize) {
 }
 
 /// Undoes [`protect_pages`]'s lock before the memory is freed (a locked
-/// page returned to the allocator would stay locked).
+/// page returned to the allocator would stay locked), unless `mlockall` is
+/// in force: a small buffer's pages lie inside the shared heap, and
+/// unlocking them would let the next buffer there (another face) be
+/// swapped out.
 pub fn release_pages(ptr: *const u8, len: usize) {
+    if ALL_LOCKED.load(Ordering::SeqCst) {
+        return;
+    }
     if let Some((start, len)) = whole_pages(ptr, len) {
         // SAFETY: as protect_pages.
         unsafe {

@@ -299,3 +299,91 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
         );
     }
 }
+
+/// Mappings of process `pid` without a file behind them (heap, stacks,
+/// anonymous memory) whose pages are not locked, as "range name size".
+pub(crate) fn unlocked_anonymous_mappings(pid: u32) -> Vec<String> {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).expect("smaps");
+    let mut out = Vec::new();
+    let mut current: Option<(String, bool)> = None;
+    let mut size = String::new();
+    for line in smaps.lines() {
+        let mut parts = line.split_whitespace();
+        let first = parts.next().unwrap_or("");
+        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            let name = parts.nth(4).unwrap_or("").to_string();
+            let anonymous = name.is_empty() || name == "[heap]" || name.starts_with("[stack");
+            current = Some((format!("{first} {name}"), anonymous));
+        } else if first == "Size:" {
+            size = parts.next().unwrap_or("").to_string();
+        } else if let (Some("VmFlags:"), Some((what, true))) = (Some(first), &current) {
+            let flags: Vec<&str> = parts.collect();
+            // A guard page (no access at all) has nothing to lock.
+            let guard = !flags.contains(&"rd") && !flags.contains(&"wr");
+            if !guard && !flags.contains(&"lo") {
+                out.push(format!("{what} {size} kB"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn after_a_session_every_anonymous_mapping_of_the_booth_is_still_locked() {
+    if emulated("which mappings the kernel has locked") {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let prints = dir.path().join("prints");
+    let (mut child, rx) = spawn(
+        &[
+            "run",
+            "--simulate",
+            "--print-dir",
+            prints.to_str().unwrap(),
+            "--screen",
+            dir.path().join("screen.png").to_str().unwrap(),
+        ],
+        dir.path(),
+        &[],
+    );
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut start = Vec::new();
+    while !start
+        .iter()
+        .any(|l: &String| l.starts_with("passbooth: simulating"))
+    {
+        let line = rx
+            .recv_timeout(patience(Duration::from_secs(30)))
+            .unwrap_or_else(|_| panic!("the booth did not start: {start:?}"));
+        start.push(line);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    // mlockall is in force (as root here; the unit grants LimitMEMLOCK).
+    assert!(
+        start
+            .iter()
+            .any(|l| l.starts_with("privacy:") && l.contains("memory locked yes")),
+        "{start:?}"
+    );
+    let before = unlocked_anonymous_mappings(pid);
+    assert!(before.is_empty(), "unlocked before any session: {before:?}");
+    writeln!(stdin, "press").unwrap();
+    wait_for(&rx, "state=framing", Duration::from_secs(20));
+    let end = std::time::Instant::now() + patience(Duration::from_secs(60));
+    let mut log = Vec::new();
+    while !log.iter().any(|l: &String| l == "state=printing") {
+        writeln!(stdin, "press").unwrap();
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(300)) {
+            log.push(line);
+        }
+        assert!(std::time::Instant::now() < end, "no print: {log:?}");
+    }
+    wait_for(&rx, "state=idle", Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(300));
+    let after = unlocked_anonymous_mappings(pid);
+    writeln!(stdin, "quit").unwrap();
+    let _ = child.wait();
+    assert!(after.is_empty(), "a session unlocked: {after:?}");
+}
