@@ -4,6 +4,7 @@ pub mod colour;
 pub mod decode;
 pub mod encode;
 pub mod glyphs;
+pub mod orient;
 pub mod rgb;
 
 pub use buffer::SecretBuf;

@@ -2,7 +2,7 @@
 //! exit codes, the JSON report, the written photo's pixels, size and dpi.
 
 use passbooth::imaging::decode::decode_file;
-use passbooth::imaging::encode::recorded_dpi;
+use passbooth::imaging::encode::{recorded_dpi, write_file};
 use passbooth::vision::{FaceDetector, Keypoint, Range};
 use tempfile::TempDir;
 
@@ -519,4 +519,67 @@ fn run_validates_the_operators_config_first() {
             && err.trim_end().lines().count() == 1,
         "{err}"
     );
+}
+
+#[test]
+fn a_jpeg_portrait_cut_short_is_an_input_error_and_writes_nothing() {
+    let dir = TempDir::new().unwrap();
+    let whole = dir.path().join("whole.jpg");
+    write_file(&astronaut(), &whole, 300).unwrap();
+    let bytes = std::fs::read(&whole).unwrap();
+    let accepted = passbooth(&["check", whole.to_str().unwrap(), "--spec", "us-passport"]);
+    assert_eq!(accepted.status.code(), Some(0), "the whole file passes");
+    for (name, keep) in [("quarter", bytes.len() / 4), ("most", bytes.len() * 9 / 10)] {
+        let cut = dir.path().join(format!("{name}.jpg"));
+        std::fs::write(&cut, &bytes[..keep]).unwrap();
+        let out = dir.path().join(format!("{name}-out.jpg"));
+        let run = passbooth(&[
+            "compose",
+            cut.to_str().unwrap(),
+            "--spec",
+            "us-passport",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains("corrupt or truncated"), "{name}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: {err}");
+        assert!(!out.exists(), "{name}: no photo from a damaged file");
+    }
+}
+
+#[test]
+fn a_png_bomb_is_refused_within_a_memory_limit() {
+    use std::os::unix::process::CommandExt;
+    let dir = TempDir::new().unwrap();
+    // 19000 x 19000 RGBA16 (2.7 GB decoded) in a few dozen bytes.
+    let bomb = dir.path().join("bomb.png");
+    let mut bytes = Vec::new();
+    let mut enc = png::Encoder::new(&mut bytes, 19_000, 19_000);
+    enc.set_depth(png::BitDepth::Sixteen);
+    enc.set_color(png::ColorType::Rgba);
+    let mut w = enc.write_header().unwrap();
+    w.write_chunk(png::chunk::IDAT, &[0x78, 0x9c, 0x03, 0, 0, 0, 0, 1])
+        .unwrap();
+    drop(w);
+    std::fs::write(&bomb, &bytes).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_passbooth"));
+    cmd.args(["check", bomb.to_str().unwrap(), "--spec", "us-passport"]);
+    // SAFETY: setrlimit in the child before exec, no allocation.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 1536 << 20,
+                rlim_max: 1536 << 20,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            Ok(())
+        });
+    }
+    let run = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("too large to be a photo"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }

@@ -60,3 +60,29 @@ fn doctor_lists_the_virtual_camera() {
     );
     assert_eq!(out.status.code(), Some(0), "{text}");
 }
+
+/// Under qemu-user a memory scan sees the emulator, so the camera's wipe is
+/// checked on the source's own memory: the converted frame and every buffer
+/// libcamera wrote into.
+#[test]
+fn the_libcamera_source_zeroes_its_frame_and_every_mapped_buffer_on_wipe() {
+    use passbooth::capture::FrameSource;
+    use passbooth::capture::libcamera::{CameraSettings, LibcameraSource};
+    let mut camera = LibcameraSource::new(CameraSettings::default()).unwrap();
+    camera.start().unwrap();
+    for _ in 0..6 {
+        camera.next_frame().unwrap();
+    }
+    drop(camera.still().unwrap());
+    camera.stop();
+    assert!(
+        camera.residue() > 0,
+        "the portrait is in the camera's memory"
+    );
+    camera.wipe();
+    assert_eq!(camera.residue(), 0, "bytes left after the wipe");
+    // The next session's camera works as before.
+    camera.start().unwrap();
+    assert!(camera.next_frame().is_ok());
+    camera.stop();
+}
