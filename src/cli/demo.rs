@@ -1,6 +1,7 @@
 //! `passbooth demo`: a whole booth session in simulation, no hardware, no
 //! config, on the public-domain astronaut portrait.
 
+use super::outln;
 use std::path::Path;
 
 use anyhow::Context;
@@ -35,32 +36,32 @@ pub(super) fn run(
     }
     let result = demo::run(&portrait, &locate(Asset::Models, models), settings, out)?;
     let r = &result.record;
-    println!("passbooth demo: one session, {spec}, simulated camera, button and printer");
+    outln!("passbooth demo: one session, {spec}, simulated camera, button and printer")?;
     let states: Vec<String> = r
         .states
         .iter()
         .map(|(t, s)| format!("{s}@{:.1}s", *t as f64 / 1000.0))
         .collect();
-    println!("  states     {}", states.join(" -> "));
+    outln!("  states     {}", states.join(" -> "))?;
     match (r.accepted, r.reason) {
-        (Some(true), _) => println!("  photo      accepted"),
-        (Some(false), Some(why)) => println!("  photo      rejected ({why:?})"),
-        _ => println!("  photo      none"),
+        (Some(true), _) => outln!("  photo      accepted")?,
+        (Some(false), Some(why)) => outln!("  photo      rejected ({why:?})")?,
+        _ => outln!("  photo      none")?,
     }
-    println!(
+    outln!(
         "  processing {:.0} ms, printing {:.0} ms, whole demo {:.1} s",
         r.processing_ms,
         r.printing_ms,
         result.wall_ms / 1000.0
-    );
+    )?;
     for s in &result.sheets {
-        println!("  sheet      {}", s.display());
+        outln!("  sheet      {}", s.display())?;
     }
-    println!(
+    outln!(
         "  screens    {} snapshots in {}",
         result.snapshots.len(),
         out.display()
-    );
+    )?;
     Ok(if r.prints > 0 { 0 } else { 1 })
 }
 

@@ -4,6 +4,7 @@
 //! printer and its paper), one line each; any failure makes the exit status
 //! non-zero. Nothing is changed: no line is requested, no page printed.
 
+use super::outln;
 use std::path::Path;
 use std::time::Instant;
 
@@ -42,7 +43,11 @@ fn found(health: Health, part: &'static str, detail: impl Into<String>) -> Findi
 }
 
 /// Looks at everything; the config is `path` (the default one if `None`).
-pub(super) fn run(specs: Option<&Path>, models: Option<&Path>, path: Option<&Path>) -> u8 {
+pub(super) fn run(
+    specs: Option<&Path>,
+    models: Option<&Path>,
+    path: Option<&Path>,
+) -> Result<u8, super::OutputError> {
     let findings = examine(specs, models, path);
     for f in &findings {
         let tag = match f.health {
@@ -50,15 +55,15 @@ pub(super) fn run(specs: Option<&Path>, models: Option<&Path>, path: Option<&Pat
             Health::Warn => "warn",
             Health::Fail => "FAIL",
         };
-        println!("{tag} {:<8} {}", f.part, f.detail);
+        outln!("{tag} {:<8} {}", f.part, f.detail)?;
     }
     let failed = findings.iter().filter(|f| f.health == Health::Fail).count();
     if failed > 0 {
-        println!("{failed} problem(s) found");
-        super::EXIT_ERROR
+        outln!("{failed} problem(s) found")?;
+        Ok(super::EXIT_ERROR)
     } else {
-        println!("everything the config names is in place");
-        0
+        outln!("everything the config names is in place")?;
+        Ok(0)
     }
 }
 

@@ -207,6 +207,30 @@ pub(crate) fn parse_lang(s: &str) -> Result<crate::session::prompts::Language, S
     }
 }
 
+/// Standard output could not be written (a full disk, a closed pipe): one
+/// line and exit 1, never a panic.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the output")]
+pub struct OutputError(#[source] pub std::io::Error);
+
+/// `print!` that returns [`OutputError`] instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err($crate::cli::OutputError)
+    }};
+}
+
+/// `println!` that returns [`OutputError`] instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::cli::OutputError)
+    }};
+}
+
+pub(crate) use {out, outln};
+
 /// Parses the arguments, runs the command, and maps the outcome to an exit
 /// status; every error is one line on stderr.
 pub fn main() -> ExitCode {
@@ -214,11 +238,18 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
-            let _ = e.print();
+            if let Err(write) = e.print() {
+                eprintln!("passbooth: {:#}", anyhow::Error::from(OutputError(write)));
+                return ExitCode::from(EXIT_ERROR);
+            }
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
+    match run(cli).and_then(|code| {
+        use std::io::Write as _;
+        std::io::stdout().flush().map_err(OutputError)?;
+        Ok(code)
+    }) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("passbooth: {e:#}");
@@ -279,7 +310,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             assets.specs.as_deref(),
             assets.models.as_deref(),
             config.as_deref(),
-        )),
+        )?),
         Command::Stats { config, json } => {
             stats::run(assets.specs.as_deref(), config.as_deref(), json)
         }

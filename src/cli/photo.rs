@@ -1,6 +1,7 @@
 //! `passbooth compose` and `passbooth check`: one photo through the engine,
 //! then, as asked, the photo or a sheet written, or the sheet printed.
 
+use super::{out, outln};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -120,9 +121,9 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
     }
     report.timings_ms.compose += t.elapsed().as_secs_f64() * 1000.0;
     if req.json {
-        println!("{}", serde_json::to_string(&report)?);
+        outln!("{}", serde_json::to_string(&report)?)?;
     } else {
-        print!("{}", human(&report));
+        out!("{}", human(&report))?;
     }
     if let Some(p) = report
         .print

@@ -1,5 +1,6 @@
 //! `passbooth print FILE --printer URI`.
 
+use super::outln;
 use std::path::Path;
 
 use anyhow::Context;
@@ -57,7 +58,7 @@ pub(super) fn run(
         copies,
     }) {
         Ok(done) => {
-            println!(
+            outln!(
                 "printed {} ({} on the sheet, {} x {} px at {dpi} dpi, {}) on {uri}: job {}",
                 file.display(),
                 l.slots.len(),
@@ -65,7 +66,7 @@ pub(super) fn run(
                 l.height,
                 done.format,
                 done.job_id
-            );
+            )?;
             Ok(0)
         }
         Err(problem) => {

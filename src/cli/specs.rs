@@ -1,5 +1,6 @@
 //! `passbooth specs [ID]`.
 
+use super::{out, outln};
 use std::path::Path;
 
 use crate::assets::{Asset, locate};
@@ -8,24 +9,24 @@ use crate::spec::{Spec, SpecLibrary};
 pub(super) fn run(dir: Option<&Path>, id: Option<&str>, json: bool) -> anyhow::Result<u8> {
     let lib = SpecLibrary::load_dir(&locate(Asset::Specs, dir))?;
     match id {
-        None if json => println!(
+        None if json => outln!(
             "{}",
             serde_json::to_string(&lib.iter().collect::<Vec<_>>())?
-        ),
+        )?,
         None => {
             for s in lib.iter() {
-                println!(
+                outln!(
                     "{:<20} {:<28} {:>5} x {:<5} mm{}",
                     s.id,
                     s.name,
                     s.width_mm,
                     s.height_mm,
                     warning(s)
-                );
+                )?;
             }
         }
-        Some(id) if json => println!("{}", serde_json::to_string(lib.get(id)?)?),
-        Some(id) => print!("{}", describe(lib.get(id)?)),
+        Some(id) if json => outln!("{}", serde_json::to_string(lib.get(id)?)?)?,
+        Some(id) => out!("{}", describe(lib.get(id)?))?,
     }
     Ok(0)
 }

@@ -1,5 +1,6 @@
 //! `passbooth stats`: the booth's counters, from the config's stats file.
 
+use super::{out, outln};
 use std::path::Path;
 
 use crate::assets::{Asset, locate};
@@ -19,9 +20,9 @@ pub(super) fn run(specs: Option<&Path>, config: Option<&Path>, json: bool) -> an
     })?;
     let counters = Counters::load(&file)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&counters)?);
+        outln!("{}", serde_json::to_string_pretty(&counters)?)?;
     } else {
-        print!("{}", counters.render());
+        out!("{}", counters.render())?;
     }
     Ok(0)
 }

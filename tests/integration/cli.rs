@@ -583,3 +583,66 @@ fn a_png_bomb_is_refused_within_a_memory_limit() {
     assert!(err.contains("too large to be a photo"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
+
+#[test]
+fn every_subcommand_reports_a_full_stdout_in_one_line() {
+    let dir = TempDir::new().unwrap();
+    let fixture = repo("tests/fixtures/astronaut.png");
+    let f = fixture.to_str().unwrap();
+    let photo = dir.path().join("photo.jpg");
+    let p = photo.to_str().unwrap();
+    let sheet = dir.path().join("sheet.jpg");
+    write_file(&astronaut(), &sheet, 300).unwrap();
+    let printer = crate::printer::TestPrinter::start(
+        crate::printer::Behaviour::Prints,
+        "na_index-4x6_4x6in",
+        "image/jpeg",
+    );
+    let demo = dir.path().join("demo");
+    let sim = repo("config/simulate.toml");
+    let with_stats = dir.path().join("booth.toml");
+    let config = std::fs::read_to_string(&sim).unwrap();
+    let stats_line = format!("stats = {:?}\n", dir.path().join("stats.json"));
+    std::fs::write(&with_stats, stats_line + &config).unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", f, "--spec", "us-passport"],
+        vec!["check", f, "--spec", "us-passport", "--json"],
+        vec!["compose", f, "--spec", "us-passport", "-o", p],
+        vec!["compose", f, "--spec", "us-passport", "-o", p, "--json"],
+        vec!["specs"],
+        vec!["specs", "--json"],
+        vec!["specs", "us-passport"],
+        vec!["stats", "--config", with_stats.to_str().unwrap()],
+        vec!["doctor", "--config", sim.to_str().unwrap()],
+        vec!["demo", "--out", demo.to_str().unwrap()],
+        vec![
+            "print",
+            f,
+            "--printer",
+            &printer.uri,
+            "--media",
+            "na_index-4x6_4x6in",
+        ],
+        vec!["--help"],
+        vec!["--version"],
+    ];
+    for args in cases {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_passbooth"))
+            .args(&args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        let last = err.trim_end().lines().last().unwrap_or("");
+        assert_eq!(run.status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(
+            last, "passbooth: cannot write the output: No space left on device (os error 28)",
+            "{args:?}: {err}"
+        );
+    }
+}
