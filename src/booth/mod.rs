@@ -288,6 +288,18 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         self.still.is_some() || self.photo.is_some() || self.face_jobs > 0
     }
 
+    /// Wipes everything (as [`Booth::wipe_now`]) and leaves the screen
+    /// blank, so a panel or a mirror file never keeps showing a face after
+    /// the booth stops.
+    pub fn shut_down(&mut self, now: Millis) -> Result<(), BoothError> {
+        let wiped = self.wipe_now(now);
+        self.fb.blank();
+        self.screen
+            .flush(&mut self.fb)
+            .map_err(|e| BoothError::Screen(format!("{e:?}")))?;
+        wiped
+    }
+
     /// Wipes whatever the session holds (shutdown, SIGTERM), waiting up to
     /// [`SHUTDOWN_WAIT`] for a job in flight so its result is wiped too.
     pub fn wipe_now(&mut self, now: Millis) -> Result<(), BoothError> {

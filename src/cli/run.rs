@@ -25,7 +25,7 @@ use crate::input::gpio::{GpioButton, ReadyLed};
 use crate::input::{Button, ButtonTiming};
 use crate::print::ipp::IppPrinter;
 use crate::print::media::Media;
-use crate::print::{FolderPrinter, SheetPrinter};
+use crate::print::{DiscardPrinter, FolderPrinter, SheetPrinter};
 use crate::service;
 use crate::session::guide::Signal;
 use crate::session::machine::State;
@@ -56,13 +56,15 @@ pub(super) struct RunOptions {
     /// libcamera's virtual camera; builds with the `libcamera` feature).
     #[arg(long, requires = "simulate")]
     pub libcamera: bool,
-    /// PNG file the screen is mirrored to.
-    #[arg(long, default_value = "passbooth-screen.png")]
-    pub screen: PathBuf,
+    /// PNG file the screen is mirrored to (it shows the live face: nothing
+    /// is written unless named; on exit it is left blank).
+    #[arg(long, value_name = "PATH", requires = "simulate")]
+    pub screen: Option<PathBuf>,
     /// IPP printer URI; without it sheets go to --print-dir.
     #[arg(long, value_name = "URI")]
     pub printer: Option<String>,
-    /// Folder for sheets when no printer is given.
+    /// Folder for sheets when no printer is given (without either, a
+    /// simulated sheet is not kept).
     #[arg(long, value_name = "DIR")]
     pub print_dir: Option<PathBuf>,
     /// Spec id (default: the config's, else us-passport).
@@ -180,14 +182,15 @@ pub(super) fn run(
         .printer
         .clone()
         .or_else(|| c.and_then(|c| c.printer.uri.clone()));
-    let folder = o
-        .print_dir
-        .clone()
-        .or_else(|| c.and_then(|c| c.printer.folder.clone()))
-        .unwrap_or_else(|| PathBuf::from("passbooth-prints"));
-    let printer: Box<dyn SheetPrinter + Send> = match (&o.print_dir, uri) {
-        (None, Some(uri)) => Box::new(IppPrinter::new(&uri)?),
-        _ => Box::new(FolderPrinter::new(&folder)),
+    let folder = c.and_then(|c| c.printer.folder.clone());
+    let printer: Box<dyn SheetPrinter + Send> = match (&o.print_dir, uri, folder) {
+        (Some(dir), _, _) => Box::new(FolderPrinter::new(dir)),
+        (None, Some(uri), _) => Box::new(IppPrinter::new(&uri)?),
+        (None, None, Some(folder)) => Box::new(FolderPrinter::new(&folder)),
+        (None, None, None) if o.simulate => Box::new(DiscardPrinter),
+        (None, None, None) => {
+            anyhow::bail!("the config names no printer ([printer] uri or folder)")
+        }
     };
     let models = locate(Asset::Models, models);
     let stats = c.and_then(|c| c.stats.clone());
@@ -209,15 +212,18 @@ pub(super) fn run(
             Some(path) => socket_buttons(path, tx.clone())?,
             None => stdin_buttons(tx.clone(), o.window),
         }
-        eprintln!(
-            "passbooth: simulating; screen in {}; type press, long or quit",
-            o.screen.display()
-        );
+        match &o.screen {
+            Some(png) => eprintln!(
+                "passbooth: simulating; screen in {}; type press, long or quit",
+                png.display()
+            ),
+            None => eprintln!("passbooth: simulating; type press, long or quit"),
+        }
         if o.window {
-            return with_window(parts, &o.screen, tx, rx, stats.as_deref());
+            return with_window(parts, o.screen.as_deref(), tx, rx, stats.as_deref());
         }
         return drive(
-            parts.booth(PngMirror::new(o.screen.clone()), (240, 320)),
+            parts.booth(o.screen.clone().map(PngMirror::new), (240, 320)),
             Buttons::Stdin(rx),
             None,
             stats.as_deref(),
@@ -305,7 +311,7 @@ impl Parts {
 #[cfg(feature = "window")]
 fn with_window(
     parts: Parts,
-    png: &Path,
+    png: Option<&Path>,
     tx: mpsc::Sender<Input>,
     rx: mpsc::Receiver<Input>,
     stats: Option<&Path>,
@@ -326,7 +332,7 @@ fn with_window(
             }
         }
     });
-    let screen = WindowMirror::new(png.to_path_buf(), 240, 320, keys);
+    let screen = WindowMirror::new(png.map(Path::to_path_buf), 240, 320, keys);
     drive(
         parts.booth(screen, (240, 320)),
         Buttons::Stdin(rx),
@@ -339,7 +345,7 @@ fn with_window(
 #[cfg(not(feature = "window"))]
 fn with_window(
     _: Parts,
-    _: &Path,
+    _: Option<&Path>,
     _: mpsc::Sender<Input>,
     _: mpsc::Receiver<Input>,
     _: Option<&Path>,
@@ -399,6 +405,27 @@ fn drive<C: FrameSource, S: Screen>(
 ) -> anyhow::Result<u8> {
     service::catch_terminate();
     let start = Instant::now();
+    let result = turns(&mut booth, &mut buttons, &mut led, stats, start);
+    service::notify("STOPPING=1");
+    if let Some(l) = led.as_mut() {
+        l.set(false);
+    }
+    // Every way out, an error included, wipes and blanks the screen.
+    let wiped = booth.shut_down(start.elapsed().as_millis() as u64);
+    eprintln!("state=stopped");
+    result?;
+    wiped?;
+    Ok(0)
+}
+
+/// The loop's turns until quit, SIGTERM or an error.
+fn turns<C: FrameSource, S: Screen>(
+    booth: &mut Booth<C, S>,
+    buttons: &mut Buttons,
+    led: &mut Option<ReadyLed>,
+    stats: Option<&Path>,
+    start: Instant,
+) -> anyhow::Result<()> {
     let watchdog = service::watchdog_interval();
     let mut last_ping = start;
     booth.step(0, None)?;
@@ -436,11 +463,5 @@ fn drive<C: FrameSource, S: Screen>(
             std::thread::sleep(rest);
         }
     }
-    service::notify("STOPPING=1");
-    if let Some(l) = led.as_mut() {
-        l.set(false);
-    }
-    booth.wipe_now(start.elapsed().as_millis() as u64)?;
-    eprintln!("state=stopped");
-    Ok(0)
+    Ok(())
 }

@@ -18,6 +18,13 @@ pub struct Framebuffer {
 }
 
 impl Framebuffer {
+    /// Turns every pixel black and marks the whole picture for sending (the
+    /// screen a stopped booth leaves: no face on a panel or mirror file).
+    pub fn blank(&mut self) {
+        self.pixels.fill(Rgb565::BLACK);
+        self.dirty = Some(0..self.height);
+    }
+
     /// A black framebuffer; everything is dirty so the first flush sends it all.
     pub fn new(width: u16, height: u16) -> Self {
         Self {

@@ -15,6 +15,21 @@ pub trait Screen {
     fn flush(&mut self, fb: &mut Framebuffer) -> Result<(), Self::Error>;
 }
 
+/// No screen at all (a simulation whose screen nobody named a file for):
+/// the picture is drawn and dropped.
+impl<S: Screen> Screen for Option<S> {
+    type Error = S::Error;
+    fn flush(&mut self, fb: &mut Framebuffer) -> Result<(), Self::Error> {
+        match self {
+            Some(s) => s.flush(fb),
+            None => {
+                fb.take_dirty();
+                Ok(())
+            }
+        }
+    }
+}
+
 /// A mipidsi display (ST7789, ILI9341, ...) on a byte-wide bus (SPI) with
 /// Rgb565 pixels, as a [`Screen`].
 pub struct MipidsiScreen<DI, M, RST>

@@ -33,7 +33,8 @@ pub fn display_available() -> bool {
 
 /// The PNG mirror plus a window.
 pub struct WindowMirror {
-    png: PngMirror,
+    /// The PNG mirror, when a file was named for it.
+    png: Option<PngMirror>,
     display: SimulatorDisplay<Rgb565>,
     window: Window,
     keys: Sender<Key>,
@@ -42,10 +43,10 @@ pub struct WindowMirror {
 impl WindowMirror {
     /// A `w` x `h` window titled passbooth, shown twice the panel's size;
     /// key presses go to `keys`.
-    pub fn new(png: PathBuf, w: u16, h: u16, keys: Sender<Key>) -> Self {
+    pub fn new(png: Option<PathBuf>, w: u16, h: u16, keys: Sender<Key>) -> Self {
         let settings = OutputSettingsBuilder::new().scale(2).build();
         Self {
-            png: PngMirror::new(png),
+            png: png.map(PngMirror::new),
             display: SimulatorDisplay::new(Size::new(u32::from(w), u32::from(h))),
             window: Window::new("passbooth", &settings),
             keys,

@@ -46,6 +46,19 @@ impl SheetPrinter for Box<dyn SheetPrinter + Send> {
     }
 }
 
+/// The simulator's printer when nobody named a folder or a printer: the
+/// sheet is accepted and dropped (wiped), so a simulated session with a
+/// real face (`--libcamera`, a folder of one's own photos) leaves no file.
+#[derive(Debug, Default)]
+pub struct DiscardPrinter;
+
+impl SheetPrinter for DiscardPrinter {
+    fn print_sheet(&mut self, _: &RgbImage, _: u32, _: &Media) -> Result<(), Problem> {
+        eprintln!("printer: simulated; the sheet was not kept (--print-dir DIR keeps it)");
+        Ok(())
+    }
+}
+
 /// "Prints" sheets as numbered JPEG files in a folder (simulation, demo).
 #[derive(Debug)]
 pub struct FolderPrinter {

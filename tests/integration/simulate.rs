@@ -122,14 +122,20 @@ fn a_person_at_the_simulated_booth_gets_a_sheet() {
         assert!(
             line.starts_with("state=")
                 || line.starts_with("passbooth: simulating;")
+                || line.starts_with("printer: simulated; the sheet was not kept")
                 || line.starts_with("privacy: not dumpable yes, core limit 0 yes"),
             "unexpected log line: {line}"
         );
     }
-    let sheet = decode_file(&dir.path().join("passbooth-prints/sheet-1.jpg")).unwrap();
-    assert_eq!((sheet.width(), sheet.height()), (1200, 1800));
-    let screen = decode_file(&dir.path().join("passbooth-screen.png")).unwrap();
-    assert_eq!((screen.width(), screen.height()), (240, 320));
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("printer: simulated; the sheet was not kept")),
+        "{log:?}"
+    );
+    // Nothing was named, so nothing of the face was written: the folder
+    // holds only the test's own notify socket.
+    let left: Vec<_> = crate::common::files_in(dir.path());
+    assert_eq!(left, [sock_path.clone()], "files written: {left:?}");
     let n = sock.recv(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"STOPPING=1");
 }
@@ -298,5 +304,54 @@ fn the_booth_counts_sessions_and_prints_and_nothing_else() {
     assert!(
         text.starts_with("sessions        2\nprints          2\n"),
         "{text}"
+    );
+}
+
+#[test]
+fn quitting_during_the_review_leaves_a_named_mirror_blank_and_prints_nothing() {
+    let dir = TempDir::new().unwrap();
+    let screen = dir.path().join("screen.png");
+    let prints = dir.path().join("prints");
+    let (mut child, rx) = spawn(
+        &[
+            "run",
+            "--simulate",
+            "--screen",
+            screen.to_str().unwrap(),
+            "--print-dir",
+            prints.to_str().unwrap(),
+        ],
+        dir.path(),
+        &[],
+    );
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "press").unwrap();
+    wait_for(&rx, "state=framing", Duration::from_secs(20));
+    let end = Instant::now() + patience(Duration::from_secs(30));
+    let mut log = Vec::new();
+    while !log.iter().any(|l: &String| l == "state=countdown") {
+        writeln!(stdin, "press").unwrap();
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+            log.push(line);
+        }
+        assert!(Instant::now() < end, "no countdown: {log:?}");
+    }
+    wait_for(&rx, "state=review", Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(300));
+    let flat = |img: &passbooth::imaging::RgbImage| img.as_bytes().iter().all(|&b| b == 0);
+    let review = decode_file(&screen).unwrap();
+    assert!(!flat(&review), "the mirror shows the review photo");
+    writeln!(stdin, "quit").unwrap();
+    wait_for(&rx, "state=stopped", Duration::from_secs(20));
+    assert!(child.wait().unwrap().success());
+    let after = decode_file(&screen).unwrap();
+    assert_eq!((after.width(), after.height()), (240, 320));
+    assert!(
+        flat(&after),
+        "the mirror still shows a picture after quitting"
+    );
+    assert!(
+        !prints.exists() || crate::common::files_in(&prints).is_empty(),
+        "nothing was printed"
     );
 }
