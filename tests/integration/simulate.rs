@@ -135,7 +135,11 @@ fn a_person_at_the_simulated_booth_gets_a_sheet() {
     // Nothing was named, so nothing of the face was written: the folder
     // holds only the test's own notify socket.
     let left: Vec<_> = crate::common::files_in(dir.path());
-    assert_eq!(left, [sock_path.clone()], "files written: {left:?}");
+    assert_eq!(
+        left,
+        std::slice::from_ref(&sock_path),
+        "files written: {left:?}"
+    );
     let n = sock.recv(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"STOPPING=1");
 }
