@@ -6,8 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::EXIT_PRINTER;
-use crate::imaging::SecretBuf;
-use crate::imaging::decode::decode_bytes;
+use crate::imaging::decode::{MAX_FILE_BYTES, decode_bytes, read_bounded};
 use crate::imaging::encode::recorded_dpi;
 use crate::print::draw;
 use crate::print::ipp::{IppPrinter, PrintRequest};
@@ -24,9 +23,7 @@ pub(super) fn run(
     paper: &super::PaperArgs,
 ) -> anyhow::Result<u8> {
     let (margin_mm, copies) = (paper.margin, paper.copies);
-    let bytes = SecretBuf::from_vec(
-        std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?,
-    );
+    let bytes = read_bounded(file, MAX_FILE_BYTES)?;
     let image = decode_bytes(&bytes).with_context(|| format!("{}", file.display()))?;
     let dpi = recorded_dpi(&bytes).map_or(DEFAULT_DPI, |d| d.round() as u32);
     drop(bytes);
@@ -35,7 +32,10 @@ pub(super) fn run(
     let media = match media {
         Some(m) => Media::parse(m)?,
         None => {
-            let status = printer.status().map_err(|p| anyhow::anyhow!(p))?;
+            let status = match printer.status() {
+                Ok(s) => s,
+                Err(problem) => return could_not_print(&problem),
+            };
             let loaded = status.media_ready.first().ok_or_else(|| {
                 anyhow::anyhow!("the printer does not say which paper is loaded; give --media")
             })?;
@@ -69,9 +69,12 @@ pub(super) fn run(
             )?;
             Ok(0)
         }
-        Err(problem) => {
-            eprintln!("passbooth: {problem} [{}]", problem.code());
-            Ok(EXIT_PRINTER)
-        }
+        Err(problem) => could_not_print(&problem),
     }
+}
+
+/// The printer could not print, whenever it says so: one line, exit 4.
+fn could_not_print(problem: &crate::print::problem::Problem) -> anyhow::Result<u8> {
+    eprintln!("passbooth: {problem} [{}]", problem.code());
+    Ok(EXIT_PRINTER)
 }

@@ -12,6 +12,7 @@ use ipp::value::IppName;
 use super::document::{DocFormat, make};
 use super::media::Media;
 use super::problem::Problem;
+use super::transport::{Transport, http_url};
 use crate::imaging::RgbImage;
 
 /// What a printer says about itself.
@@ -61,13 +62,16 @@ const JOB_COMPLETED: i32 = 9;
 const JOB_ABORTED: i32 = 8;
 const JOB_CANCELED: i32 = 7;
 const PRINTER_STOPPED: i32 = 5;
+/// Longest exchange with the printer (one request and its answer): a
+/// printer that accepts the connection and never answers is offline.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// Reads of the printer's state after an abort, `poll` apart.
 const ABORT_SETTLE_READS: usize = 10;
 
 /// A printer by URI.
 pub struct IppPrinter {
     uri: Uri,
-    client: IppClient,
+    transport: Transport,
     /// How long a job may take from submission to completed.
     pub job_timeout: Duration,
     /// How often the job is polled.
@@ -136,25 +140,28 @@ impl IppPrinter {
         let parsed: Uri = uri
             .parse()
             .map_err(|_| Problem::Offline(format!("'{uri}' is not a printer URI")))?;
-        if !matches!(parsed.scheme_str(), Some("ipp" | "http")) || parsed.host().is_none() {
-            return Err(Problem::Offline(format!("'{uri}' is not an ipp:// URI")));
-        }
-        let client = IppClient::builder(parsed.clone())
-            .request_timeout(Duration::from_secs(15))
-            .build();
+        let url = http_url(&parsed)
+            .ok_or_else(|| Problem::Offline(format!("'{uri}' is not an ipp:// URI")))?;
         Ok(Self {
             uri: parsed,
-            client,
+            transport: Transport::new(url, REQUEST_TIMEOUT),
             job_timeout: Duration::from_secs(120),
             poll: Duration::from_millis(200),
         })
     }
 
+    /// The same printer with another limit on one exchange (tests use a
+    /// short one for a printer that never answers).
+    pub fn with_request_timeout(mut self, limit: Duration) -> Self {
+        self.transport = Transport::new(self.transport.url().to_string(), limit);
+        self
+    }
+
     fn send(&self, op: impl Into<IppRequestResponse>) -> Result<IppRequestResponse, Problem> {
         let resp = self
-            .client
-            .send(op)
-            .map_err(|e| Problem::Offline(format!("{}: {e}", self.uri)))?;
+            .transport
+            .send(op.into())
+            .map_err(|e| Problem::Offline(e.to_string()))?;
         let status = resp.header().status_code();
         if !status.is_success() {
             return Err(Problem::Refused(format!("{status:?}")));
@@ -358,7 +365,7 @@ impl IppPrinter {
     /// Best-effort Cancel-Job (a job that already ended just says so).
     fn cancel(&self, job_id: i32) {
         if let Ok(op) = IppOperationBuilder::cancel_job(self.uri.clone(), job_id).build() {
-            let _ = self.client.send(op);
+            let _ = self.transport.send(op.into());
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod ipp;
 pub mod media;
 pub mod problem;
 pub mod sheet;
+pub mod transport;
 
 use crate::imaging::RgbImage;
 use media::Media;

@@ -7,6 +7,7 @@ mod detection;
 mod doctor;
 mod evaluation;
 mod footprint;
+mod hostile_printer;
 mod memory;
 #[cfg(feature = "libcamera")]
 mod pi;
