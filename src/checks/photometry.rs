@@ -174,9 +174,19 @@ pub fn measure(img: &RgbImage, person: &[f32], regions: &Regions) -> Photometry 
             lap.add(f64::from(n - 4.0 * c.l));
         }
     });
-    let mut eye: Vec<f32> = Vec::new();
+    // Eye-region lightness is face data: counted first, then held in a
+    // wiped buffer of exactly that size (no growing Vec leaving copies).
+    let mut n = 0;
     for poly in &regions.eyes {
-        for_each_inside(poly, w, h, |x, y| eye.push(lab_at(x, y).l));
+        for_each_inside(poly, w, h, |_, _| n += 1);
+    }
+    let mut eye = SecretBuf::<f32>::zeroed(n);
+    let mut i = 0;
+    for poly in &regions.eyes {
+        for_each_inside(poly, w, h, |x, y| {
+            eye[i] = lab_at(x, y).l;
+            i += 1;
+        });
     }
     eye.sort_by(f32::total_cmp);
     let eye_bright = eye.get(eye.len() * 9 / 10).map_or(0.0, |&v| f64::from(v));

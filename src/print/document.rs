@@ -91,7 +91,9 @@ fn pdf_with_jpeg(jpeg: &[u8], w_px: u32, h_px: u32, media: &Media) -> SecretBuf<
     image.extend_from_slice(jpeg);
     image.extend_from_slice(b"\nendstream");
     obj(&mut out, &image);
-    image.iter_mut().for_each(|b| *b = 0);
+    // The sheet's JPEG (faces) is zeroed before it is freed; zeroize's
+    // writes are volatile, so the compiler cannot drop them as dead stores.
+    zeroize::Zeroize::zeroize(&mut image);
     let content = format!("q {pw:.3} 0 0 {ph:.3} 0 0 cm /Im0 Do Q");
     let stream = format!(
         "<< /Length {} >>\nstream\n{content}\nendstream",

@@ -67,6 +67,8 @@ fn the_unit_exposure_is_at_most_2() {
         "ProtectSystem=strict",
         "ProtectHome=yes",
         "PrivateTmp=yes",
+        "ReadOnlyPaths=/tmp /var/tmp",
+        "InaccessiblePaths=/dev/shm",
         "NoNewPrivileges=yes",
         "MemoryDenyWriteExecute=yes",
         "RestrictAddressFamilies=",
@@ -117,4 +119,29 @@ fn litert_works_with_memory_deny_write_execute() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(out.exists());
+}
+
+/// What the unit closes (/dev/shm, /tmp, /var/tmp) the booth does not
+/// need: a whole session runs with all three read-only and empty, in a
+/// mount namespace of its own (there is no systemd here to start the unit
+/// itself).
+#[test]
+fn a_session_runs_with_shm_and_the_temporary_folders_closed() {
+    if emulated("mount namespaces for the booth") {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let script = format!(
+        "mount -t tmpfs -o ro,size=4k none /dev/shm && mount -t tmpfs -o ro,size=4k none /tmp \
+         && mount -t tmpfs -o ro,size=4k none /var/tmp && exec {} run --simulate",
+        env!("CARGO_BIN_EXE_passbooth")
+    );
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--mount", "sh", "-c", &script])
+        .current_dir(dir.path());
+    let (mut child, rx) = crate::simulate::spawn_command(cmd);
+    let mut stdin = child.stdin.take().unwrap();
+    let log = crate::simulate::person_session(&mut stdin, &rx);
+    assert!(child.wait().unwrap().success(), "{log:?}");
+    assert!(log.contains(&"state=printing".to_string()), "{log:?}");
 }
