@@ -12,6 +12,7 @@ mod memory;
 #[cfg(feature = "libcamera")]
 mod pi;
 mod printer;
+mod power_cut;
 mod printing;
 mod privacy_doc;
 mod residue;

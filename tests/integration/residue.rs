@@ -47,7 +47,7 @@ fn random_bytes(n: usize) -> Vec<u8> {
 }
 
 /// The portrait still with a random patch on the shoulder, and the patch.
-fn marked_still() -> (RgbImage, Vec<[u8; 3]>) {
+pub(crate) fn marked_still() -> (RgbImage, Vec<[u8; 3]>) {
     let mut still = in_place(&astronaut());
     let noise = random_bytes((PATCH * PATCH * 3) as usize);
     let patch: Vec<[u8; 3]> = noise.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
@@ -103,7 +103,7 @@ fn pattern_forms(patch: &[[u8; 3]]) -> Vec<Form> {
 
 /// Needles from `bytes` that cannot match flat or common memory: 32-byte
 /// windows with at least 24 distinct values, up to `max` of them.
-fn distinctive(bytes: &[u8], max: usize) -> Vec<Vec<u8>> {
+pub(crate) fn distinctive(bytes: &[u8], max: usize) -> Vec<Vec<u8>> {
     let step = (bytes.len() / (max * 8)).max(NEEDLE);
     bytes
         .chunks_exact(NEEDLE)
