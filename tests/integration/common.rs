@@ -227,16 +227,56 @@ pub fn faces_on_sheet(sheet: &RgbImage) -> usize {
     det.detect(sheet).expect("detect").len()
 }
 
+/// Records that the calling test did not run its checks here, and why. The
+/// harness still counts it as passed, so every skip is appended to the file
+/// named by PASSBOOTH_SKIP_LOG, and `scripts/summarize-tests` moves it from
+/// passed to skipped in the closing line.
+pub fn skipped(reason: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed test")
+        .to_string();
+    println!("SKIPPED {test}: {reason}");
+    if let Some(log) = std::env::var_os("PASSBOOTH_SKIP_LOG") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("skip log");
+        // One write of the whole line: with O_APPEND, tests skipping at the
+        // same moment cannot interleave.
+        f.write_all(format!("{test}\t{reason}\n").as_bytes())
+            .expect("skip log");
+    }
+}
+
+/// Whether CI is running the tests (`CI=true`): there, an input that should
+/// be present and is not is a failure, not a skip.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// An input the test needs is missing: a skip on a developer's machine, a
+/// failure under CI.
+pub fn missing_input(what: &str) {
+    assert!(
+        !under_ci(),
+        "{what} is missing; under CI a missing input is a failure, not a skip"
+    );
+    skipped(&format!("{what} is missing"));
+}
+
 /// Whether the tests run under qemu-user (`scripts/pi` sets
 /// PASSBOOTH_EMULATED). Checks of what the kernel sees of a process (its
 /// system calls, its resident size) then see the emulator, not the booth:
-/// those run on the host, and say so here.
+/// those run on the host, and are counted as skipped here.
 pub fn emulated(what: &str) -> bool {
     let on = std::env::var_os("PASSBOOTH_EMULATED").is_some();
     if on {
-        println!(
+        skipped(&format!(
             "under emulation the kernel sees qemu, not passbooth: {what} is checked on the host"
-        );
+        ));
     }
     on
 }

@@ -21,7 +21,7 @@ fn faces_dir() -> Option<PathBuf> {
 #[test]
 fn detection_recall_on_annotated_faces() {
     let Some(dir) = faces_dir() else {
-        println!("evaluation skipped: no shared faces folder");
+        missing_input("the shared faces folder (../shared/faces or $PASSBOOTH_FACES)");
         return;
     };
     let text = std::fs::read_to_string(dir.join("ANNOTATIONS.tsv")).unwrap();
@@ -66,7 +66,7 @@ fn detection_recall_on_annotated_faces() {
 #[test]
 fn no_faces_on_photos_without_one() {
     let Some(dir) = faces_dir() else {
-        println!("evaluation skipped: no shared faces folder");
+        missing_input("the shared faces folder (../shared/faces or $PASSBOOTH_FACES)");
         return;
     };
     let mut d = FaceDetector::load(
@@ -106,7 +106,7 @@ fn no_faces_on_photos_without_one() {
 #[test]
 fn good_portraits_are_accepted_and_bad_ones_say_why() {
     let Some(dir) = faces_dir() else {
-        println!("evaluation skipped: no shared faces folder");
+        missing_input("the shared faces folder (../shared/faces or $PASSBOOTH_FACES)");
         return;
     };
     let expect: [(&str, &[&str]); 7] = [

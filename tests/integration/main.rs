@@ -11,8 +11,8 @@ mod hostile_printer;
 mod memory;
 #[cfg(feature = "libcamera")]
 mod pi;
-mod printer;
 mod power_cut;
+mod printer;
 mod printing;
 mod privacy_doc;
 mod residue;

@@ -116,7 +116,12 @@ fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attrac
     let spool = p.received()[0].parent().unwrap().to_path_buf();
     assert!(!holders(&[&spool], &[], &needles).is_empty());
     let tmp = std::env::temp_dir();
-    let roots = [dir.path(), tmp.as_path(), Path::new("/var/tmp"), Path::new("/dev/shm")];
+    let roots = [
+        dir.path(),
+        tmp.as_path(),
+        Path::new("/var/tmp"),
+        Path::new("/dev/shm"),
+    ];
     let found = holders(&roots, &[&spool], &needles);
     assert!(found.is_empty(), "the session's sheet on disk: {found:?}");
 
@@ -128,7 +133,10 @@ fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attrac
     let mut stdin = again.stdin.take().unwrap();
     let mut seen = Vec::new();
     let end = Instant::now() + patience(Duration::from_secs(30));
-    while !seen.iter().any(|l: &String| l.starts_with("passbooth: simulating")) {
+    while !seen
+        .iter()
+        .any(|l: &String| l.starts_with("passbooth: simulating"))
+    {
         if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
             seen.push(line);
         }
@@ -139,7 +147,9 @@ fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attrac
     seen.extend(wait_for(&rx, "state=stopped", Duration::from_secs(20)));
     assert!(again.wait().unwrap().success());
     assert!(
-        !seen.iter().any(|l| l.starts_with("state=") && l != "state=stopped"),
+        !seen
+            .iter()
+            .any(|l| l.starts_with("state=") && l != "state=stopped"),
         "the restarted booth stayed in attract: {seen:?}"
     );
     assert_eq!(p.received().len(), 1, "nothing printed again");
