@@ -60,8 +60,8 @@ impl FaceDetector {
                 nms_iou: NMS_IOU,
             },
             size: spec.input_size,
-            candidates: Vec::with_capacity(anchors.len()),
-            faces: Vec::with_capacity(anchors.len()),
+            candidates: zeroed_with_capacity(anchors.len()),
+            faces: zeroed_with_capacity(anchors.len()),
             anchors,
         })
     }
@@ -93,14 +93,60 @@ impl FaceDetector {
     }
 
     /// True when the tensors hold nothing of the last frame.
+    /// Empty vectors are not enough: their spare capacity still holds the
+    /// boxes and keypoints of earlier frames, so every slot is checked.
     pub fn is_wiped(&self) -> Result<bool, ModelError> {
-        Ok(self.faces.is_empty() && self.candidates.is_empty() && self.model.is_wiped()?)
+        Ok(self.faces.is_empty()
+            && self.candidates.is_empty()
+            && all_slots_zero(&self.faces)
+            && all_slots_zero(&self.candidates)
+            && self.model.is_wiped()?)
     }
 
-    /// Zeroes the model's tensors and our decoded faces.
+    /// Zeroes the model's tensors and every slot of our decoded faces.
     pub fn wipe(&mut self) -> Result<(), ModelError> {
-        self.candidates.clear();
-        self.faces.clear();
+        zero_slots(&mut self.candidates);
+        zero_slots(&mut self.faces);
         self.model.wipe()
     }
+}
+
+const ZERO: Detection = Detection {
+    score: 0.0,
+    bbox: super::geometry::Rect {
+        x: 0.0,
+        y: 0.0,
+        w: 0.0,
+        h: 0.0,
+    },
+    keypoints: [Point { x: 0.0, y: 0.0 }; detection::KEYPOINTS],
+};
+
+/// An empty vector whose every slot up to `n` has been written (zeroes), so
+/// the whole capacity can be checked later. Detection never grows it: `n`
+/// is the number of anchors, the most candidates a frame can give.
+fn zeroed_with_capacity(n: usize) -> Vec<Detection> {
+    let mut v = vec![ZERO; n];
+    v.clear();
+    v
+}
+
+/// Overwrites every slot, in use or not, with zeroes and empties `v`.
+fn zero_slots(v: &mut Vec<Detection>) {
+    let cap = v.capacity();
+    v.clear();
+    v.resize(cap, ZERO);
+    v.clear();
+    // Keep the writes: the slots are not read again by Rust code.
+    std::hint::black_box(v.as_ptr());
+}
+
+/// Whether every slot of `v`'s capacity, in use or not, is zero.
+fn all_slots_zero(v: &Vec<Detection>) -> bool {
+    // SAFETY: every slot up to the capacity was written when the vector was
+    // made (zeroed_with_capacity) and only overwritten with whole values
+    // since; detection never grows it past that capacity, so it was never
+    // reallocated and all those slots are initialized Detections.
+    let slots = unsafe { std::slice::from_raw_parts(v.as_ptr(), v.capacity()) };
+    slots.iter().all(|d| *d == ZERO)
 }

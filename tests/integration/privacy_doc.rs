@@ -1,44 +1,99 @@
-//! PRIVACY.md promises nothing without a test: every test it names exists,
-//! and every file it points to is there.
+//! PRIVACY.md promises nothing without a test: every test it names is a
+//! `#[test]` that runs (not `#[ignore]`d), and every file it points to is
+//! there.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use crate::common::*;
 
-/// Every Rust source under `dir`, concatenated.
-fn sources(dir: &std::path::Path) -> String {
+/// Every Rust source under `dir`.
+fn sources(dir: &std::path::Path) -> Vec<PathBuf> {
     files_in(dir)
-        .iter()
+        .into_iter()
         .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+/// Names of the functions in `text` marked `#[test]` and not `#[ignore]`
+/// (the attributes right above `fn name(`).
+fn running_tests(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut attrs: Vec<&str> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("#[") {
+            attrs.push(line);
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("fn ")
+            && let Some((name, _)) = rest.split_once('(')
+            && attrs.contains(&"#[test]")
+            && !attrs.iter().any(|a| a.starts_with("#[ignore"))
+        {
+            out.insert(name.to_string());
+        }
+        if !line.is_empty() && !line.starts_with("//") {
+            attrs.clear();
+        }
+    }
+    out
+}
+
+/// What PRIVACY.md names in the "backed by" column of each claim row.
+fn named(doc: &str) -> Vec<(String, Vec<String>)> {
+    doc.lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| statement"))
+        .map(|row| {
+            let backed = row.rsplit('|').nth(1).unwrap_or("");
+            let names = backed
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
+            (row.to_string(), names)
+        })
         .collect()
 }
 
 #[test]
 fn every_claim_names_tests_that_exist() {
     let doc = std::fs::read_to_string(repo("PRIVACY.md")).unwrap();
-    let code = sources(&repo("src")) + &sources(&repo("tests"));
-    let mut tests = 0;
-    for row in doc
-        .lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| statement"))
-    {
-        let backed = row.rsplit('|').nth(1).unwrap_or("");
-        let names: Vec<&str> = backed.split('`').skip(1).step_by(2).collect();
+    let files: Vec<PathBuf> = [sources(&repo("src")), sources(&repo("tests"))].concat();
+    let tests: BTreeSet<String> = files
+        .iter()
+        .flat_map(|p| running_tests(&std::fs::read_to_string(p).unwrap()))
+        .collect();
+    let mut count = 0;
+    for (row, names) in named(&doc) {
         assert!(!names.is_empty(), "a claim without a test: {row}");
         for name in names {
             if name.ends_with(".rs") {
-                assert!(
-                    repo(name).exists() || code.contains(name.trim_end_matches(".rs")),
-                    "{name}"
-                );
+                // A path from the repository root, or a source file's name.
+                let exists = repo(&name).exists()
+                    || files
+                        .iter()
+                        .any(|f| f.file_name().is_some_and(|n| n.to_str() == Some(&name)));
+                assert!(exists, "no file {name}: {row}");
             } else if name
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                 && name.contains('_')
             {
-                assert!(code.contains(&format!("fn {name}(")), "no test {name}");
-                tests += 1;
+                assert!(tests.contains(&name), "no running #[test] {name}: {row}");
+                count += 1;
             }
         }
     }
-    assert!(tests >= 30, "{tests} tests named");
+    assert!(count >= 30, "{count} tests named");
+}
+
+#[test]
+fn the_check_tells_a_test_from_a_helper_and_an_ignored_test() {
+    let text = "#[test]\nfn real_one() {}\n\nfn helper_fn() {}\n\n#[test]\n#[ignore]\nfn ignored_one() {}\n#[test]\n// why\nfn commented_one() {}\n";
+    let found = running_tests(text);
+    assert_eq!(
+        found.into_iter().collect::<Vec<_>>(),
+        ["commented_one", "real_one"]
+    );
 }
