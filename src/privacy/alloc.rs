@@ -12,9 +12,15 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
-/// Zero-on-free over the system allocator.
+/// Zero-on-free over another allocator (the system's in the binary; a test
+/// puts one under it that looks at every block it is handed back).
 #[derive(Debug, Default, Clone, Copy)]
-pub struct ZeroingAlloc;
+pub struct ZeroingAlloc<A = System>(pub A);
+
+impl ZeroingAlloc {
+    /// Over the system allocator.
+    pub const SYSTEM: Self = Self(System);
+}
 
 /// Zeroes `len` bytes at `ptr` in a way the compiler cannot drop as a dead
 /// store before the free.
@@ -29,22 +35,22 @@ unsafe fn wipe(ptr: *mut u8, len: usize) {
 
 // SAFETY: every method forwards to System with the same layouts; the extra
 // work only writes inside blocks we are about to free.
-unsafe impl GlobalAlloc for ZeroingAlloc {
+unsafe impl<A: GlobalAlloc> GlobalAlloc for ZeroingAlloc<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded.
-        unsafe { System.alloc(layout) }
+        unsafe { self.0.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded.
-        unsafe { System.alloc_zeroed(layout) }
+        unsafe { self.0.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: ptr holds layout.size() bytes until freed.
         unsafe {
             wipe(ptr, layout.size());
-            System.dealloc(ptr, layout);
+            self.0.dealloc(ptr, layout);
         }
     }
 
@@ -53,11 +59,11 @@ unsafe impl GlobalAlloc for ZeroingAlloc {
         // guarantees valid; both blocks are live while copying.
         unsafe {
             let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
-            let new = System.alloc(new_layout);
+            let new = self.0.alloc(new_layout);
             if !new.is_null() {
                 std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
                 wipe(ptr, layout.size());
-                System.dealloc(ptr, layout);
+                self.0.dealloc(ptr, layout);
             }
             new
         }
@@ -68,9 +74,72 @@ unsafe impl GlobalAlloc for ZeroingAlloc {
 mod tests {
     use super::*;
 
+    use std::cell::RefCell;
+
+    thread_local! {
+        /// What the inner allocator saw handed back: (size, non-zero bytes).
+        static RETURNED: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// The system allocator, looking at each block just before freeing it.
+    struct Inspecting;
+
+    // SAFETY: forwards to System; dealloc only reads the block it frees.
+    unsafe impl GlobalAlloc for Inspecting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: forwarded.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the block is live until the System.dealloc below.
+            let nonzero = unsafe { std::slice::from_raw_parts(ptr, layout.size()) }
+                .iter()
+                .filter(|&&b| b != 0)
+                .count();
+            RETURNED.with(|r| r.borrow_mut().push((layout.size(), nonzero)));
+            // SAFETY: forwarded.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[test]
+    fn a_freed_block_and_a_moved_block_are_zero_when_handed_back() {
+        let a = ZeroingAlloc(Inspecting);
+        let small = Layout::from_size_align(100, 8).unwrap();
+        RETURNED.with(|r| r.borrow_mut().clear());
+        // SAFETY: fresh blocks, written and freed within their sizes.
+        unsafe {
+            let p = a.alloc(small);
+            std::ptr::write_bytes(p, 0xAB, 100);
+            a.dealloc(p, small);
+            let q = a.alloc(small);
+            std::ptr::write_bytes(q, 0xCD, 100);
+            let r = a.realloc(q, small, 4096);
+            assert_eq!(*r.add(99), 0xCD, "contents moved");
+            a.dealloc(r, Layout::from_size_align(4096, 8).unwrap());
+        }
+        let returned = RETURNED.with(|r| r.borrow().clone());
+        // The freed block, the block moved away from, the moved-to block.
+        assert_eq!(returned, [(100, 0), (100, 0), (4096, 0)]);
+    }
+
+    #[test]
+    fn without_the_wipe_the_inspector_sees_the_bytes() {
+        // The check above can fail: the inner allocator alone sees them.
+        let small = Layout::from_size_align(64, 8).unwrap();
+        RETURNED.with(|r| r.borrow_mut().clear());
+        // SAFETY: a fresh block, written and freed within its size.
+        unsafe {
+            let p = Inspecting.alloc(small);
+            std::ptr::write_bytes(p, 0xAB, 64);
+            Inspecting.dealloc(p, small);
+        }
+        assert_eq!(RETURNED.with(|r| r.borrow().clone()), [(64, 64)]);
+    }
+
     #[test]
     fn realloc_moves_and_keeps_the_contents() {
-        let a = ZeroingAlloc;
+        let a = ZeroingAlloc::SYSTEM;
         let layout = Layout::from_size_align(64, 8).unwrap();
         // SAFETY: a fresh block, written and grown within its sizes.
         unsafe {
