@@ -13,17 +13,20 @@ use crate::vision::Point;
 /// Viewfinder size, as the Pi camera's low-resolution stream.
 pub const VIEWFINDER: (u32, u32) = (640, 480);
 
-/// Where a scene's still comes from.
-enum Still {
-    /// Decoded on demand from a file (a folder of camera images).
+/// One scene in front of the simulated lens.
+enum Scene {
+    /// Pictures held in memory (the demo's and the tests' own): the
+    /// simulated world itself, kept for the whole run.
+    Image {
+        /// The full-resolution still.
+        still: RgbImage,
+        /// Its viewfinder frame.
+        viewfinder: RgbImage,
+    },
+    /// A file (a folder of camera images, perhaps of a real person): the
+    /// world is on disk, and what is made from it in memory is camera
+    /// memory, wiped at the end of every session.
     File(PathBuf),
-    /// Held in memory (frames made by the demo or a test).
-    Image(RgbImage),
-}
-
-struct Scene {
-    viewfinder: RgbImage,
-    still: Still,
 }
 
 /// What happens after the last scene.
@@ -44,6 +47,9 @@ pub struct ReplaySource {
     scenes: Vec<Scene>,
     /// The frame the booth reads.
     out: RgbImage,
+    /// The viewfinder frame of the file scene in view (scene index, frame),
+    /// made when it comes into view.
+    file_frame: Option<(usize, RgbImage)>,
     frame: usize,
     frames_per_scene: usize,
     playback: Playback,
@@ -74,14 +80,15 @@ impl ReplaySource {
     pub fn from_images(stills: Vec<RgbImage>, frames_per_scene: usize, playback: Playback) -> Self {
         let scenes = stills
             .into_iter()
-            .map(|s| Scene {
-                viewfinder: viewfinder_of(&s),
-                still: Still::Image(s),
+            .map(|still| Scene::Image {
+                viewfinder: viewfinder_of(&still),
+                still,
             })
             .collect();
         Self {
             scenes,
             out: RgbImage::black(VIEWFINDER.0, VIEWFINDER.1),
+            file_frame: None,
             frame: 0,
             frames_per_scene: frames_per_scene.max(1),
             playback,
@@ -108,16 +115,15 @@ impl ReplaySource {
         }
         let mut scenes = Vec::with_capacity(paths.len());
         for p in paths {
-            let img = decode_file(&p)
-                .map_err(|e| CaptureError::Corrupt(format!("{}: {e}", p.display())))?;
-            scenes.push(Scene {
-                viewfinder: viewfinder_of(&img),
-                still: Still::File(p),
-            });
+            // Every file must be readable now (a bad one is found at start,
+            // not mid-session); the decoded picture is dropped (wiped).
+            decode_file(&p).map_err(|e| CaptureError::Corrupt(format!("{}: {e}", p.display())))?;
+            scenes.push(Scene::File(p));
         }
         Ok(Self {
             scenes,
             out: RgbImage::black(VIEWFINDER.0, VIEWFINDER.1),
+            file_frame: None,
             frame: 0,
             frames_per_scene: frames_per_scene.max(1),
             playback: Playback::Loop,
@@ -130,10 +136,6 @@ impl ReplaySource {
             Playback::Loop => n % self.scenes.len(),
             Playback::HoldLast => n.min(self.scenes.len() - 1),
         }
-    }
-
-    fn scene(&self) -> &Scene {
-        &self.scenes[self.scene_index()]
     }
 
     /// The frame the booth last read (to check that a wipe zeroed it).
@@ -150,22 +152,36 @@ impl FrameSource for ReplaySource {
     fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
         self.frame += 1;
         let i = self.scene_index();
-        self.out
-            .as_bytes_mut()
-            .copy_from_slice(self.scenes[i].viewfinder.as_bytes());
+        let frame = match &self.scenes[i] {
+            Scene::Image { viewfinder, .. } => viewfinder,
+            Scene::File(path) => {
+                if self.file_frame.as_ref().is_none_or(|(at, _)| *at != i) {
+                    let still = decode_file(path)
+                        .map_err(|e| CaptureError::Corrupt(format!("{}: {e}", path.display())))?;
+                    self.file_frame = Some((i, viewfinder_of(&still)));
+                }
+                match &self.file_frame {
+                    Some((_, f)) => f,
+                    None => return Err(CaptureError::Corrupt("no frame".into())),
+                }
+            }
+        };
+        self.out.as_bytes_mut().copy_from_slice(frame.as_bytes());
         Ok(&self.out)
     }
 
     fn wipe(&mut self) {
         self.out.wipe();
+        // Dropped: a SecretBuf, zeroed on drop.
+        self.file_frame = None;
     }
 
     fn still(&mut self) -> Result<RgbImage, CaptureError> {
-        match &self.scene().still {
-            Still::File(p) => {
+        match &self.scenes[self.scene_index()] {
+            Scene::File(p) => {
                 decode_file(p).map_err(|e| CaptureError::Corrupt(format!("{}: {e}", p.display())))
             }
-            Still::Image(img) => Ok(RgbImage::from_buf(
+            Scene::Image { still: img, .. } => Ok(RgbImage::from_buf(
                 img.width(),
                 img.height(),
                 SecretBuf::try_copy_of(img.as_bytes()),
@@ -201,6 +217,25 @@ mod tests {
             .map(|_| held.next_frame().unwrap().get(5, 5)[0])
             .collect();
         assert_eq!(seen, [10, 200, 200, 200, 200, 200]);
+    }
+
+    #[test]
+    fn a_file_scenes_frame_is_camera_memory_and_is_wiped() {
+        let dir = tempfile::TempDir::new().unwrap();
+        crate::imaging::encode::write_file(&flat(800, 600, 90), &dir.path().join("a.png"), 72)
+            .unwrap();
+        let mut src = ReplaySource::from_dir(dir.path(), 1).unwrap();
+        assert!(
+            src.file_frame.is_none(),
+            "nothing made before the first frame"
+        );
+        assert_eq!(src.next_frame().unwrap().get(320, 240), [90, 90, 90]);
+        assert!(src.file_frame.is_some());
+        src.wipe();
+        assert!(src.file_frame.is_none());
+        assert!(src.current_frame().as_bytes().iter().all(|&b| b == 0));
+        // The next session sees the scene again.
+        assert_eq!(src.next_frame().unwrap().get(320, 240), [90, 90, 90]);
     }
 
     #[test]

@@ -37,40 +37,59 @@ fn traced_session(extra: &[&str], trace: &str) -> (TempDir, Vec<String>) {
     (dir, lines)
 }
 
-/// The quoted path of a traced call, if any.
-fn path_of(line: &str) -> Option<&str> {
-    line.split('"').nth(1)
+/// Every quoted path of a traced call (a rename has two).
+fn paths_of(line: &str) -> Vec<&str> {
+    line.split('"').skip(1).step_by(2).collect()
 }
+
+/// Whether a traced call writes: any call but an open, or an open for
+/// writing or creating.
+fn writes(line: &str) -> bool {
+    let open = line.contains("open(") || line.contains("openat(") || line.contains("openat2(");
+    !open
+        || line.contains("O_WRONLY")
+        || line.contains("O_RDWR")
+        || line.contains("O_CREAT")
+        || line.contains("O_TRUNC")
+}
+
+/// The system calls that can put something on disk.
+const FILE_CALLS: &str = "trace=open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,\
+mkdir,mkdirat,truncate,link,linkat,symlink,symlinkat,mknod,mknodat";
 
 #[test]
 fn a_session_writes_only_into_the_configured_output_folder() {
     if crate::common::emulated("the files a session writes") {
         return;
     }
+    // The sheets and the screen mirror are named apart, so each is checked
+    // against exactly what was asked for.
     let (dir, trace) = traced_session(
-        &["--print-dir", "out", "--screen", "out/screen.png"],
-        "trace=openat,open,creat,rename,renameat,renameat2,unlink,unlinkat,mkdir,mkdirat,truncate,link,symlink",
+        &["--print-dir", "out", "--screen", "screen.png"],
+        FILE_CALLS,
     );
-    let mut writes = 0;
-    for line in &trace {
-        let writing = !line.contains("openat") && !line.contains("open(")
-            || line.contains("O_WRONLY")
-            || line.contains("O_RDWR")
-            || line.contains("O_CREAT");
-        if !writing {
-            continue;
+    let allowed = |path: &str| {
+        path == "out"
+            || (path.starts_with("out/sheet-") && path.ends_with(".jpg"))
+            || path == "screen.png"
+            || path == "screen.part.png"
+            // LiteRT's log is sent there.
+            || path == "/dev/null"
+    };
+    let (mut sheets, mut mirror) = (0, 0);
+    for line in trace.iter().filter(|l| writes(l)) {
+        let paths = paths_of(line);
+        assert!(!paths.is_empty(), "a write with no path seen: {line}");
+        for path in paths {
+            assert!(allowed(path), "written outside what was named: {line}");
+            sheets += usize::from(path.starts_with("out/sheet-"));
+            mirror += usize::from(path == "screen.png");
         }
-        let path = path_of(line).unwrap_or("");
-        if path == "/dev/null" {
-            continue; // LiteRT's log is sent there
-        }
-        writes += 1;
-        assert!(
-            path == "out" || path.starts_with("out/"),
-            "written outside the output folder: {line}"
-        );
     }
-    assert!(writes > 0, "the trace saw the sheet being written");
+    assert!(
+        sheets > 0 && mirror > 0,
+        "the trace saw the sheet and the mirror"
+    );
     let out: Vec<_> = std::fs::read_dir(dir.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
@@ -91,8 +110,8 @@ fn a_session_opens_no_socket_but_the_printers() {
         .and_then(|s| s.split('/').next())
         .unwrap();
     let (_dir, trace) = traced_session(
-        &["--printer", &p.uri, "--screen", "out/screen.png"],
-        "trace=socket,connect,sendto,sendmsg,bind,listen",
+        &["--printer", &p.uri],
+        "trace=socket,connect,sendto,sendmsg,sendmmsg,bind,listen",
     );
     let sockets: Vec<&String> = trace.iter().filter(|l| l.contains("socket(")).collect();
     assert!(
@@ -105,16 +124,44 @@ fn a_session_opens_no_socket_but_the_printers() {
             "a socket that is not the printer's: {s}"
         );
     }
+    // The C library asks its name service cache (nscd) about "localhost"
+    // over a local socket, where one runs.
+    let allowed = |line: &str| {
+        line.contains("sun_path=\"/var/run/nscd/socket\"")
+            || (line.contains(&format!("htons({port})"))
+                && (line.contains("127.0.0.1") || line.contains("::1")))
+    };
+    // The descriptor of a traced call: `[pid] name(fd, ...`.
+    let fd_of = |line: &str| {
+        line.split_once('(')
+            .and_then(|(_, rest)| rest.split(',').next())
+            .map(|fd| fd.trim().to_string())
+    };
+    let mut connected = std::collections::BTreeSet::new();
     for line in trace.iter().filter(|l| l.contains("connect(")) {
-        // The C library asks its name service cache (nscd) about
-        // "localhost" over a local socket, where one runs.
-        let name_lookup = line.contains("sun_path=\"/var/run/nscd/socket\"");
-        let printer = line.contains(&format!("htons({port})"))
-            && (line.contains("127.0.0.1") || line.contains("::1"));
         assert!(
-            name_lookup || printer,
+            allowed(line),
             "a connection to something other than the printer: {line}"
         );
+        connected.extend(fd_of(line));
+    }
+    // Data goes only over those connections, or to the printer by address.
+    let sends: Vec<&String> = trace
+        .iter()
+        .filter(|l| l.contains("sendto(") || l.contains("sendmsg(") || l.contains("sendmmsg("))
+        .collect();
+    assert!(!sends.is_empty(), "the trace saw the job go to the printer");
+    for line in &sends {
+        let addressed = line.contains("sa_family=") || line.contains("sun_path=");
+        if addressed {
+            assert!(allowed(line), "data sent elsewhere: {line}");
+        } else {
+            let fd = fd_of(line).unwrap_or_default();
+            assert!(
+                connected.contains(&fd),
+                "data sent on a socket never connected to the printer: {line}"
+            );
+        }
     }
     assert!(
         !trace

@@ -17,10 +17,13 @@ use passbooth::imaging::encode::write_file;
 use tempfile::TempDir;
 
 use crate::common::*;
+use crate::printer::{Behaviour, TestPrinter};
 use crate::simulate::{spawn, wait_for};
 
 /// Side of the random patch painted into the portrait, pixels.
 const PATCH: u32 = 48;
+/// Where the patch is painted (on the shoulder).
+const PATCH_AT: (u32, u32) = (640, 860);
 /// Bytes per searched needle.
 const NEEDLE: usize = 32;
 
@@ -51,7 +54,7 @@ pub(crate) fn marked_still() -> (RgbImage, Vec<[u8; 3]>) {
     let mut still = in_place(&astronaut());
     let noise = random_bytes((PATCH * PATCH * 3) as usize);
     let patch: Vec<[u8; 3]> = noise.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
-    let (x0, y0) = (640, 860);
+    let (x0, y0) = PATCH_AT;
     for y in 0..PATCH {
         for x in 0..PATCH {
             still.put(x0 + x, y0 + y, patch[(y * PATCH + x) as usize]);
@@ -60,45 +63,66 @@ pub(crate) fn marked_still() -> (RgbImage, Vec<[u8; 3]>) {
     (still, patch)
 }
 
-/// The patch as RGB, RGBA and luma rows: one needle per row.
-fn pattern_forms(patch: &[[u8; 3]]) -> Vec<Form> {
-    let rows: Vec<&[[u8; 3]]> = patch.chunks_exact(PATCH as usize).collect();
-    let rgb = rows.iter().map(|r| r.concat()[..NEEDLE].to_vec()).collect();
-    let rgba = rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .flat_map(|p| [p[0], p[1], p[2], 255])
-                .take(NEEDLE)
-                .collect()
+/// The patch's rows as the still holds them (RGB): one needle per row.
+fn still_form(patch: &[[u8; 3]]) -> Form {
+    Form {
+        name: "still RGB",
+        needles: patch
+            .chunks_exact(PATCH as usize)
+            .map(|r| r.concat()[..NEEDLE].to_vec())
+            .collect(),
+    }
+}
+
+/// The patch as the viewfinder frame holds it (the still scaled to 640 x
+/// 480 by the same code as the camera stand-in): the middle of each row of
+/// the scaled patch.
+fn viewfinder_form(still: &RgbImage) -> Form {
+    let vf = passbooth::capture::replay::viewfinder_of(still);
+    let k = vf.width() as f32 / still.width() as f32;
+    let x0 = ((PATCH_AT.0 as f32) * k).ceil() as u32 + 1;
+    let (y0, y1) = (
+        ((PATCH_AT.1 as f32) * k).ceil() as u32 + 1,
+        (((PATCH_AT.1 + PATCH) as f32) * k) as u32 - 1,
+    );
+    let needles = (y0..y1)
+        .map(|y| {
+            let start = ((y * vf.width() + x0) * 3) as usize;
+            vf.as_bytes()[start..start + NEEDLE].to_vec()
         })
         .collect();
-    let luma = rows
+    Form {
+        name: "viewfinder RGB",
+        needles,
+    }
+}
+
+/// The review screen as the framebuffer holds it (Rgb565, native byte
+/// order): the composed photo drawn by the booth's own screen code.
+fn review_form(photo: &RgbImage) -> Form {
+    use passbooth::display::Framebuffer;
+    use passbooth::display::ui::{View, draw};
+    let mut fb = Framebuffer::new(240, 320);
+    let view = View::Review {
+        photo: Some(photo),
+        accepted: true,
+        reason: None,
+    };
+    draw(&mut fb, &view, passbooth::session::prompts::Language::En);
+    let bytes: Vec<u8> = fb
+        .pixels()
         .iter()
-        .map(|r| {
-            r.iter()
-                .take(NEEDLE)
-                .map(|p| {
-                    (0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]))
-                        .round() as u8
-                })
-                .collect()
+        .flat_map(|p| {
+            use embedded_graphics::prelude::RawData;
+            embedded_graphics::pixelcolor::raw::RawU16::from(*p)
+                .into_inner()
+                .to_ne_bytes()
         })
         .collect();
-    vec![
-        Form {
-            name: "portrait RGB",
-            needles: rgb,
-        },
-        Form {
-            name: "portrait RGBA",
-            needles: rgba,
-        },
-        Form {
-            name: "portrait luma",
-            needles: luma,
-        },
-    ]
+    Form {
+        name: "review screen Rgb565",
+        needles: distinctive(&bytes, 64),
+    }
 }
 
 /// Needles from `bytes` that cannot match flat or common memory: 32-byte
@@ -186,7 +210,6 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
     let (still, patch) = marked_still();
     let frame = frames.join("0001.png");
     write_file(&still, &frame, 72).unwrap();
-    drop(still);
     // The composed photo, as the engine makes it from this still (compose is
     // deterministic and the booth runs the same engine).
     let photo_path = dir.path().join("photo.png");
@@ -204,27 +227,35 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
         String::from_utf8_lossy(&out.stderr)
     );
     let photo = decode_file(&photo_path).unwrap();
-    let composed = Form {
-        name: "composed photo",
-        needles: distinctive(photo.as_bytes(), 64),
-    };
-    assert!(
-        composed.needles.len() >= 16,
-        "{} needles",
-        composed.needles.len()
-    );
+    // Every form a face takes in the booth, from the still to the screen.
+    let forms = vec![
+        still_form(&patch),
+        viewfinder_form(&still),
+        Form {
+            name: "composed photo",
+            needles: distinctive(photo.as_bytes(), 64),
+        },
+        review_form(&photo),
+    ];
+    drop(still);
+    for f in &forms {
+        assert!(
+            f.needles.len() >= 16,
+            "{}: {} needles",
+            f.name,
+            f.needles.len()
+        );
+    }
 
-    let prints = dir.path().join("prints");
+    let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
     let (mut child, rx) = spawn(
         &[
             "run",
             "--simulate",
             "--frames",
             frames.to_str().unwrap(),
-            "--print-dir",
-            prints.to_str().unwrap(),
-            "--screen",
-            dir.path().join("screen.png").to_str().unwrap(),
+            "--printer",
+            &p.uri,
         ],
         dir.path(),
         &[],
@@ -246,41 +277,35 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
     }
     wait_for(&rx, "state=review", Duration::from_secs(30));
 
-    // The scanner sees the pattern where it is: this test process holds the
-    // patch as RGB.
-    let mut forms = pattern_forms(&patch);
+    // Each form is findable. The still lives only while the engine works on
+    // it, so its needles are shown on this process's own copy (the scanner
+    // is the same); every other form is found in the booth during review.
     let own = scan(std::process::id(), &forms[..1]);
-    assert!(
-        own[0].1 > 0,
-        "the scanner finds the RGB pattern in this process"
-    );
-    // During the session: the photo on the review screen is in memory.
-    forms.push(composed);
+    assert!(own[0].1 > 0, "the scanner finds the still's rows here");
     let during = scan(pid, &forms);
-    let photo_hits = during
-        .iter()
-        .find(|(n, _, _)| *n == "composed photo")
-        .map_or(0, |h| h.1);
-    assert!(
-        photo_hits > 0,
-        "the scanner finds the photo during the session: {during:?}"
-    );
+    for (name, n, _) in &during[1..] {
+        assert!(*n > 0, "{name} not found during the session: {during:?}");
+    }
 
-    // Print, back to idle, and wait while the booth idles.
+    // Print through the IPP printer, back to idle, and wait while it idles.
     writeln!(stdin, "press").unwrap();
     wait_for(&rx, "state=done", Duration::from_secs(30));
     writeln!(stdin, "press").unwrap();
     wait_for(&rx, "state=idle", Duration::from_secs(30));
     std::thread::sleep(Duration::from_millis(500));
 
-    // The printed document is one more form.
-    let docs = files_in(&prints);
+    // The document the printer received is one more form, shown findable on
+    // this process's copy of it.
+    let docs = p.received();
     assert_eq!(docs.len(), 1, "{docs:?}");
     let doc = std::fs::read(&docs[0]).unwrap();
+    let mut forms = forms;
     forms.push(Form {
         name: "print document",
         needles: distinctive(&doc[1024..], 64),
     });
+    let own = scan(std::process::id(), &forms[forms.len() - 1..]);
+    assert!(own[0].1 > 0, "the scanner finds the document here");
     let after = scan(pid, &forms);
     writeln!(stdin, "quit").unwrap();
     let _ = child.wait();
