@@ -108,8 +108,12 @@ fn default_long() -> u64 {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrinterConfig {
-    /// IPP URI: ipp://localhost:631/printers/NAME or ipp://HOST/ipp/print.
+    /// IPP URI: ipp://localhost:631/printers/NAME, ipp://HOST/ipp/print, or
+    /// ipps://HOST/ipp/print (encrypted: use it for a printer on the network).
     pub uri: Option<String>,
+    /// The certificate (PEM) an ipps:// printer must present, pinned (its own
+    /// self-signed one); without it, public certificate authorities.
+    pub certificate: Option<PathBuf>,
     /// A folder to write sheets to instead (simulation, testing).
     pub folder: Option<PathBuf>,
     /// Paper.

@@ -279,11 +279,11 @@ fn check_printer(c: &Config) -> Finding {
     let media = &c.media;
     match (&c.printer.uri, &c.printer.folder) {
         (Some(uri), _) => {
-            let printer = match IppPrinter::new(uri) {
+            let printer = match IppPrinter::open(uri, c.printer.certificate.as_deref()) {
                 Ok(p) => p,
                 Err(e) => return found(Health::Fail, "printer", format!("{uri}: {e}")),
             };
-            match printer
+            let finding = match printer
                 .status()
                 .and_then(|s| printer.preflight(&s, media).map(|f| (s, f)))
             {
@@ -302,7 +302,18 @@ fn check_printer(c: &Config) -> Finding {
                     ),
                 ),
                 Err(p) => found(Health::Fail, "printer", format!("{p} [{}]", p.code())),
+            };
+            if finding.health == Health::Ok && !printer.encrypted() && !printer.is_local() {
+                return found(
+                    Health::Warn,
+                    "printer",
+                    format!(
+                        "{}; but it is plain IPP on another host: every sheet crosses the network unencrypted (use ipps://)",
+                        finding.detail
+                    ),
+                );
             }
+            finding
         }
         (None, Some(dir)) => found(
             Health::Warn,

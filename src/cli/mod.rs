@@ -108,6 +108,10 @@ pub(crate) struct PaperArgs {
     /// Seconds a print job may take before it is canceled.
     #[arg(long, default_value_t = 120, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) timeout: u64,
+    /// The certificate (PEM) an ipps:// printer must present: pinned, no
+    /// other is accepted (a printer's own self-signed certificate).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) printer_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,6 +282,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     printer: print,
                     copies: paper.copies,
                     timeout_s: paper.timeout,
+                    certificate: paper.printer_cert,
                 }),
                 None => None,
             };

@@ -33,6 +33,8 @@ pub(super) struct SheetRequest {
     pub printer: Option<String>,
     pub copies: u32,
     pub timeout_s: u64,
+    /// The pinned certificate of an ipps:// printer.
+    pub certificate: Option<PathBuf>,
 }
 
 /// One compose or check.
@@ -54,13 +56,13 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
     if let Some(out) = &req.output {
         encode::Format::from_path(out)?;
     }
-    let printer = match req
-        .sheet
-        .as_ref()
-        .and_then(|s| s.printer.as_deref().map(|u| (u, s.timeout_s)))
-    {
-        Some((uri, timeout_s)) => {
-            let mut p = IppPrinter::new(uri)?;
+    let printer = match req.sheet.as_ref().and_then(|s| {
+        s.printer
+            .as_deref()
+            .map(|u| (u, s.timeout_s, s.certificate.as_deref()))
+    }) {
+        Some((uri, timeout_s, certificate)) => {
+            let mut p = IppPrinter::open(uri, certificate)?;
             p.job_timeout = std::time::Duration::from_secs(timeout_s);
             Some(p)
         }

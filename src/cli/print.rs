@@ -27,7 +27,7 @@ pub(super) fn run(
     let image = decode_bytes(&bytes).with_context(|| format!("{}", file.display()))?;
     let dpi = recorded_dpi(&bytes).map_or(DEFAULT_DPI, |d| d.round() as u32);
     drop(bytes);
-    let mut printer = IppPrinter::new(uri)?;
+    let mut printer = IppPrinter::open(uri, paper.printer_cert.as_deref())?;
     printer.job_timeout = std::time::Duration::from_secs(paper.timeout);
     let media = match media {
         Some(m) => Media::parse(m)?,

@@ -185,7 +185,16 @@ pub(super) fn run(
     let folder = c.and_then(|c| c.printer.folder.clone());
     let printer: Box<dyn SheetPrinter + Send> = match (&o.print_dir, uri, folder) {
         (Some(dir), _, _) => Box::new(FolderPrinter::new(dir)),
-        (None, Some(uri), _) => Box::new(IppPrinter::new(&uri)?),
+        (None, Some(uri), _) => {
+            let cert = c.and_then(|c| c.printer.certificate.as_deref());
+            let printer = IppPrinter::open(&uri, cert)?;
+            if !printer.encrypted() && !printer.is_local() {
+                eprintln!(
+                    "printer: {uri} is plain IPP on another host: every sheet crosses the network unencrypted (use ipps://)"
+                );
+            }
+            Box::new(printer)
+        }
         (None, None, Some(folder)) => Box::new(FolderPrinter::new(&folder)),
         (None, None, None) if o.simulate => Box::new(DiscardPrinter),
         (None, None, None) => {

@@ -12,7 +12,7 @@ use ipp::value::IppName;
 use super::document::{DocFormat, make};
 use super::media::Media;
 use super::problem::Problem;
-use super::transport::{Transport, http_url};
+use super::transport::{Transport, Trust, http_url};
 use crate::imaging::RgbImage;
 
 /// What a printer says about itself.
@@ -72,6 +72,8 @@ const ABORT_SETTLE_READS: usize = 10;
 pub struct IppPrinter {
     uri: Uri,
     transport: Transport,
+    trust: Trust,
+    request_timeout: Duration,
     /// How long a job may take from submission to completed.
     pub job_timeout: Duration,
     /// How often the job is polled.
@@ -141,10 +143,12 @@ impl IppPrinter {
             .parse()
             .map_err(|_| Problem::Offline(format!("'{uri}' is not a printer URI")))?;
         let url = http_url(&parsed)
-            .ok_or_else(|| Problem::Offline(format!("'{uri}' is not an ipp:// URI")))?;
+            .ok_or_else(|| Problem::Offline(format!("'{uri}' is not an ipp:// or ipps:// URI")))?;
         Ok(Self {
             uri: parsed,
-            transport: Transport::new(url, REQUEST_TIMEOUT),
+            transport: Transport::new(url, REQUEST_TIMEOUT, &Trust::default()),
+            trust: Trust::default(),
+            request_timeout: REQUEST_TIMEOUT,
             job_timeout: Duration::from_secs(120),
             poll: Duration::from_millis(200),
         })
@@ -153,8 +157,52 @@ impl IppPrinter {
     /// The same printer with another limit on one exchange (tests use a
     /// short one for a printer that never answers).
     pub fn with_request_timeout(mut self, limit: Duration) -> Self {
-        self.transport = Transport::new(self.transport.url().to_string(), limit);
+        self.request_timeout = limit;
+        self.rebuild()
+    }
+
+    /// The same printer, whose `ipps://` certificate must be vouched for by
+    /// `trust` (a pinned certificate from the config).
+    pub fn with_trust(mut self, trust: Trust) -> Self {
+        self.trust = trust;
+        self.rebuild()
+    }
+
+    /// A printer at `uri` whose certificate, when `certificate` names a PEM
+    /// file, is pinned to that file's (the config's `[printer] certificate`).
+    pub fn open(uri: &str, certificate: Option<&std::path::Path>) -> Result<Self, Problem> {
+        let printer = Self::new(uri)?;
+        let Some(path) = certificate else {
+            return Ok(printer);
+        };
+        let pem = std::fs::read(path).map_err(|e| {
+            Problem::Refused(format!("printer certificate {}: {e}", path.display()))
+        })?;
+        let trust = Trust::pinned_from_pem(&pem).map_err(|e| {
+            Problem::Refused(format!("printer certificate {}: {e}", path.display()))
+        })?;
+        Ok(printer.with_trust(trust))
+    }
+
+    fn rebuild(mut self) -> Self {
+        let url = self.transport.url().to_string();
+        self.transport = Transport::new(url, self.request_timeout, &self.trust);
         self
+    }
+
+    /// Whether the sheet travels encrypted (`ipps://`). A plain `ipp://`
+    /// printer on another host sends every face across the network in the
+    /// clear: the daemon and `doctor` say so.
+    pub fn encrypted(&self) -> bool {
+        self.transport.encrypted()
+    }
+
+    /// Whether the printer is on this machine (plain IPP stays inside it).
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self.uri.host(),
+            Some("localhost" | "127.0.0.1" | "::1" | "[::1]")
+        )
     }
 
     fn send(&self, op: impl Into<IppRequestResponse>) -> Result<IppRequestResponse, Problem> {
@@ -367,5 +415,22 @@ impl IppPrinter {
         if let Ok(op) = IppOperationBuilder::cancel_job(self.uri.clone(), job_id).build() {
             let _ = self.transport.send(op.into());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_ipp_off_this_machine_is_told_apart() {
+        let p = |u: &str| IppPrinter::new(u).unwrap();
+        assert!(p("ipp://localhost:631/printers/selphy").is_local());
+        assert!(p("ipp://127.0.0.1/ipp/print").is_local());
+        assert!(p("ipp://[::1]/ipp/print").is_local());
+        let lan = p("ipp://192.0.2.10/ipp/print");
+        assert!(!lan.is_local() && !lan.encrypted());
+        assert!(p("ipps://192.0.2.10/ipp/print").encrypted());
+        assert!(IppPrinter::new("lpd://192.0.2.10/q").is_err());
     }
 }

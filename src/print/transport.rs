@@ -22,6 +22,17 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Why an exchange with a printer failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
+    /// The printer's certificate is not vouched for (an `ipps://` printer
+    /// whose certificate is neither from a public CA nor the pinned one).
+    #[error(
+        "the printer at {url} is not the one trusted: its certificate is refused ({detail}); pin its certificate in the config ([printer] certificate)"
+    )]
+    Untrusted {
+        /// Where.
+        url: String,
+        /// What TLS said.
+        detail: String,
+    },
     /// No connection, or the connection broke, or it timed out.
     #[error("cannot reach the printer at {url}: {source}")]
     Unreachable {
@@ -57,6 +68,36 @@ pub enum TransportError {
     },
 }
 
+/// Whom an `ipps://` printer's certificate must be vouched for by.
+#[derive(Debug, Clone, Default)]
+pub enum Trust {
+    /// The public certificate authorities (Mozilla's list, built in): a
+    /// printer with a certificate from a CA, under the name in its URI.
+    #[default]
+    PublicCas,
+    /// Exactly these certificates (the printer's own self-signed one, from
+    /// the config): pinned, nothing else is accepted. The name in the URI
+    /// must still be one the certificate names.
+    Pinned(Vec<ureq::tls::Certificate<'static>>),
+}
+
+impl Trust {
+    /// The certificates of a PEM file, pinned.
+    pub fn pinned_from_pem(pem: &[u8]) -> Result<Self, String> {
+        let certs: Vec<_> = ureq::tls::parse_pem(pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c.to_owned())),
+                Ok(_) => None,
+                Err(e) => Some(Err(e.to_string())),
+            })
+            .collect::<Result<_, _>>()?;
+        if certs.is_empty() {
+            return Err("no certificate in it (PEM, BEGIN CERTIFICATE)".into());
+        }
+        Ok(Self::Pinned(certs))
+    }
+}
+
 /// One printer's HTTP endpoint.
 #[derive(Debug, Clone)]
 pub struct Transport {
@@ -64,11 +105,14 @@ pub struct Transport {
     agent: ureq::Agent,
 }
 
-/// `ipp://host[:port]/path` as the HTTP URL it is served on.
+/// `ipp://host[:port]/path` as the HTTP URL it is served on; `ipps://` as
+/// HTTPS on the same port (RFC 7472: 631 for both).
 pub fn http_url(uri: &Uri) -> Option<String> {
     let (scheme, port) = match uri.scheme_str() {
         Some("ipp") => ("http", 631),
+        Some("ipps") => ("https", 631),
         Some("http") => ("http", 80),
+        Some("https") => ("https", 443),
         _ => return None,
     };
     let host = uri.host()?;
@@ -83,18 +127,30 @@ pub fn http_url(uri: &Uri) -> Option<String> {
 }
 
 impl Transport {
-    /// An endpoint at `url` whose exchanges each take at most `timeout`.
-    pub fn new(url: String, timeout: Duration) -> Self {
+    /// An endpoint at `url` whose exchanges each take at most `timeout`;
+    /// an `https` one checks the printer's certificate against `trust`.
+    pub fn new(url: String, timeout: Duration, trust: &Trust) -> Self {
+        let roots = match trust {
+            Trust::PublicCas => ureq::tls::RootCerts::WebPki,
+            Trust::Pinned(certs) => ureq::tls::RootCerts::new_with_certs(certs),
+        };
+        let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
         let config = ureq::Agent::config_builder()
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
+            .tls_config(tls)
             .user_agent(concat!("passbooth/", env!("CARGO_PKG_VERSION")))
             .build();
         Self {
             url,
             agent: ureq::Agent::new_with_config(config),
         }
+    }
+
+    /// Whether the exchanges are encrypted.
+    pub fn encrypted(&self) -> bool {
+        self.url.starts_with("https://")
     }
 
     /// The URL, for messages.
@@ -111,9 +167,23 @@ impl Transport {
             .post(&self.url)
             .header("content-type", "application/ipp")
             .send(ureq::SendBody::from_reader(&mut body))
-            .map_err(|e| TransportError::Unreachable {
-                url: url(),
-                source: Box::new(e),
+            .map_err(|e| match e {
+                ureq::Error::Rustls(tls) => TransportError::Untrusted {
+                    url: url(),
+                    detail: tls.to_string(),
+                },
+                // A refused certificate surfaces from the TLS stream as an
+                // I/O error wrapping rustls's ("invalid peer certificate").
+                ureq::Error::Io(io) if io.to_string().contains("peer certificate") => {
+                    TransportError::Untrusted {
+                        url: url(),
+                        detail: io.to_string(),
+                    }
+                }
+                e => TransportError::Unreachable {
+                    url: url(),
+                    source: Box::new(e),
+                },
             })?;
         let status = response.status().as_u16();
         if status != 200 {
@@ -180,6 +250,10 @@ mod tests {
         assert_eq!(
             u("ipp://[::1]:631/ipp/print").as_deref(),
             Some("http://[::1]:631/ipp/print")
+        );
+        assert_eq!(
+            u("ipps://printer.example/ipp/print").as_deref(),
+            Some("https://printer.example:631/ipp/print")
         );
         assert_eq!(u("lpd://host/queue"), None);
     }

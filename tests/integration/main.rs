@@ -20,6 +20,7 @@ mod screens;
 mod session_end;
 mod simulate;
 mod soak;
+mod tls_printer;
 mod unit;
 
 #[global_allocator]

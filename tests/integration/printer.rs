@@ -109,6 +109,8 @@ impl TestPrinter {
         .expect("attrs");
         let spool = d.join("spool");
         std::fs::create_dir_all(&spool).expect("spool");
+        // Its TLS certificate and key (self-signed, made on first use).
+        std::fs::create_dir_all(d.join("keys")).expect("keys");
         let printer = Command::new("ippeveprinter")
             .env(
                 "DBUS_SYSTEM_BUS_ADDRESS",
@@ -122,8 +124,10 @@ impl TestPrinter {
                 "-p",
                 &port.to_string(),
                 "-k",
-                "-d",
+                "-K",
             ])
+            .arg(d.join("keys"))
+            .arg("-d")
             .arg(&spool)
             .arg("-c")
             .arg(&script_path)
@@ -164,6 +168,32 @@ impl TestPrinter {
 
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The port it listens on (plain IPP and TLS alike).
+    pub fn port(&self) -> u16 {
+        self.uri
+            .rsplit(':')
+            .next()
+            .and_then(|s| s.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .expect("port in the URI")
+    }
+
+    /// Its self-signed certificate (PEM), made on the first TLS connection
+    /// if it does not exist yet.
+    pub fn certificate(&self) -> PathBuf {
+        let cert = self.dir.path().join("keys/localhost.crt");
+        if !cert.exists() {
+            // Any TLS hello makes ippeveprinter create its credentials.
+            let _ = passbooth::print::ipp::IppPrinter::new(&format!(
+                "ipps://localhost:{}/ipp/print",
+                self.port()
+            ))
+            .map(|p| p.status());
+        }
+        wait_for("the printer's certificate", || cert.exists());
+        cert
     }
 }
 
