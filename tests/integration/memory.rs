@@ -30,6 +30,8 @@ fn composing_a_12_megapixel_jpeg_stays_under_250_mb() {
     write_file(&big, &input, 300).unwrap();
     drop(big);
     let out = dir.path().join("out.jpg");
+    // Reaped below with wait4, which also gives this child's own rusage.
+    #[allow(clippy::zombie_processes)]
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_passbooth"))
         .args([
             "compose",
