@@ -311,10 +311,26 @@ impl Config {
             (None, None) => {
                 return Err(bad("printer", "give uri (an IPP printer) or folder".into()));
             }
-            (Some(uri), None) if !uri.starts_with("ipp://") && !uri.starts_with("http://") => {
-                return Err(bad("printer.uri", format!("'{uri}' is not an ipp:// URI")));
+            (Some(uri), None)
+                if uri
+                    .parse()
+                    .ok()
+                    .and_then(|u| crate::print::transport::http_url(&u))
+                    .is_none() =>
+            {
+                return Err(bad(
+                    "printer.uri",
+                    format!("'{uri}' is not an ipp:// or ipps:// URI"),
+                ));
             }
             _ => {}
+        }
+        // A pinned certificate must be one now, not at the first print.
+        if let Some(cert) = &raw.printer.certificate {
+            let pem = std::fs::read(cert)
+                .map_err(|e| bad("printer.certificate", format!("{}: {e}", cert.display())))?;
+            crate::print::transport::Trust::pinned_from_pem(&pem)
+                .map_err(|e| bad("printer.certificate", format!("{}: {e}", cert.display())))?;
         }
         if !(1..=20).contains(&raw.printer.copies) {
             return Err(bad(
@@ -469,6 +485,50 @@ mod tests {
     }
 
     #[test]
+    fn an_ipps_printer_with_a_pinned_certificate_is_accepted() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let pem = dir.path().join("printer.pem");
+        // A self-signed certificate, PEM, as a printer hands out.
+        std::fs::write(&pem, TEST_CERT).unwrap();
+        let text = example("st7789-240x320.toml").replace(
+            "uri = \"ipp://localhost:631/printers/selphy\"",
+            &format!(
+                "uri = \"ipps://localhost/ipp/print\"\ncertificate = {:?}",
+                pem
+            ),
+        );
+        let c =
+            Config::from_toml(&text, Path::new("/etc/passbooth/passbooth.toml"), &specs()).unwrap();
+        assert_eq!(c.printer.certificate.as_deref(), Some(pem.as_path()));
+    }
+
+    /// ippeveprinter's kind of certificate (CN and SAN localhost).
+    const TEST_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIID3DCCAsSgAwIBAgIEaw0WMzANBgkqhkiG9w0BAQsFADBrMQswCQYDVQQGEwJV
+UzESMBAGA1UEAxMJbG9jYWxob3N0MRIwEAYDVQQKEwlsb2NhbGhvc3QxEDAOBgNV
+BAsTB1Vua25vd24xEDAOBgNVBAgTB1Vua25vd24xEDAOBgNVBAcTB1Vua25vd24w
+HhcNMjYxMTMwMDYyMjQzWhcNMzYxMTI3MDYyMjQzWjBrMQswCQYDVQQGEwJVUzES
+MBAGA1UEAxMJbG9jYWxob3N0MRIwEAYDVQQKEwlsb2NhbGhvc3QxEDAOBgNVBAsT
+B1Vua25vd24xEDAOBgNVBAgTB1Vua25vd24xEDAOBgNVBAcTB1Vua25vd24wggEi
+MA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQC8z4jyzFf3ylMLOkGfPyhMiqFz
+5So12pbDopn66WeN8XlM/etQiYYfWspGyk4/j2ysL7aHzKlxY3vOFduIN50Wjo9+
+Vi120WKRM5lUa2baFXDOfY5c+EzQXigb0JSdt1lGP5+tQooTNspv/o2Dh0hSNGvF
+VgZGZgwH/Px6x1y3H4Cw/tPwWEY0DxS2gzNO4loXP5jPvFHf4Zo20TXbyOQTBCFH
++ImE7k8UDIxwf+uM0O60g7FZIp6jU1pVwM+pJd9k8oT6f8fxfHPkzcsev/votULY
+Wq7JKwOUoxBisU2M5p3MtT2aqZmVs0PdUf8KkJtX+/8aJEt89aaQU9fTWD+5AgMB
+AAGjgYcwgYQwDAYDVR0TAQH/BAIwADAwBgNVHREEKTAngglsb2NhbGhvc3SCD2xv
+Y2FsaG9zdC5sb2NhbIIJbG9jYWxob3N0MBMGA1UdJQQMMAoGCCsGAQUFBwMBMA4G
+A1UdDwEB/wQEAwIFoDAdBgNVHQ4EFgQUlj8J0v0Jwib4NmBBIOpcL3jpgxQwDQYJ
+KoZIhvcNAQELBQADggEBAEU614Fefzak7OcyQlyiqRP17kiSmCDha8uKEcZAvVwv
+shxT/bF6zwyLUjJuqnlsjxXw1C9Zn3fIM9N/LrifNQRsj0NQiWx4iji9JoIbAVr6
+g20MBrfPxy6/CKBpIwSDwJi08bzvwfIUCl6pHeSypiDbfkTCDnznvL7spiFXmEG+
+w91fIhJ0dinAVDwRXBM+rxcZtdn5xMVACZTRYeVm/M7fCIfFP2y28gE3zz05WNGz
+Zp//HKGo1l1fSOA3nECgnQvfK4LVYxgVBKI6/37MDUro8V+YKndRAZUkZ+gOKC2y
+y/+ZZzdOMtS4+sx78QmcGfnIn6dMdhgqJXkIv5pz/dc=
+-----END CERTIFICATE-----
+";
+
+    #[test]
     fn the_st7789_example_reads_as_written() {
         let c = Config::from_toml(
             &example("st7789-240x320.toml"),
@@ -517,6 +577,20 @@ mod tests {
                     "uri = \"lp0\"",
                 ),
                 "printer.uri",
+            ),
+            (
+                base.replace(
+                    "uri = \"ipp://localhost:631/printers/selphy\"",
+                    "uri = \"ipps://localhost/ipp/print\"\ncertificate = \"/nonexistent/printer.pem\"",
+                ),
+                "printer.certificate",
+            ),
+            (
+                base.replace(
+                    "uri = \"ipp://localhost:631/printers/selphy\"",
+                    "uri = \"ipps://localhost/ipp/print\"\ncertificate = \"/etc/hostname\"",
+                ),
+                "printer.certificate",
             ),
         ];
         for (text, field) in cases {

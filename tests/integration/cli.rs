@@ -551,7 +551,6 @@ fn a_jpeg_portrait_cut_short_is_an_input_error_and_writes_nothing() {
 
 #[test]
 fn a_png_bomb_is_refused_within_a_memory_limit() {
-    use std::os::unix::process::CommandExt;
     let dir = TempDir::new().unwrap();
     // 19000 x 19000 RGBA16 (2.7 GB decoded) in a few dozen bytes.
     let bomb = dir.path().join("bomb.png");
@@ -566,18 +565,7 @@ fn a_png_bomb_is_refused_within_a_memory_limit() {
     std::fs::write(&bomb, &bytes).unwrap();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_passbooth"));
     cmd.args(["check", bomb.to_str().unwrap(), "--spec", "us-passport"]);
-    // SAFETY: setrlimit in the child before exec, no allocation.
-    unsafe {
-        cmd.pre_exec(|| {
-            let lim = libc::rlimit {
-                rlim_cur: 1536 << 20,
-                rlim_max: 1536 << 20,
-            };
-            libc::setrlimit(libc::RLIMIT_AS, &lim);
-            Ok(())
-        });
-    }
-    let run = cmd.output().unwrap();
+    let run = with_address_limit(cmd, 1536 << 20).output().unwrap();
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
     assert!(err.contains("too large to be a photo"), "{err}");

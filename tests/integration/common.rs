@@ -294,3 +294,21 @@ pub fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// `cmd` limited to `bytes` of address space (the booth locks its memory,
+/// so what it could allocate is what it would lock).
+pub fn with_address_limit(mut cmd: Command, bytes: u64) -> Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit in the child before exec; no allocation there.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            Ok(())
+        });
+    }
+    cmd
+}

@@ -4,7 +4,6 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
 use passbooth::print::ipp::IppPrinter;
@@ -141,18 +140,7 @@ fn a_printer_sending_garbage_is_reported_in_plain_words() {
 fn limited(args: &[&str]) -> std::process::Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_passbooth"));
     cmd.args(args);
-    // SAFETY: setrlimit in the child before exec, no allocation.
-    unsafe {
-        cmd.pre_exec(|| {
-            let lim = libc::rlimit {
-                rlim_cur: 1536 << 20,
-                rlim_max: 1536 << 20,
-            };
-            libc::setrlimit(libc::RLIMIT_AS, &lim);
-            Ok(())
-        });
-    }
-    cmd.output().unwrap()
+    with_address_limit(cmd, 1536 << 20).output().unwrap()
 }
 
 #[test]

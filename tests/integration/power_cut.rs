@@ -13,7 +13,7 @@ use tempfile::TempDir;
 use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
 use crate::residue::{distinctive, marked_still};
-use crate::simulate::{spawn, wait_for};
+use crate::simulate::{spawn, to_review, wait_for};
 
 /// Regular files below `dir` (not following links), skipping `except`.
 fn files_below(dir: &Path, except: &[&Path], out: &mut Vec<PathBuf>) {
@@ -85,18 +85,7 @@ fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attrac
     ];
     let (mut child, rx) = spawn(&args, &work, &[]);
     let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "press").unwrap();
-    wait_for(&rx, "state=framing", Duration::from_secs(20));
-    let end = Instant::now() + patience(Duration::from_secs(30));
-    let mut log = Vec::new();
-    while !log.iter().any(|l: &String| l == "state=countdown") {
-        writeln!(stdin, "press").unwrap();
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
-            log.push(line);
-        }
-        assert!(Instant::now() < end, "no countdown: {log:?}");
-    }
-    wait_for(&rx, "state=review", Duration::from_secs(30));
+    to_review(&mut stdin, &rx);
     writeln!(stdin, "press").unwrap();
     wait_for(&rx, "state=printing", Duration::from_secs(10));
     // The printer has the document and works on it: the power goes.

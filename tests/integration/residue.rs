@@ -18,7 +18,7 @@ use tempfile::TempDir;
 
 use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
-use crate::simulate::{spawn, wait_for};
+use crate::simulate::{spawn, to_review, wait_for};
 
 /// Side of the random patch painted into the portrait, pixels.
 const PATCH: u32 = 48;
@@ -262,20 +262,8 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
     );
     let pid = child.id();
     let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "press").unwrap();
-    wait_for(&rx, "state=framing", Duration::from_secs(20));
-    let mut log = Vec::new();
-    let end = std::time::Instant::now() + patience(Duration::from_secs(30));
-    // Press until the countdown starts, then no more: a press left over
-    // in the review would print before the scan.
-    while !log.iter().any(|l: &String| l == "state=countdown") {
-        writeln!(stdin, "press").unwrap();
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
-            log.push(line);
-        }
-        assert!(std::time::Instant::now() < end, "no countdown: {log:?}");
-    }
-    wait_for(&rx, "state=review", Duration::from_secs(30));
+    // No press left over in the review: it would print before the scan.
+    to_review(&mut stdin, &rx);
 
     // Each form is findable. The still lives only while the engine works on
     // it, so its needles are shown on this process's own copy (the scanner

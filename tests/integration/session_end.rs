@@ -94,15 +94,21 @@ fn release_and_settle(b: &mut Booth<ReplaySource, NullScreen>, open: &Sender<()>
     assert!(!names.contains(&"review"), "{names:?}");
 }
 
-#[test]
-fn a_result_that_arrives_after_the_session_time_limit_is_wiped() {
+/// A 30 s session that runs out at 31 s while its still is with the engine.
+fn timed_out_while_processing() -> (Booth<ReplaySource, NullScreen>, Sender<()>, TempDir) {
     let timing = Timing {
         session_ms: 30_000,
         ..Timing::default()
     };
-    let (mut b, open, _prints) = gated(timing);
+    let (mut b, open, prints) = gated(timing);
     to_processing(&mut b);
     b.step(31_000, None).unwrap();
+    (b, open, prints)
+}
+
+#[test]
+fn a_result_that_arrives_after_the_session_time_limit_is_wiped() {
+    let (mut b, open, _prints) = timed_out_while_processing();
     assert_eq!(b.state(), &State::Idle);
     assert!(
         b.holds_face_data(),
@@ -142,13 +148,7 @@ fn sigterm_while_processing_waits_for_the_job_and_wipes_its_result() {
 
 #[test]
 fn a_late_result_never_reaches_the_next_persons_session() {
-    let timing = Timing {
-        session_ms: 30_000,
-        ..Timing::default()
-    };
-    let (mut b, open, _prints) = gated(timing);
-    to_processing(&mut b);
-    b.step(31_000, None).unwrap();
+    let (mut b, open, _prints) = timed_out_while_processing();
     // The next person starts while the first one's photo is still processed.
     b.step(31_100, Some(Press::Short)).unwrap();
     assert_eq!(b.state(), &State::Framing);
@@ -271,6 +271,17 @@ fn drive(
     panic!("never got there: {:?}", b.record().states);
 }
 
+/// Starts a session and steps once into framing; returns the time.
+fn framing(b: &mut Booth<MappedCamera, NullScreen>) -> u64 {
+    let now = drive(
+        b,
+        0,
+        |s, _| matches!(s, State::Idle).then_some(Press::Short),
+        |s| matches!(s, State::Framing),
+    );
+    drive(b, now, |_, _| None, |_| true)
+}
+
 #[test]
 fn the_camera_buffers_are_zeroed_when_a_session_prints() {
     let (mut b, _prints) = mapped_booth(Timing::default());
@@ -282,13 +293,7 @@ fn the_camera_buffers_are_zeroed_when_a_session_prints() {
 #[test]
 fn the_camera_buffers_are_zeroed_when_a_long_press_ends_framing() {
     let (mut b, _prints) = mapped_booth(Timing::default());
-    let now = drive(
-        &mut b,
-        0,
-        |s, _| matches!(s, State::Idle).then_some(Press::Short),
-        |s| matches!(s, State::Framing),
-    );
-    let now = drive(&mut b, now, |_, _| None, |_| true);
+    let now = framing(&mut b);
     assert!(
         b.camera().residue() > 0,
         "the face is in the camera's memory"
@@ -329,13 +334,7 @@ fn the_camera_buffers_are_zeroed_when_the_review_times_out() {
 #[test]
 fn the_camera_buffers_are_zeroed_on_sigterm_mid_framing() {
     let (mut b, _prints) = mapped_booth(Timing::default());
-    let now = drive(
-        &mut b,
-        0,
-        |s, _| matches!(s, State::Idle).then_some(Press::Short),
-        |s| matches!(s, State::Framing),
-    );
-    let now = drive(&mut b, now, |_, _| None, |_| true);
+    let now = framing(&mut b);
     assert!(b.camera().residue() > 0);
     b.wipe_now(now).unwrap();
     assert_eq!(b.camera().residue(), 0);

@@ -74,6 +74,24 @@ pub(crate) fn wait_for(rx: &mpsc::Receiver<String>, want: &str, within: Duration
     panic!("no '{want}' within {within:?}; saw {seen:?}");
 }
 
+/// A person up to the review: start, press until the countdown (the screen
+/// says when she is in place), then no more presses (one left over would
+/// print); returns at `state=review` with the log.
+pub(crate) fn to_review(stdin: &mut impl Write, rx: &mpsc::Receiver<String>) -> Vec<String> {
+    writeln!(stdin, "press").unwrap();
+    let mut log = wait_for(rx, "state=framing", Duration::from_secs(20));
+    let end = Instant::now() + patience(Duration::from_secs(30));
+    while !log.iter().any(|l: &String| l == "state=countdown") {
+        writeln!(stdin, "press").unwrap();
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+            log.push(line);
+        }
+        assert!(Instant::now() < end, "no countdown: {log:?}");
+    }
+    log.extend(wait_for(rx, "state=review", Duration::from_secs(30)));
+    log
+}
+
 /// A person at the booth: start, press until the countdown (the screen says
 /// when she is in place), confirm the review, then quit; the log lines.
 pub(crate) fn person_session(stdin: &mut impl Write, rx: &mpsc::Receiver<String>) -> Vec<String> {
@@ -329,18 +347,7 @@ fn quitting_during_the_review_leaves_a_named_mirror_blank_and_prints_nothing() {
         &[],
     );
     let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "press").unwrap();
-    wait_for(&rx, "state=framing", Duration::from_secs(20));
-    let end = Instant::now() + patience(Duration::from_secs(30));
-    let mut log = Vec::new();
-    while !log.iter().any(|l: &String| l == "state=countdown") {
-        writeln!(stdin, "press").unwrap();
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
-            log.push(line);
-        }
-        assert!(Instant::now() < end, "no countdown: {log:?}");
-    }
-    wait_for(&rx, "state=review", Duration::from_secs(30));
+    to_review(&mut stdin, &rx);
     std::thread::sleep(Duration::from_millis(300));
     let flat = |img: &passbooth::imaging::RgbImage| img.as_bytes().iter().all(|&b| b == 0);
     let review = decode_file(&screen).unwrap();
