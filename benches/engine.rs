@@ -99,6 +99,10 @@ fn bench_compose(c: &mut Criterion, jpeg: &[u8]) {
     };
     let mut g = c.benchmark_group("compose");
     g.sample_size(10).measurement_time(Duration::from_secs(8));
+    // Decoding alone: zune-jpeg in strict mode straight into a wiped buffer.
+    g.bench_function("12mp_jpeg_decode", |b| {
+        b.iter(|| black_box(decode_bytes(jpeg).expect("decode").width()))
+    });
     g.bench_function("12mp_jpeg_end_to_end", |b| {
         b.iter(|| {
             let img = decode_bytes(jpeg).expect("decode");
