@@ -275,6 +275,24 @@ fn check_hardware(c: &Config) -> Vec<Finding> {
     out
 }
 
+/// Why the printer behind a CUPS queue cannot print, if it is an IPP
+/// printer that does not answer or reports a stopping problem.
+fn device_behind(queue: &IppPrinter) -> Option<String> {
+    let status = queue.status().ok()?;
+    let device = status.device_uri.filter(|_| status.is_cups)?;
+    if !(device.starts_with("ipp://") || device.starts_with("ipps://")) {
+        return None;
+    }
+    let problem = match IppPrinter::new(&device).and_then(|p| p.status()) {
+        Ok(s) => crate::print::problem::Problem::from_reasons(&s.reasons)?,
+        Err(p) => p,
+    };
+    Some(format!(
+        "the queue is idle, but its printer {device} cannot print: {problem} [{}]",
+        problem.code()
+    ))
+}
+
 fn check_printer(c: &Config) -> Finding {
     let media = &c.media;
     match (&c.printer.uri, &c.printer.folder) {
@@ -303,6 +321,13 @@ fn check_printer(c: &Config) -> Finding {
                 ),
                 Err(p) => found(Health::Fail, "printer", format!("{p} [{}]", p.code())),
             };
+            // An idle CUPS queue knows nothing of its printer between jobs:
+            // ask the printer behind it, when it speaks IPP.
+            if finding.health == Health::Ok
+                && let Some(problem) = device_behind(&printer)
+            {
+                return found(Health::Fail, "printer", problem);
+            }
             if finding.health == Health::Ok && !printer.encrypted() && !printer.is_local() {
                 return found(
                     Health::Warn,

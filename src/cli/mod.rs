@@ -144,9 +144,14 @@ enum Command {
         /// The IPP printer URI.
         #[arg(long, value_name = "URI")]
         printer: String,
-        /// The paper (default: what the printer reports loaded).
+        /// The paper (default: what a printer reports loaded, else the
+        /// booth config's paper, else the printer's default paper).
         #[arg(long, value_name = "MEDIA")]
         media: Option<String>,
+        /// The booth config whose paper to use (default
+        /// /etc/passbooth/passbooth.toml, if there is one).
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         paper: PaperArgs,
     },
@@ -293,8 +298,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             file,
             printer,
             media,
+            config,
             paper,
-        } => print::run(&file, &printer, media.as_deref(), &paper),
+        } => print::run(
+            &file,
+            &printer,
+            media.as_deref(),
+            config.as_deref(),
+            assets.specs.as_deref(),
+            &paper,
+        ),
         Command::Run(options) => {
             run::run(assets.specs.as_deref(), assets.models.as_deref(), options)
         }

@@ -20,6 +20,8 @@ pub(super) fn run(
     file: &Path,
     uri: &str,
     media: Option<&str>,
+    config: Option<&Path>,
+    specs: Option<&Path>,
     paper: &super::PaperArgs,
 ) -> anyhow::Result<u8> {
     let (margin_mm, copies) = (paper.margin, paper.copies);
@@ -36,10 +38,7 @@ pub(super) fn run(
                 Ok(s) => s,
                 Err(problem) => return could_not_print(&problem),
             };
-            let loaded = status.media_ready.first().ok_or_else(|| {
-                anyhow::anyhow!("the printer does not say which paper is loaded; give --media")
-            })?;
-            Media::parse(loaded)?
+            paper_for(&status, config, specs)?
         }
     };
     // One layout rule for both: a sheet-sized image fits once, a photo as
@@ -71,6 +70,39 @@ pub(super) fn run(
         }
         Err(problem) => could_not_print(&problem),
     }
+}
+
+/// The paper when none is named: what a printer reports loaded (a CUPS
+/// queue's media-ready is only its guess), else the booth config's (named,
+/// or the default one if it exists), else the printer's default.
+fn paper_for(
+    status: &crate::print::ipp::PrinterStatus,
+    config: Option<&Path>,
+    specs: Option<&Path>,
+) -> anyhow::Result<Media> {
+    if !status.is_cups
+        && let Some(loaded) = status.media_ready.first()
+    {
+        return Ok(Media::parse(loaded)?);
+    }
+    let default_config = Path::new(crate::config::DEFAULT_PATH);
+    let config = config.or_else(|| default_config.exists().then_some(default_config));
+    if let Some(path) = config {
+        let lib = crate::spec::SpecLibrary::load_dir(&crate::assets::locate(
+            crate::assets::Asset::Specs,
+            specs,
+        ))?;
+        return Ok(crate::config::Config::load(path, &lib)?.media);
+    }
+    status
+        .media_default
+        .as_deref()
+        .and_then(|m| Media::parse(m).ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the printer does not say which paper is loaded; give --media or --config"
+            )
+        })
 }
 
 /// The printer could not print, whenever it says so: one line, exit 4.

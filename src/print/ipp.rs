@@ -4,15 +4,16 @@
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ipp::prelude::*;
 use ipp::value::IppName;
 
-use super::document::{DocFormat, make};
+use super::document::DocFormat;
+use super::events;
 use super::media::Media;
 use super::problem::Problem;
-use super::transport::{Transport, Trust, http_url};
+use super::transport::{Transport, TransportError, Trust, http_url};
 use crate::imaging::RgbImage;
 
 /// What a printer says about itself.
@@ -32,6 +33,19 @@ pub struct PrinterStatus {
     pub borderless: bool,
     /// Whether print-scaling=none is supported.
     pub scaling_none: bool,
+    /// Whether this is a CUPS queue (it reports `cups-version`). A queue
+    /// knows the physical printer only while a job runs: its media-ready is
+    /// a guess, and its `-report` reasons may be stale.
+    pub is_cups: bool,
+    /// printer-state-message.
+    pub message: String,
+    /// Whether it offers job-end notifications (Create-Printer-Subscriptions
+    /// and Get-Notifications).
+    pub notifies: bool,
+    /// media-default.
+    pub media_default: Option<String>,
+    /// A CUPS queue's device-uri: the printer behind it.
+    pub device_uri: Option<String>,
 }
 
 /// One print request.
@@ -58,19 +72,37 @@ pub struct JobDone {
 
 /// Job name: never anything about the person.
 pub const JOB_NAME: &str = "passbooth photos";
-const JOB_COMPLETED: i32 = 9;
-const JOB_ABORTED: i32 = 8;
-const JOB_CANCELED: i32 = 7;
+/// Who owns the booth's jobs (requesting-user-name). CUPS lets only a job's
+/// owner cancel it: the booth names itself when it submits and when it
+/// cancels, or the cancel is refused (HTTP 401) and the job stays queued.
+pub const USER_NAME: &str = "passbooth";
 const PRINTER_STOPPED: i32 = 5;
 /// Longest exchange with the printer (one request and its answer): a
 /// printer that accepts the connection and never answers is offline.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
-/// Reads of the printer's state after an abort, `poll` apart.
-const ABORT_SETTLE_READS: usize = 10;
+
+/// Why an exchange with the printer gave no answer to use.
+#[derive(Debug)]
+pub enum Exchange {
+    /// Nothing usable came back.
+    Transport(TransportError),
+    /// The printer answered with an error status.
+    Status(StatusCode),
+}
+
+impl Exchange {
+    /// In plain words, with its code.
+    pub fn problem(self) -> Problem {
+        match self {
+            Exchange::Transport(e) => Problem::Offline(e.to_string()),
+            Exchange::Status(s) => Problem::from_status(s),
+        }
+    }
+}
 
 /// A printer by URI.
 pub struct IppPrinter {
-    uri: Uri,
+    pub(super) uri: Uri,
     transport: Transport,
     trust: Trust,
     request_timeout: Duration,
@@ -86,7 +118,7 @@ impl std::fmt::Debug for IppPrinter {
     }
 }
 
-fn strings(group: &IppAttributeGroup, name: &str) -> Vec<String> {
+pub(super) fn strings(group: &IppAttributeGroup, name: &str) -> Vec<String> {
     let mut out = Vec::new();
     for a in group
         .attributes()
@@ -108,7 +140,7 @@ fn value_string(v: &IppValue) -> String {
     }
 }
 
-fn integers(group: &IppAttributeGroup, name: &str) -> Vec<i32> {
+pub(super) fn integers(group: &IppAttributeGroup, name: &str) -> Vec<i32> {
     let mut out = Vec::new();
     for a in group
         .attributes()
@@ -205,16 +237,28 @@ impl IppPrinter {
         )
     }
 
-    fn send(&self, op: impl Into<IppRequestResponse>) -> Result<IppRequestResponse, Problem> {
+    /// One request; the answer, or why there is none (the printer's own
+    /// status kept, for callers that tell "not found" apart).
+    pub(super) fn exchange(
+        &self,
+        op: impl Into<IppRequestResponse>,
+    ) -> Result<IppRequestResponse, Exchange> {
         let resp = self
             .transport
             .send(op.into())
-            .map_err(|e| Problem::Offline(e.to_string()))?;
+            .map_err(Exchange::Transport)?;
         let status = resp.header().status_code();
         if !status.is_success() {
-            return Err(Problem::Refused(format!("{status:?}")));
+            return Err(Exchange::Status(status));
         }
         Ok(resp)
+    }
+
+    pub(super) fn send(
+        &self,
+        op: impl Into<IppRequestResponse>,
+    ) -> Result<IppRequestResponse, Problem> {
+        self.exchange(op).map_err(Exchange::problem)
     }
 
     /// Get-Printer-Attributes.
@@ -231,6 +275,11 @@ impl IppPrinter {
                 "media-left-margin-supported",
                 "media-right-margin-supported",
                 "print-scaling-supported",
+                "cups-version",
+                "printer-state-message",
+                "operations-supported",
+                "media-default",
+                "device-uri",
             ])
             .build()
             .map_err(|e| Problem::Refused(e.to_string()))?;
@@ -255,13 +304,39 @@ impl IppPrinter {
             scaling_none: strings(group, "print-scaling-supported")
                 .iter()
                 .any(|s| s == "none"),
+            is_cups: !strings(group, "cups-version").is_empty(),
+            media_default: strings(group, "media-default").into_iter().next(),
+            device_uri: strings(group, "device-uri").into_iter().next(),
+            message: strings(group, "printer-state-message").join(" "),
+            notifies: {
+                let ops = integers(group, "operations-supported");
+                [
+                    events::CREATE_PRINTER_SUBSCRIPTIONS,
+                    events::GET_NOTIFICATIONS,
+                ]
+                .iter()
+                .all(|op| ops.contains(&i32::from(*op)))
+            },
         })
     }
 
     /// Checks the printer can take this job now: no stopping problem, the
     /// paper known and loaded, a format we make. Returns that format.
+    ///
+    /// A CUPS queue's `-report` reasons relay what the printer said during
+    /// the last job and are not refreshed until the next one: a stale "out
+    /// of paper" would refuse every job after the paper is loaded. They are
+    /// not trusted here; the job goes, and the printer answers for itself
+    /// (its end is read from the queue, [`IppPrinter::print`]). Likewise a
+    /// queue's media-ready is its guess, not what is loaded.
     pub fn preflight(&self, status: &PrinterStatus, media: &Media) -> Result<DocFormat, Problem> {
-        if let Some(p) = Problem::from_reasons(&status.reasons) {
+        let current: Vec<String> = status
+            .reasons
+            .iter()
+            .filter(|r| !(status.is_cups && r.ends_with("-report")))
+            .cloned()
+            .collect();
+        if let Some(p) = Problem::from_reasons(&current) {
             return Err(p);
         }
         if status.state == PRINTER_STOPPED {
@@ -277,7 +352,10 @@ impl IppPrinter {
                 supported: status.media_supported.join(", "),
             });
         }
-        if !status.media_ready.is_empty() && !status.media_ready.contains(&media.keyword) {
+        if !status.is_cups
+            && !status.media_ready.is_empty()
+            && !status.media_ready.contains(&media.keyword)
+        {
             return Err(Problem::WrongMedia {
                 wanted: media.keyword.clone(),
                 loaded: status.media_ready.join(", "),
@@ -287,27 +365,7 @@ impl IppPrinter {
             .ok_or_else(|| Problem::FormatNotSupported(status.formats.join(", ")))
     }
 
-    /// Prints the sheet and follows the job to its end. Any job it created
-    /// and could not finish is canceled.
-    pub fn print(&self, req: &PrintRequest) -> Result<JobDone, Problem> {
-        let status = self.status()?;
-        let format = self.preflight(&status, req.media)?;
-        let doc = make(req.sheet, req.media, req.dpi, format)
-            .map_err(|e| Problem::Refused(e.to_string()))?;
-        let job_id = self.submit(doc.bytes, format, req, &status)?;
-        match self.follow(job_id) {
-            Ok(()) => Ok(JobDone {
-                job_id,
-                format: format.mime(),
-            }),
-            Err(p) => {
-                self.cancel(job_id);
-                Err(p)
-            }
-        }
-    }
-
-    fn submit(
+    pub(super) fn submit(
         &self,
         bytes: crate::imaging::SecretBuf<u8>,
         format: DocFormat,
@@ -342,6 +400,7 @@ impl IppPrinter {
         let payload = IppPayload::new(Cursor::new(bytes));
         let op = IppOperationBuilder::print_job(self.uri.clone(), payload)
             .job_title(JOB_NAME)
+            .user_name(USER_NAME)
             .document_format(format.mime())
             .attributes(attrs)
             .build()
@@ -351,70 +410,6 @@ impl IppPrinter {
             .groups_of(DelimiterTag::JobAttributes)
             .find_map(|g| integers(g, "job-id").first().copied())
             .ok_or_else(|| Problem::Refused("no job-id in the answer".into()))
-    }
-
-    /// The job's job-state (3 pending ... 7 canceled, 8 aborted, 9 completed)
-    /// and job-state-reasons.
-    pub fn job_state(&self, job_id: i32) -> Result<(i32, Vec<String>), Problem> {
-        let op = IppOperationBuilder::get_job_attributes(self.uri.clone(), job_id)
-            .build()
-            .map_err(|e| Problem::Refused(e.to_string()))?;
-        let resp = self.send(op)?;
-        let group = resp
-            .attributes()
-            .groups_of(DelimiterTag::JobAttributes)
-            .next();
-        let state = group
-            .and_then(|g| integers(g, "job-state").first().copied())
-            .unwrap_or(0);
-        Ok((
-            state,
-            group
-                .map(|g| strings(g, "job-state-reasons"))
-                .unwrap_or_default(),
-        ))
-    }
-
-    /// Polls the job until it completes, fails, or times out.
-    fn follow(&self, job_id: i32) -> Result<(), Problem> {
-        let start = Instant::now();
-        loop {
-            let (state, job_reasons) = self.job_state(job_id)?;
-            match state {
-                JOB_COMPLETED => return Ok(()),
-                JOB_CANCELED => return Err(Problem::JobCanceled),
-                JOB_ABORTED => return Err(self.why_aborted(&job_reasons)),
-                _ => {}
-            }
-            if start.elapsed() > self.job_timeout {
-                return Err(Problem::Timeout(self.job_timeout.as_secs()));
-            }
-            std::thread::sleep(self.poll);
-        }
-    }
-
-    /// The printer's reason for an aborted job. A printer may publish the
-    /// cause (media-empty) a moment after it aborts the job, so its state is
-    /// read a few times before settling for the job's own reasons.
-    fn why_aborted(&self, job_reasons: &[String]) -> Problem {
-        for _ in 0..ABORT_SETTLE_READS {
-            if let Some(p) = self
-                .status()
-                .ok()
-                .and_then(|s| Problem::from_reasons(&s.reasons))
-            {
-                return p;
-            }
-            std::thread::sleep(self.poll);
-        }
-        Problem::JobAborted(job_reasons.join(", "))
-    }
-
-    /// Best-effort Cancel-Job (a job that already ended just says so).
-    fn cancel(&self, job_id: i32) {
-        if let Ok(op) = IppOperationBuilder::cancel_job(self.uri.clone(), job_id).build() {
-            let _ = self.transport.send(op.into());
-        }
     }
 }
 

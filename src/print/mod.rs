@@ -1,7 +1,9 @@
 //! Print sheets and printing over IPP.
 pub mod document;
 pub mod draw;
+pub mod events;
 pub mod ipp;
+pub mod job;
 pub mod media;
 pub mod problem;
 pub mod sheet;

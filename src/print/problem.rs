@@ -47,12 +47,57 @@ pub enum Problem {
     /// Someone canceled the job at the printer.
     #[error("the job was canceled at the printer")]
     JobCanceled,
-    /// The job did not finish in time (it was canceled).
-    #[error("the printer did not finish the job within {0} s; it was canceled")]
+    /// The job did not finish in time.
+    #[error("the printer did not finish the job within {0} s")]
     Timeout(u64),
+    /// The queue deleted the job and gave no word of how it ended (a CUPS
+    /// that keeps no job history, and no notification of its end).
+    #[error(
+        "the queue no longer knows job {0} and did not say whether it printed (see the README's CUPS section)"
+    )]
+    JobUnknown(i32),
+    /// A job that had to be stopped could not be canceled: it may still
+    /// print. The code is the cause's.
+    #[error("{cause}; and the job could not be canceled ({why}): it may still print")]
+    NotCanceled {
+        /// Why it had to be stopped.
+        cause: Box<Problem>,
+        /// Why it could not be.
+        why: String,
+    },
 }
 
 impl Problem {
+    /// A printer's or queue's refusal, in plain words (never an IPP enum
+    /// name).
+    pub fn from_status(status: ipp::model::StatusCode) -> Problem {
+        use ipp::model::StatusCode as S;
+        match status {
+            S::ClientErrorNotFound | S::ClientErrorGone => Problem::Refused(
+                "there is no printer or queue at that address (check the queue's name)".into(),
+            ),
+            S::ServerErrorNotAcceptingJobs => Problem::Offline(
+                "the queue is not accepting jobs (an operator must let it accept them again: cupsaccept)"
+                    .into(),
+            ),
+            S::ClientErrorNotAuthenticated | S::ClientErrorNotAuthorized | S::ClientErrorForbidden => {
+                Problem::Refused("the printer or queue does not allow this (a user name or password is required, or the policy forbids it)".into())
+            }
+            S::ClientErrorDocumentFormatNotSupported | S::ClientErrorDocumentFormatError => {
+                Problem::Refused("the printer cannot read the document sent".into())
+            }
+            S::ClientErrorAttributesOrValuesNotSupported | S::ClientErrorConflictingAttributes => {
+                Problem::Refused("the printer cannot print with these settings (paper size or borders)".into())
+            }
+            S::ServerErrorBusy | S::ServerErrorServiceUnavailable | S::ServerErrorTemporaryError => {
+                Problem::Offline("the printer is busy or unavailable for the moment".into())
+            }
+            S::ServerErrorDeviceError => Problem::Offline("the printer reports a fault".into()),
+            S::ServerErrorJobCanceled => Problem::JobCanceled,
+            other => Problem::Refused(format!("the printer could not take the request ({other})")),
+        }
+    }
+
     /// A stable machine code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -68,6 +113,8 @@ impl Problem {
             Problem::JobAborted(_) => "job_aborted",
             Problem::JobCanceled => "job_canceled",
             Problem::Timeout(_) => "timeout",
+            Problem::JobUnknown(_) => "job_unknown",
+            Problem::NotCanceled { cause, .. } => cause.code(),
         }
     }
 

@@ -3,6 +3,7 @@ mod alloc;
 mod booth;
 mod cli;
 mod common;
+mod cups;
 mod detection;
 mod doctor;
 mod evaluation;

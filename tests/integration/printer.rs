@@ -4,7 +4,7 @@
 //! every document it receives kept in a spool folder.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,72 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The papers the test printer takes.
+const MEDIA: [&str; 6] = [
+    "na_index-4x6_4x6in",
+    "jpn_hagaki_100x148mm",
+    "om_dsc-photo_89x119mm",
+    "na_5x7_5x7in",
+    "iso_a6_105x148mm",
+    "iso_a4_210x297mm",
+];
+
+/// ippeveprinter's attribute file: the papers (as keywords and as the
+/// media-col values a CUPS IPP Everywhere queue builds its PPD from and
+/// validates jobs against, borderless and with margins), what is loaded,
+/// and the formats (PWG raster too, which CUPS needs for a PPD).
+fn attributes(media_ready: &str, formats: &str) -> String {
+    let sizes: Vec<(i32, i32)> = MEDIA
+        .iter()
+        .map(|m| {
+            passbooth::print::media::Media::parse(m)
+                .expect("media")
+                .hundredths()
+        })
+        .collect();
+    let size = |(x, y): (i32, i32)| {
+        format!("{{ MEMBER integer x-dimension {x} MEMBER integer y-dimension {y} }}")
+    };
+    let col = |xy, tb: i32, lr: i32| {
+        format!(
+            "{{ MEMBER collection media-size {} MEMBER integer media-bottom-margin {tb} \
+             MEMBER integer media-left-margin {lr} MEMBER integer media-right-margin {lr} \
+             MEMBER integer media-top-margin {tb} }}",
+            size(xy)
+        )
+    };
+    let database: Vec<String> = sizes
+        .iter()
+        .flat_map(|&xy| [col(xy, 0, 0), col(xy, 1270, 635)])
+        .collect();
+    let ready = passbooth::print::media::Media::parse(media_ready)
+        .map(|m| col(m.hundredths(), 0, 0))
+        .unwrap_or_else(|_| database[0].clone());
+    let mut a = vec![
+        format!("ATTR keyword media-supported {}", MEDIA.join(",")),
+        format!("ATTR keyword media-ready {media_ready}"),
+        format!("ATTR keyword media-default {media_ready}"),
+        format!(
+            "ATTR collection media-size-supported {}",
+            sizes.iter().map(|&xy| size(xy)).collect::<Vec<_>>().join(",")
+        ),
+        format!("ATTR collection media-col-database {}", database.join(",")),
+        format!("ATTR collection media-col-ready {ready}"),
+        format!("ATTR collection media-col-default {ready}"),
+        "ATTR keyword media-col-supported media-size,media-bottom-margin,media-left-margin,media-right-margin,media-top-margin,media-source,media-type".into(),
+        "ATTR integer media-bottom-margin-supported 0,1270".into(),
+        "ATTR integer media-top-margin-supported 0,1270".into(),
+        "ATTR integer media-left-margin-supported 0,635".into(),
+        "ATTR integer media-right-margin-supported 0,635".into(),
+        format!("ATTR mimeMediaType document-format-supported {formats},image/pwg-raster"),
+        "ATTR resolution pwg-raster-document-resolution-supported 300dpi".into(),
+        "ATTR keyword pwg-raster-document-type-supported srgb_8,sgray_8".into(),
+        "ATTR keyword pwg-raster-document-sheet-back normal".into(),
+    ];
+    a.push(String::new());
+    a.join("\n")
 }
 
 impl TestPrinter {
@@ -98,15 +164,7 @@ impl TestPrinter {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script_path, std::fs::Permissions::from_mode(0o755))
             .expect("chmod");
-        std::fs::write(
-            d.join("attrs"),
-            format!(
-                "ATTR keyword media-supported na_index-4x6_4x6in,jpn_hagaki_100x148mm,om_dsc-photo_89x119mm,na_5x7_5x7in,iso_a6_105x148mm,iso_a4_210x297mm\n\
-                 ATTR keyword media-ready {media_ready}\n\
-                 ATTR mimeMediaType document-format-supported {formats}\n"
-            ),
-        )
-        .expect("attrs");
+        std::fs::write(d.join("attrs"), attributes(media_ready, formats)).expect("attrs");
         let spool = d.join("spool");
         std::fs::create_dir_all(&spool).expect("spool");
         // Its TLS certificate and key (self-signed, made on first use).
@@ -166,8 +224,10 @@ impl TestPrinter {
             .unwrap_or_default()
     }
 
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
+    /// Switches the printer off (its port closes).
+    pub fn switch_off(&mut self) {
+        let _ = self.printer.kill();
+        let _ = self.printer.wait();
     }
 
     /// The port it listens on (plain IPP and TLS alike).
@@ -203,5 +263,62 @@ impl Drop for TestPrinter {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// How a test reaches the printer: straight to it, or through a queue of a
+/// real cupsd (IPP Everywhere), as operators set booths up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// passbooth talks to the printer.
+    Direct,
+    /// passbooth talks to a CUPS queue, CUPS to the printer.
+    Cups,
+}
+
+/// Both routes: every printing test runs once each way.
+pub const ROUTES: [Route; 2] = [Route::Direct, Route::Cups];
+
+/// A printer reached one way or the other.
+pub struct Target {
+    /// What passbooth prints to.
+    pub uri: String,
+    /// The printer itself.
+    pub printer: TestPrinter,
+    /// The CUPS server in between, if any (dropped after the printer).
+    pub cups: Option<crate::cups::Cupsd>,
+}
+
+impl Target {
+    /// Starts the printer and, for [`Route::Cups`], a cupsd with a queue
+    /// "booth" in front of it.
+    pub fn start(route: Route, behaviour: Behaviour, media_ready: &str, formats: &str) -> Target {
+        let printer = TestPrinter::start(behaviour, media_ready, formats);
+        match route {
+            Route::Direct => Target {
+                uri: printer.uri.clone(),
+                printer,
+                cups: None,
+            },
+            Route::Cups => {
+                let cups = crate::cups::Cupsd::start();
+                cups.add_queue("booth", &["-v", &printer.uri, "-m", "everywhere"]);
+                Target {
+                    uri: cups.queue_uri("booth"),
+                    printer,
+                    cups: Some(cups),
+                }
+            }
+        }
+    }
+
+    /// Documents that reached the printer.
+    pub fn received(&self) -> Vec<PathBuf> {
+        self.printer.received()
+    }
+
+    /// What CUPS logged, for assertion messages (empty when direct).
+    pub fn log(&self) -> String {
+        self.cups.as_ref().map(|c| c.log()).unwrap_or_default()
     }
 }
