@@ -22,7 +22,7 @@ use passbooth::spec::Spec;
 use tempfile::TempDir;
 
 use crate::common::*;
-use crate::printer::{Behaviour, TestPrinter};
+use crate::printer::{Behaviour, ROUTES, Route, Target, TestPrinter};
 
 fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen> {
     booth_with(replay(), printer)
@@ -119,7 +119,14 @@ pub(crate) fn session_from<C: FrameSource>(
 
 #[test]
 fn a_scripted_session_prints_on_a_real_printer_and_ends_idle_and_wiped() {
-    let p = TestPrinter::start(
+    for route in ROUTES {
+        a_scripted_session_prints(route);
+    }
+}
+
+fn a_scripted_session_prints(route: Route) {
+    let p = Target::start(
+        route,
         Behaviour::Prints,
         "na_index-4x6_4x6in",
         "image/jpeg,application/pdf",

@@ -1,5 +1,9 @@
 //! Sheets printed on a real IPP printer (ippeveprinter): what it received,
-//! and what the user is told when it cannot print.
+//! and what the user is told when it cannot print. Each runs straight to the
+//! printer and through a real CUPS queue ([`ROUTES`]), except where CUPS
+//! changes the question: the paper loaded (a queue only guesses it), a
+//! PDF-only printer (CUPS converts the document itself), an unreachable
+//! printer and a time-out (through CUPS: `cups.rs`).
 
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::recorded_dpi;
@@ -217,12 +221,13 @@ fn a_job_that_takes_too_long_is_canceled() {
 
 #[test]
 fn a_rejected_photo_is_not_printed() {
-    let p = Target::start(
-        Route::Direct,
-        Behaviour::Prints,
-        "na_index-4x6_4x6in",
-        FORMATS,
-    );
+    for route in ROUTES {
+        a_rejected_photo(route);
+    }
+}
+
+fn a_rejected_photo(route: Route) {
+    let p = Target::start(route, Behaviour::Prints, "na_index-4x6_4x6in", FORMATS);
     let input = repo("tests/fixtures/astronaut.png");
     let run = passbooth(&[
         "compose",
@@ -242,12 +247,15 @@ fn a_rejected_photo_is_not_printed() {
 
 #[test]
 fn print_lays_out_a_photo_and_sends_a_sheet_as_it_is() {
-    let p = Target::start(
-        Route::Direct,
-        Behaviour::Prints,
-        "na_index-4x6_4x6in",
-        FORMATS,
-    );
+    for route in ROUTES {
+        print_lays_out(route);
+    }
+}
+
+/// Without --media: the paper the printer reports loaded, or through CUPS
+/// (whose media-ready is a guess) the queue's default paper.
+fn print_lays_out(route: Route) {
+    let p = Target::start(route, Behaviour::Prints, "na_index-4x6_4x6in", FORMATS);
     let dir = TempDir::new().unwrap();
     let photo = dir.path().join("photo.jpg");
     let sheet = dir.path().join("sheet.jpg");
@@ -269,7 +277,7 @@ fn print_lays_out_a_photo_and_sends_a_sheet_as_it_is() {
         assert_eq!(
             run.status.code(),
             Some(0),
-            "{}",
+            "{route:?}: {}",
             String::from_utf8_lossy(&run.stderr)
         );
     }
