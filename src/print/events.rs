@@ -51,18 +51,23 @@ fn keyword(s: &str) -> Result<IppValue, String> {
     IppValue::new_keyword(s).map_err(|e| e.to_string())
 }
 
+/// A request `op` made by `user` (subscriptions are private to their
+/// owner, as jobs are).
+fn owned(op: i16, uri: &Uri, user: &str) -> Result<IppRequestResponse, String> {
+    let mut req = request(op, uri)?;
+    let name = user.try_into().map_err(|_| "user name")?;
+    req.attributes_mut().add(
+        DelimiterTag::OperationAttributes,
+        attr("requesting-user-name", IppValue::NameWithoutLanguage(name))?,
+    );
+    Ok(req)
+}
+
 /// Create-Printer-Subscriptions for job ends, pulled (ippget), owned by
 /// `user`.
 pub fn subscribe(uri: &Uri, user: &str) -> Result<IppRequestResponse, String> {
-    let mut req = request(CREATE_PRINTER_SUBSCRIPTIONS, uri)?;
+    let mut req = owned(CREATE_PRINTER_SUBSCRIPTIONS, uri, user)?;
     let a = req.attributes_mut();
-    a.add(
-        DelimiterTag::OperationAttributes,
-        attr(
-            "requesting-user-name",
-            IppValue::NameWithoutLanguage(user.try_into().map_err(|_| "user name")?),
-        )?,
-    );
     a.add(
         DelimiterTag::SubscriptionAttributes,
         attr("notify-pull-method", keyword("ippget")?)?,
@@ -80,15 +85,8 @@ pub fn subscribe(uri: &Uri, user: &str) -> Result<IppRequestResponse, String> {
 
 /// Get-Notifications for subscription `id`, all events kept.
 pub fn get_notifications(uri: &Uri, user: &str, id: i32) -> Result<IppRequestResponse, String> {
-    let mut req = request(GET_NOTIFICATIONS, uri)?;
+    let mut req = owned(GET_NOTIFICATIONS, uri, user)?;
     let a = req.attributes_mut();
-    a.add(
-        DelimiterTag::OperationAttributes,
-        attr(
-            "requesting-user-name",
-            IppValue::NameWithoutLanguage(user.try_into().map_err(|_| "user name")?),
-        )?,
-    );
     a.add(
         DelimiterTag::OperationAttributes,
         attr("notify-subscription-ids", IppValue::Integer(id))?,
@@ -102,15 +100,8 @@ pub fn get_notifications(uri: &Uri, user: &str, id: i32) -> Result<IppRequestRes
 
 /// Cancel-Subscription for `id`.
 pub fn cancel_subscription(uri: &Uri, user: &str, id: i32) -> Result<IppRequestResponse, String> {
-    let mut req = request(CANCEL_SUBSCRIPTION, uri)?;
+    let mut req = owned(CANCEL_SUBSCRIPTION, uri, user)?;
     let a = req.attributes_mut();
-    a.add(
-        DelimiterTag::OperationAttributes,
-        attr(
-            "requesting-user-name",
-            IppValue::NameWithoutLanguage(user.try_into().map_err(|_| "user name")?),
-        )?,
-    );
     a.add(
         DelimiterTag::OperationAttributes,
         attr("notify-subscription-id", IppValue::Integer(id))?,

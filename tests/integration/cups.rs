@@ -200,12 +200,7 @@ fn the_readme_settings_are_the_ones_tested() {
 
 #[test]
 fn a_private_cupsd_takes_an_everywhere_queue_in_front_of_ippeveprinter() {
-    let q = Target::start(
-        Route::Cups,
-        Behaviour::Prints,
-        "na_index-4x6_4x6in",
-        "image/jpeg",
-    );
+    let q = queue(Behaviour::Prints);
     let cups = q.cups.as_ref().unwrap();
     let out = cups.admin("lpstat", &["-p", "booth"]);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -218,19 +213,23 @@ fn a_private_cupsd_takes_an_everywhere_queue_in_front_of_ippeveprinter() {
 
 /// A 4x6 sheet file of the fixture, made by passbooth.
 fn sheet(dir: &Path) -> PathBuf {
-    let out = dir.join("sheet.jpg");
+    composed(dir, "sheet.jpg", &["--sheet", "4x6"])
+}
+
+/// The fixture composed for the US passport into `dir/name`, with `extra`.
+fn composed(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.join(name);
     let fixture = repo("tests/fixtures/astronaut.png");
-    let run = passbooth(&[
+    let mut args = vec![
         "compose",
         fixture.to_str().unwrap(),
         "--spec",
         "us-passport",
-        "--sheet",
-        "4x6",
         "-o",
         out.to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(0));
+    ];
+    args.extend_from_slice(extra);
+    assert_eq!(passbooth(&args).status.code(), Some(0));
     out
 }
 
@@ -244,18 +243,24 @@ fn print(file: &Path, uri: &str, extra: &[&str]) -> (Option<i32>, String) {
     )
 }
 
+/// An ippeveprinter with 4x6 paper behind an IPP Everywhere queue.
+fn queue(behaviour: Behaviour) -> Target {
+    Target::start(Route::Cups, behaviour, "na_index-4x6_4x6in", "image/jpeg")
+}
+
+/// No document of any job in the queue's spool.
+fn assert_spool_empty(cups: &Cupsd) {
+    let left = cups.spool_documents();
+    assert!(left.is_empty(), "documents left in the spool: {left:?}");
+}
+
 fn jobs_left(cups: &Cupsd) -> String {
     String::from_utf8_lossy(&cups.admin("lpstat", &["-o"]).stdout).to_string()
 }
 
 #[test]
 fn good_jobs_through_a_cups_without_history_report_printed() {
-    let q = Target::start(
-        Route::Cups,
-        Behaviour::Prints,
-        "na_index-4x6_4x6in",
-        "image/jpeg",
-    );
+    let q = queue(Behaviour::Prints);
     let dir = TempDir::new().unwrap();
     let file = sheet(dir.path());
     for n in 1..=3 {
@@ -264,21 +269,12 @@ fn good_jobs_through_a_cups_without_history_report_printed() {
         assert_eq!(q.received().len(), n);
     }
     let cups = q.cups.as_ref().unwrap();
-    assert!(
-        cups.spool_documents().is_empty(),
-        "{:?}",
-        cups.spool_documents()
-    );
+    assert_spool_empty(cups);
 }
 
 #[test]
 fn a_timed_out_job_is_really_canceled_and_leaves_nothing_in_the_spool() {
-    let q = Target::start(
-        Route::Cups,
-        Behaviour::Slow(30),
-        "na_index-4x6_4x6in",
-        "image/jpeg",
-    );
+    let q = queue(Behaviour::Slow(30));
     let dir = TempDir::new().unwrap();
     let (code, err) = print(
         &sheet(dir.path()),
@@ -292,21 +288,12 @@ fn a_timed_out_job_is_really_canceled_and_leaves_nothing_in_the_spool() {
     );
     let cups = q.cups.as_ref().unwrap();
     assert_eq!(jobs_left(cups), "", "the queue is empty");
-    assert!(
-        cups.spool_documents().is_empty(),
-        "{:?}",
-        cups.spool_documents()
-    );
+    assert_spool_empty(cups);
 }
 
 #[test]
 fn a_queue_whose_printer_is_off_is_offline_soon_and_never_prints_later() {
-    let mut q = Target::start(
-        Route::Cups,
-        Behaviour::Prints,
-        "na_index-4x6_4x6in",
-        "image/jpeg",
-    );
+    let mut q = queue(Behaviour::Prints);
     let port = q.printer.port();
     q.printer.switch_off();
     let dir = TempDir::new().unwrap();
@@ -331,12 +318,7 @@ fn a_queue_whose_printer_is_off_is_offline_soon_and_never_prints_later() {
 
 #[test]
 fn out_of_paper_through_cups_is_said_and_clears_when_paper_is_loaded() {
-    let mut q = Target::start(
-        Route::Cups,
-        Behaviour::OutOfPaper,
-        "na_index-4x6_4x6in",
-        "image/jpeg",
-    );
+    let mut q = queue(Behaviour::OutOfPaper);
     let dir = TempDir::new().unwrap();
     let file = sheet(dir.path());
     let (code, err) = print(&file, &q.uri, &["--media", "4x6"]);
@@ -368,12 +350,7 @@ fn out_of_paper_through_cups_is_said_and_clears_when_paper_is_loaded() {
 
 #[test]
 fn print_through_cups_takes_the_configs_paper() {
-    let q = Target::start(
-        Route::Cups,
-        Behaviour::Prints,
-        "na_index-4x6_4x6in",
-        "image/jpeg",
-    );
+    let q = queue(Behaviour::Prints);
     let dir = TempDir::new().unwrap();
     let config = repo("config/simulate.toml");
     let (code, err) = print(
@@ -388,12 +365,7 @@ fn print_through_cups_takes_the_configs_paper() {
 
 #[test]
 fn a_missing_or_rejecting_queue_is_said_in_plain_words() {
-    let q = Target::start(
-        Route::Cups,
-        Behaviour::Prints,
-        "na_index-4x6_4x6in",
-        "image/jpeg",
-    );
+    let q = queue(Behaviour::Prints);
     let cups = q.cups.as_ref().unwrap();
     let dir = TempDir::new().unwrap();
     let file = sheet(dir.path());
@@ -418,12 +390,7 @@ fn a_missing_or_rejecting_queue_is_said_in_plain_words() {
 
 #[test]
 fn doctor_looks_past_an_idle_queue_to_its_printer() {
-    let mut q = Target::start(
-        Route::Cups,
-        Behaviour::Prints,
-        "na_index-4x6_4x6in",
-        "image/jpeg",
-    );
+    let mut q = queue(Behaviour::Prints);
     let dir = TempDir::new().unwrap();
     let config = dir.path().join("booth.toml");
     std::fs::write(
@@ -470,28 +437,14 @@ fn a_selphy_driver_queue_prints_a_sheet_and_keeps_nothing() {
     );
     let uri = cups.queue_uri("selphy");
     let dir = TempDir::new().unwrap();
-    let photo = dir.path().join("photo.jpg");
-    let fixture = repo("tests/fixtures/astronaut.png");
-    let run = passbooth(&[
-        "compose",
-        fixture.to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "-o",
-        photo.to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(0));
+    let photo = composed(dir.path(), "photo.jpg", &[]);
     // The overspray is cut off: photos stay 6 mm inside the printed area.
     let (code, err) = print(&photo, &uri, &["--media", SELPHY_POSTCARD, "--margin", "6"]);
     assert_eq!(code, Some(0), "{err}\n{}", cups.log());
     // What the driver sends to the printer: a full-page colour raster.
     let sent = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     assert!(sent > 1 << 20, "{sent} bytes from the driver");
-    assert!(
-        cups.spool_documents().is_empty(),
-        "{:?}",
-        cups.spool_documents()
-    );
+    assert_spool_empty(&cups);
     // A paper the driver does not name is refused before anything is sent,
     // with the papers it does name.
     std::fs::remove_file(&out).unwrap();
@@ -506,12 +459,7 @@ fn a_selphy_driver_queue_prints_a_sheet_and_keeps_nothing() {
 
 #[test]
 fn a_job_canceled_at_the_queue_is_said_and_leaves_nothing_in_the_spool() {
-    let q = Target::start(
-        Route::Cups,
-        Behaviour::Slow(30),
-        "na_index-4x6_4x6in",
-        "image/jpeg",
-    );
+    let q = queue(Behaviour::Slow(30));
     let cups = q.cups.as_ref().unwrap();
     let dir = TempDir::new().unwrap();
     let file = sheet(dir.path());
@@ -539,9 +487,5 @@ fn a_job_canceled_at_the_queue_is_said_and_leaves_nothing_in_the_spool() {
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(err.contains("[job_canceled]"), "{err}\n{}", q.log());
     assert_eq!(jobs_left(cups), "");
-    assert!(
-        cups.spool_documents().is_empty(),
-        "{:?}",
-        cups.spool_documents()
-    );
+    assert_spool_empty(cups);
 }
