@@ -160,14 +160,26 @@ fn a_scripted_session_prints(route: Route) {
 
 #[test]
 fn out_of_paper_shows_trouble_and_wipes_the_session() {
-    let p = TestPrinter::start(Behaviour::OutOfPaper, "na_index-4x6_4x6in", "image/jpeg");
+    for route in ROUTES {
+        out_of_paper_shows_trouble(route);
+    }
+}
+
+fn out_of_paper_shows_trouble(route: Route) {
+    let p = Target::start(
+        route,
+        Behaviour::OutOfPaper,
+        "na_index-4x6_4x6in",
+        "image/jpeg",
+    );
     let mut b = booth(IppPrinter::new(&p.uri).unwrap());
     session(&mut b, |s| matches!(s, State::Trouble { .. }));
     assert_eq!(
         b.state(),
         &State::Trouble {
             code: "out_of_paper".into()
-        }
+        },
+        "{route:?}"
     );
     assert!(!b.holds_face_data());
     // The screen says to call staff.
@@ -210,7 +222,18 @@ fn the_demo_writes_a_sheet_and_snapshots() {
 
 #[test]
 fn the_booth_keeps_running_while_a_slow_printer_works() {
-    let p = TestPrinter::start(Behaviour::Slow(4), "na_index-4x6_4x6in", "image/jpeg");
+    for route in ROUTES {
+        keeps_running_while_a_slow_printer_works(route);
+    }
+}
+
+fn keeps_running_while_a_slow_printer_works(route: Route) {
+    let p = Target::start(
+        route,
+        Behaviour::Slow(4),
+        "na_index-4x6_4x6in",
+        "image/jpeg",
+    );
     let mut b = booth(IppPrinter::new(&p.uri).unwrap());
     session(&mut b, |s| matches!(s, State::Printing));
     assert!(b.busy());
