@@ -136,6 +136,13 @@ impl Transport {
         };
         let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
         let config = ureq::Agent::config_builder()
+            // No idle connections kept: a pooled connection keeps its two
+            // 128 kB buffers, which held the last stretch of the sheet it
+            // sent. Closed after each exchange, they are freed, and the
+            // zeroing allocator wipes them (one connection per poll costs
+            // nothing on loopback).
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
