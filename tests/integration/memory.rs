@@ -30,9 +30,18 @@ fn composing_a_12_megapixel_jpeg_stays_under_250_mb() {
     write_file(&big, &input, 300).unwrap();
     drop(big);
     let out = dir.path().join("out.jpg");
-    // Reaped below with wait4, which also gives this child's own rusage.
-    #[allow(clippy::zombie_processes)]
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_passbooth"))
+    // A process started by this (large) test binary inherits its RSS
+    // high-water mark at exec, so neither RUSAGE_CHILDREN nor wait4 here
+    // measure compose alone. A small Python parent forks and execs it and
+    // reports the child's own peak.
+    const MEASURE: &str = "import os, sys\n\
+pid = os.fork()\n\
+if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n\
+_, status, usage = os.wait4(pid, 0)\n\
+sys.stderr.write('maxrss_kb %d\\n' % usage.ru_maxrss)\n\
+sys.exit(os.waitstatus_to_exitcode(status))\n";
+    let run = std::process::Command::new("python3")
+        .args(["-c", MEASURE, env!("CARGO_BIN_EXE_passbooth")])
         .args([
             "compose",
             input.to_str().unwrap(),
@@ -42,24 +51,16 @@ fn composing_a_12_megapixel_jpeg_stays_under_250_mb() {
             out.to_str().unwrap(),
             "--json",
         ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut json = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut json).unwrap();
-    // This child's own peak (RUSAGE_CHILDREN would be the largest of every
-    // child of this test binary, other tests' booths included).
-    // SAFETY: wait4 on our own child, writing into the structs we pass.
-    let peak_kb = unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        let mut status = 0;
-        assert_eq!(
-            libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut u),
-            child.id() as libc::pid_t
-        );
-        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
-        u.ru_maxrss as f64
-    };
+        .output()
+        .expect("python3");
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    let peak_kb: f64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak in {err}"));
+    let json = String::from_utf8_lossy(&run.stdout).to_string();
     let r: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(r["output"]["width_px"], 600, "{r}");
     let peak_mb = peak_kb / 1024.0;
