@@ -314,7 +314,7 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             // Every session has ended: whatever comes back is wiped.
             let _ = self.outcome(outcome, now);
         }
-        self.execute(Action::Wipe, now).map(|_| ())
+        Ok(())
     }
 
     /// One turn of the loop at `now`, with the button press since the last
@@ -603,7 +603,8 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
         }
         match o {
             Outcome::Processed { result, .. } if late => {
-                wipe_late(result);
+                // Its photo is a SecretBuf: zeroed as it is dropped, now.
+                drop(result);
                 self.record.late_results_wiped += 1;
                 eprintln!("engine: a result came back after its session ended; wiped");
                 None
@@ -656,11 +657,6 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
             }
         }
     }
-}
-
-/// Drops a late result at once: its photo is a `SecretBuf`, zeroed on drop.
-fn wipe_late(result: Processed) {
-    drop(result.photo);
 }
 
 /// A check's reason as its report code (`eyes_closed`).

@@ -247,17 +247,8 @@ impl Worker {
 
     /// A finished job's outcome, if one is ready (never blocks).
     pub fn poll(&mut self) -> Option<Outcome> {
-        match self.outcomes.try_recv() {
-            Ok(o) => {
-                self.pending = self.pending.saturating_sub(1);
-                Some(o)
-            }
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => {
-                self.pending = 0;
-                None
-            }
-        }
+        let got = self.outcomes.try_recv();
+        self.took(got.map_err(|e| e == TryRecvError::Disconnected))
     }
 
     /// Waits up to `limit` for the next outcome (shutdown: a job in flight
@@ -266,14 +257,23 @@ impl Worker {
         if self.pending == 0 {
             return None;
         }
-        match self.outcomes.recv_timeout(limit) {
+        let got = self.outcomes.recv_timeout(limit);
+        self.took(got.map_err(|e| e == RecvTimeoutError::Disconnected))
+    }
+
+    /// Counts what came back: an outcome ends a pending job; `Err(true)`, the
+    /// thread is gone and nothing is pending any more; `Err(false)`, nothing
+    /// yet.
+    fn took(&mut self, got: Result<Outcome, bool>) -> Option<Outcome> {
+        match got {
             Ok(o) => {
                 self.pending = self.pending.saturating_sub(1);
                 Some(o)
             }
-            Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => {
-                self.pending = 0;
+            Err(gone) => {
+                if gone {
+                    self.pending = 0;
+                }
                 None
             }
         }
