@@ -42,6 +42,22 @@ enum JobRead {
     Gone,
 }
 
+/// A condition that counts only once it has held for a while.
+#[derive(Default)]
+struct Lasting(Option<Instant>);
+
+impl Lasting {
+    /// Notes whether the condition holds now; true once it has held, without
+    /// a break, for `long`.
+    fn held(&mut self, now: bool, long: Duration) -> bool {
+        if !now {
+            self.0 = None;
+            return false;
+        }
+        self.0.get_or_insert_with(Instant::now).elapsed() >= long
+    }
+}
+
 /// Whether a queue's message or reasons say its printer cannot be reached.
 fn unreachable(status: &super::ipp::PrinterStatus) -> bool {
     status
@@ -141,8 +157,8 @@ impl IppPrinter {
     ) -> Result<(), Problem> {
         let is_cups = before.is_cups;
         let start = Instant::now();
-        let mut unreachable_since: Option<Instant> = None;
-        let mut trouble_since: Option<Instant> = None;
+        let mut offline = Lasting::default();
+        let mut trouble = Lasting::default();
         loop {
             let mut processing = false;
             let end = match self.read_job(job_id)? {
@@ -175,34 +191,22 @@ impl IppPrinter {
             }
             if is_cups {
                 let status = self.status()?;
-                if unreachable(&status) {
-                    let since = *unreachable_since.get_or_insert_with(Instant::now);
-                    if since.elapsed() >= OFFLINE_AFTER {
-                        return Err(Problem::Offline(format!(
-                            "{} ({})",
-                            status.message,
-                            status.reasons.join(", ")
-                        )));
-                    }
-                } else {
-                    unreachable_since = None;
+                if offline.held(unreachable(&status), OFFLINE_AFTER) {
+                    return Err(Problem::Offline(format!(
+                        "{} ({})",
+                        status.message,
+                        status.reasons.join(", ")
+                    )));
                 }
                 // While the queue's backend works on our job, it relays the
                 // printer's trouble, as -warning when it waits for it to be
                 // fixed (media-empty-warning): then it is the answer too.
-                let live: Vec<String> = status
-                    .reasons
-                    .iter()
-                    .map(|r| r.replace("-warning", "-report"))
-                    .collect();
-                match Problem::from_reasons(&live).filter(|_| processing) {
-                    Some(p) => {
-                        let since = *trouble_since.get_or_insert_with(Instant::now);
-                        if since.elapsed() >= TROUBLE_AFTER {
-                            return Err(p);
-                        }
-                    }
-                    None => trouble_since = None,
+                let relayed =
+                    Problem::from_reasons_counting_warnings(&status.reasons).filter(|_| processing);
+                if trouble.held(relayed.is_some(), TROUBLE_AFTER)
+                    && let Some(p) = relayed
+                {
+                    return Err(p);
                 }
             }
             if start.elapsed() > self.job_timeout {

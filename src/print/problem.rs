@@ -124,12 +124,23 @@ impl Problem {
     /// no suffix, `-error`, or `-report` (ippeveprinter and some drivers
     /// report media-empty as `media-empty-report`); only `-warning` is advice.
     pub fn from_reasons(reasons: &[String]) -> Option<Problem> {
+        Self::stopping(reasons, false)
+    }
+
+    /// As [`Problem::from_reasons`], with `-warning` counted too: a CUPS
+    /// queue working on our job relays a printer it waits on that way
+    /// (`media-empty-warning` while the backend waits for paper).
+    pub fn from_reasons_counting_warnings(reasons: &[String]) -> Option<Problem> {
+        Self::stopping(reasons, true)
+    }
+
+    fn stopping(reasons: &[String], warnings: bool) -> Option<Problem> {
         reasons.iter().find_map(|r| {
             let (base, severity) = match r.rsplit_once('-') {
                 Some((b, s @ ("error" | "warning" | "report"))) => (b, s),
                 _ => (r.as_str(), "error"),
             };
-            if severity == "warning" {
+            if severity == "warning" && !warnings {
                 return None;
             }
             let r = r.clone();
@@ -210,6 +221,16 @@ mod tests {
         assert_eq!(
             Problem::from_reasons(&reasons(&["media-empty-warning"])),
             None
+        );
+    }
+
+    #[test]
+    fn a_queue_working_on_our_job_counts_its_warnings() {
+        let waiting = reasons(&["media-empty-warning", "media-needed-warning"]);
+        assert_eq!(Problem::from_reasons(&waiting), None);
+        assert_eq!(
+            Problem::from_reasons_counting_warnings(&waiting),
+            Some(Problem::OutOfPaper("media-empty-warning".into()))
         );
     }
 }
