@@ -327,10 +327,8 @@ impl Config {
         }
         // A pinned certificate must be one now, not at the first print.
         if let Some(cert) = &raw.printer.certificate {
-            let pem = std::fs::read(cert)
-                .map_err(|e| bad("printer.certificate", format!("{}: {e}", cert.display())))?;
-            crate::print::transport::Trust::pinned_from_pem(&pem)
-                .map_err(|e| bad("printer.certificate", format!("{}: {e}", cert.display())))?;
+            crate::print::transport::Trust::pinned_from_file(cert)
+                .map_err(|e| bad("printer.certificate", e))?;
         }
         if !(1..=20).contains(&raw.printer.copies) {
             return Err(bad(

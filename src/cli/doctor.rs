@@ -277,13 +277,12 @@ fn check_hardware(c: &Config) -> Vec<Finding> {
 
 /// Why the printer behind a CUPS queue cannot print, if it is an IPP
 /// printer that does not answer or reports a stopping problem.
-fn device_behind(queue: &IppPrinter) -> Option<String> {
-    let status = queue.status().ok()?;
-    let device = status.device_uri.filter(|_| status.is_cups)?;
+fn device_behind(queue: &crate::print::ipp::PrinterStatus) -> Option<String> {
+    let device = queue.device_uri.as_ref().filter(|_| queue.is_cups)?;
     if !(device.starts_with("ipp://") || device.starts_with("ipps://")) {
         return None;
     }
-    let problem = match IppPrinter::new(&device).and_then(|p| p.status()) {
+    let problem = match IppPrinter::new(device).and_then(|p| p.status()) {
         Ok(s) => crate::print::problem::Problem::from_reasons(&s.reasons)?,
         Err(p) => p,
     };
@@ -301,44 +300,32 @@ fn check_printer(c: &Config) -> Finding {
                 Ok(p) => p,
                 Err(e) => return found(Health::Fail, "printer", format!("{uri}: {e}")),
             };
-            let finding = match printer
+            let (status, format) = match printer
                 .status()
                 .and_then(|s| printer.preflight(&s, media).map(|f| (s, f)))
             {
-                Ok((status, format)) => found(
-                    Health::Ok,
-                    "printer",
-                    format!(
-                        "{uri}: ready, paper {} {}, sending {}",
-                        media.keyword,
-                        if status.media_ready.is_empty() {
-                            "(the printer does not report what is loaded)"
-                        } else {
-                            "loaded"
-                        },
-                        format.mime()
-                    ),
-                ),
-                Err(p) => found(Health::Fail, "printer", format!("{p} [{}]", p.code())),
+                Ok(ready) => ready,
+                Err(p) => return found(Health::Fail, "printer", format!("{p} [{}]", p.code())),
             };
             // An idle CUPS queue knows nothing of its printer between jobs:
             // ask the printer behind it, when it speaks IPP.
-            if finding.health == Health::Ok
-                && let Some(problem) = device_behind(&printer)
-            {
+            if let Some(problem) = device_behind(&status) {
                 return found(Health::Fail, "printer", problem);
             }
-            if finding.health == Health::Ok && !printer.encrypted() && !printer.is_local() {
-                return found(
-                    Health::Warn,
-                    "printer",
-                    format!(
-                        "{}; but it is plain IPP on another host: every sheet crosses the network unencrypted (use ipps://)",
-                        finding.detail
-                    ),
-                );
+            let ready = format!(
+                "{uri}: ready, paper {} {}, sending {}",
+                media.keyword,
+                if status.media_ready.is_empty() {
+                    "(the printer does not report what is loaded)"
+                } else {
+                    "loaded"
+                },
+                format.mime()
+            );
+            if let Some(warning) = printer.plain_on_network() {
+                return found(Health::Warn, "printer", format!("{ready}; but {warning}"));
             }
-            finding
+            found(Health::Ok, "printer", ready)
         }
         (None, Some(dir)) => found(
             Health::Warn,

@@ -188,10 +188,8 @@ pub(super) fn run(
         (None, Some(uri), _) => {
             let cert = c.and_then(|c| c.printer.certificate.as_deref());
             let printer = IppPrinter::open(&uri, cert)?;
-            if !printer.encrypted() && !printer.is_local() {
-                eprintln!(
-                    "printer: {uri} is plain IPP on another host: every sheet crosses the network unencrypted (use ipps://)"
-                );
+            if let Some(warning) = printer.plain_on_network() {
+                eprintln!("printer: {warning}");
             }
             Box::new(printer)
         }

@@ -207,12 +207,8 @@ impl IppPrinter {
         let Some(path) = certificate else {
             return Ok(printer);
         };
-        let pem = std::fs::read(path).map_err(|e| {
-            Problem::Refused(format!("printer certificate {}: {e}", path.display()))
-        })?;
-        let trust = Trust::pinned_from_pem(&pem).map_err(|e| {
-            Problem::Refused(format!("printer certificate {}: {e}", path.display()))
-        })?;
+        let trust = Trust::pinned_from_file(path)
+            .map_err(|e| Problem::Refused(format!("printer certificate {e}")))?;
         Ok(printer.with_trust(trust))
     }
 
@@ -227,6 +223,18 @@ impl IppPrinter {
     /// clear: the daemon and `doctor` say so.
     pub fn encrypted(&self) -> bool {
         self.transport.encrypted()
+    }
+
+    /// The warning for a plain `ipp://` printer on another host, whose
+    /// sheets cross the network unencrypted (the daemon logs it, `doctor`
+    /// shows it); `None` for `ipps://` or a printer on this machine.
+    pub fn plain_on_network(&self) -> Option<String> {
+        (!self.encrypted() && !self.is_local()).then(|| {
+            format!(
+                "{} is plain IPP on another host: every sheet crosses the network unencrypted (use ipps://)",
+                self.uri
+            )
+        })
     }
 
     /// Whether the printer is on this machine (plain IPP stays inside it).

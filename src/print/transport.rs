@@ -96,6 +96,15 @@ impl Trust {
         }
         Ok(Self::Pinned(certs))
     }
+
+    /// The certificates of the PEM file at `path`, pinned; the error names
+    /// the file (the config checks it at start, the printer uses it).
+    pub fn pinned_from_file(path: &std::path::Path) -> Result<Self, String> {
+        std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| Self::pinned_from_pem(&pem))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
 }
 
 /// One printer's HTTP endpoint.
