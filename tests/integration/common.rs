@@ -312,3 +312,20 @@ pub fn with_address_limit(mut cmd: Command, bytes: u64) -> Command {
     }
     cmd
 }
+
+/// The fixture composed for the US passport into `dir/name`, with `extra`.
+pub fn composed(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let fixture = repo("tests/fixtures/astronaut.png");
+    let mut args = vec![
+        "compose",
+        fixture.to_str().unwrap(),
+        "--spec",
+        "us-passport",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    assert_eq!(passbooth(&args).status.code(), Some(0));
+    out
+}

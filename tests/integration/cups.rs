@@ -216,23 +216,6 @@ fn sheet(dir: &Path) -> PathBuf {
     composed(dir, "sheet.jpg", &["--sheet", "4x6"])
 }
 
-/// The fixture composed for the US passport into `dir/name`, with `extra`.
-fn composed(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
-    let out = dir.join(name);
-    let fixture = repo("tests/fixtures/astronaut.png");
-    let mut args = vec![
-        "compose",
-        fixture.to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "-o",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    assert_eq!(passbooth(&args).status.code(), Some(0));
-    out
-}
-
 fn print(file: &Path, uri: &str, extra: &[&str]) -> (Option<i32>, String) {
     let mut args = vec!["print", file.to_str().unwrap(), "--printer", uri];
     args.extend_from_slice(extra);

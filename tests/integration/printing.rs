@@ -257,21 +257,8 @@ fn print_lays_out_a_photo_and_sends_a_sheet_as_it_is() {
 fn print_lays_out(route: Route) {
     let p = Target::start(route, Behaviour::Prints, "na_index-4x6_4x6in", FORMATS);
     let dir = TempDir::new().unwrap();
-    let photo = dir.path().join("photo.jpg");
-    let sheet = dir.path().join("sheet.jpg");
-    let input = repo("tests/fixtures/astronaut.png");
-    for (out, extra) in [(&photo, vec![]), (&sheet, vec!["--sheet", "4x6"])] {
-        let mut args = vec![
-            "compose",
-            input.to_str().unwrap(),
-            "--spec",
-            "us-passport",
-            "-o",
-            out.to_str().unwrap(),
-        ];
-        args.extend(extra);
-        assert_eq!(passbooth(&args).status.code(), Some(0));
-    }
+    let photo = composed(dir.path(), "photo.jpg", &[]);
+    let sheet = composed(dir.path(), "sheet.jpg", &["--sheet", "4x6"]);
     for file in [&photo, &sheet] {
         let run = passbooth(&["print", file.to_str().unwrap(), "--printer", &p.uri]);
         assert_eq!(
