@@ -8,7 +8,8 @@ use std::time::Instant;
 use crate::checks::photometry::{self, Regions};
 use crate::checks::{self, Check, Evidence, Reason, thresholds};
 use crate::compose::crown::{self, CrownSource};
-use crate::compose::layout::{self, Crop, FacePoints, Layout, LayoutError};
+use crate::compose::layout::{self, FacePoints, Layout, LayoutError};
+use crate::imaging::warp::{self, Crop};
 use crate::compose::render::{self, Painting};
 use crate::imaging::RgbImage;
 use crate::imaging::colour::srgb_to_lab;
@@ -281,7 +282,7 @@ impl Engine {
     ) -> Analysis {
         let (w, h) = spec.size_px(opts.dpi);
         let crop = layout.crop;
-        let overflow_mm = f64::from(render::overflow_px(img.width(), img.height(), &crop, w, h))
+        let overflow_mm = f64::from(warp::overflow_px(img.width(), img.height(), &crop, w, h))
             / layout.px_per_mm;
         let head_px = layout.head_mm * layout.px_per_mm;
         let outline = idx::FACE_OVAL
@@ -289,7 +290,7 @@ impl Engine {
             .map(|&i| mesh.pt(i))
             .chain([points.crown, points.chin]);
         let face_outside = outline
-            .map(|p| f64::from(render::outside_by(p, img.width(), img.height())))
+            .map(|p| f64::from(warp::outside_by(p, img.width(), img.height())))
             .fold(0.0, f64::max)
             / head_px;
 

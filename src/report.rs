@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::checks::{Check, Reason};
 use crate::compose::crown::CrownSource;
-use crate::compose::layout::Crop;
+use crate::imaging::warp::Crop;
 
 /// Landmarks the geometry is built on.
 #[derive(Debug, Clone, Copy, Serialize)]

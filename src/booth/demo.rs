@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use super::{Booth, BoothError, BoothSettings, LiveModels, Record};
 use crate::capture::replay::{Playback, ReplaySource};
-use crate::compose::layout::Crop;
-use crate::compose::render::resample;
+use crate::imaging::warp::Crop;
+use crate::imaging::warp::resample;
 use crate::display::sim::{NullScreen, snapshot};
 use crate::engine::Engine;
 use crate::imaging::RgbImage;

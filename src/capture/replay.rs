@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{CaptureError, FrameSource};
-use crate::compose::layout::Crop;
-use crate::compose::render::resample;
+use crate::imaging::warp::Crop;
+use crate::imaging::warp::resample;
 use crate::imaging::decode::decode_file;
 use crate::imaging::{RgbImage, SecretBuf};
 use crate::vision::Point;

@@ -4,17 +4,14 @@
 
 use serde::Serialize;
 
+use crate::imaging::geometry::Point;
+use crate::imaging::warp::Crop;
 use crate::spec::Spec;
-use crate::vision::Point;
+use crate::spec::feasible::choose_head;
 
 /// Largest tilt the booth straightens (where the spec allows rotation); a
 /// head tilted further is a pose problem to fix, not to hide.
 pub const MAX_ROLL_CORRECTION_DEG: f32 = 20.0;
-/// Typical crown-to-eye distance as a share of chin-to-crown, used only to
-/// check at load time that a spec's numbers can be met together.
-pub const TYPICAL_EYE_DEPTH: f64 = 0.48;
-/// Step when searching head sizes that satisfy every constraint.
-const HEAD_STEP_MM: f64 = 0.1;
 
 /// Measured points of one face, in source pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,41 +37,6 @@ impl FacePoints {
     pub fn roll(&self) -> f32 {
         let d = self.eye_image_right.minus(self.eye_image_left);
         d.y.atan2(d.x)
-    }
-}
-
-/// The crop: output pixel (u, v) of a W x H output (continuous coordinates,
-/// pixel (i, j) covering [i, i+1) x [j, j+1)) samples the source at
-/// `center + R(angle) . ((u/W - 0.5) * width, (v/H - 0.5) * height)`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Crop {
-    /// Crop centre, source pixels.
-    pub center: Point,
-    /// Crop width, source pixels.
-    pub width: f32,
-    /// Crop height, source pixels.
-    pub height: f32,
-    /// Rotation, radians (the report shows degrees).
-    pub angle: f32,
-}
-
-impl Crop {
-    /// Source position of continuous output coordinates (u, v) of a W x H output.
-    pub fn source_of(&self, u: f32, v: f32, out_w: u32, out_h: u32) -> Point {
-        let d = Point::new(
-            (u / out_w as f32 - 0.5) * self.width,
-            (v / out_h as f32 - 0.5) * self.height,
-        );
-        self.center.plus(d.rotate(self.angle))
-    }
-
-    /// Output position (continuous) of a source point; the inverse map.
-    pub fn output_of(&self, p: Point, out_w: u32, out_h: u32) -> Point {
-        let d = p.minus(self.center).rotate(-self.angle);
-        Point::new(
-            (d.x / self.width + 0.5) * out_w as f32,
-            (d.y / self.height + 0.5) * out_h as f32,
-        )
     }
 }
 
@@ -139,7 +101,10 @@ pub fn plan(face: &FacePoints, spec: &Spec) -> Result<Layout, LayoutError> {
         ));
     }
     let ratio = eye_depth_px / head_px;
-    let (head_mm, top) = choose_head(spec, ratio)?;
+    let (head_mm, top) = choose_head(spec, ratio).ok_or(LayoutError::Infeasible {
+        min: spec.head_mm.min,
+        max: spec.head_mm.max,
+    })?;
     let px_per_mm = head_px / head_mm;
     let eye_from_top = top + ratio * head_mm;
     let w = spec.width_mm * px_per_mm;
@@ -164,69 +129,6 @@ pub fn plan(face: &FacePoints, spec: &Spec) -> Result<Layout, LayoutError> {
         center_offset_mm: face_centre_across / px_per_mm,
         residual_roll_deg: f64::from((roll - angle).to_degrees()),
     })
-}
-
-/// The head size and top margin: the head size nearest the middle of the
-/// spec's range for which the vertical constraints leave room, and within
-/// that room the preferred top margin.
-fn choose_head(spec: &Spec, eye_depth_ratio: f64) -> Result<(f64, f64), LayoutError> {
-    let range = spec.head_mm;
-    let steps = ((range.max - range.min) / HEAD_STEP_MM).round() as i64;
-    let mid = range.mid();
-    let mut candidates: Vec<f64> = (0..=steps)
-        .map(|i| range.min + i as f64 * (range.max - range.min) / steps.max(1) as f64)
-        .collect();
-    candidates.sort_by(|a, b| (a - mid).abs().total_cmp(&(b - mid).abs()));
-    candidates.insert(0, mid);
-    for head in candidates {
-        if let Some(top) = top_margin(spec, head, eye_depth_ratio * head) {
-            return Ok((head, top));
-        }
-    }
-    Err(LayoutError::Infeasible {
-        min: range.min,
-        max: range.max,
-    })
-}
-
-/// The crown's distance from the top edge for a head of `head` mm whose eyes
-/// are `eye_depth` mm below the crown, or `None` if the constraints conflict.
-fn top_margin(spec: &Spec, head: f64, eye_depth: f64) -> Option<f64> {
-    let h = spec.height_mm;
-    // The whole head must be in the photo.
-    let mut lo: f64 = 0.0;
-    let mut hi: f64 = h - head;
-    if let Some(r) = spec.crown_to_top_mm {
-        lo = lo.max(r.min);
-        hi = hi.min(r.max);
-    }
-    if let Some(r) = spec.eyes_from_bottom_mm {
-        lo = lo.max(h - eye_depth - r.max);
-        hi = hi.min(h - eye_depth - r.min);
-    }
-    if let Some(c) = spec.chin_to_bottom_min_mm {
-        hi = hi.min(h - head - c);
-    }
-    if lo > hi + 1e-9 {
-        return None;
-    }
-    let preferred = if let Some(r) = spec.eyes_from_bottom_mm {
-        h - eye_depth - r.mid()
-    } else if let Some(r) = spec.crown_to_top_mm {
-        r.mid()
-    } else {
-        // Centred with a little more room below, for the neck and shoulders.
-        (h - head) * 0.4
-    };
-    Some(preferred.clamp(lo, hi.max(lo)))
-}
-
-/// Checks that a spec's numbers can be met together by a face of typical
-/// proportions; spec loading calls this so contradictory files are refused.
-pub fn check_feasible(spec: &Spec) -> Result<(), String> {
-    choose_head(spec, TYPICAL_EYE_DEPTH)
-        .map(|_| ())
-        .map_err(|e| format!("{e} (for a face with typical proportions)"))
 }
 
 #[cfg(test)]
@@ -339,7 +241,7 @@ mod tests {
             plan(&face(), &spec),
             Err(LayoutError::Infeasible { .. })
         ));
-        assert!(check_feasible(&spec).is_err());
+        assert!(crate::spec::feasible::check_feasible(&spec).is_err());
     }
 
     #[test]

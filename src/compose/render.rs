@@ -1,12 +1,10 @@
 //! Sampling the finished photo out of the source through the crop, with
 //! optional background replacement and padding.
 
-use super::layout::Crop;
+use crate::imaging::warp::{Crop, sample_pixel, supersampling};
 use crate::imaging::{RgbImage, SecretBuf};
-use crate::vision::{PersonMask, Point};
+use crate::vision::PersonMask;
 
-/// Largest supersampling factor per axis.
-const MAX_SUPERSAMPLE: u32 = 4;
 /// The person mask is sharpened between these values: the model's soft
 /// 256-cell edge would otherwise leave a halo of the old background.
 const MASK_LOW: f32 = 0.35;
@@ -49,33 +47,15 @@ pub fn render(
 ) -> Rendered {
     let mut image = RgbImage::black(out_w, out_h);
     let mut person = SecretBuf::<f32>::zeroed(out_w as usize * out_h as usize);
-    let scale = crop.width / out_w as f32;
-    let k = (scale.ceil() as u32).clamp(1, MAX_SUPERSAMPLE);
-    let inv = 1.0 / (k * k) as f32;
+    let k = supersampling(crop, out_w);
     let pad = paint.padding.map(|c| c.map(f32::from));
     let bg = paint.background.map(|c| c.map(f32::from));
     for v in 0..out_h {
         for u in 0..out_w {
-            let mut acc = [0f32; 3];
-            for sy in 0..k {
-                for sx in 0..k {
-                    let uu = u as f32 + (sx as f32 + 0.5) / k as f32;
-                    let vv = v as f32 + (sy as f32 + 0.5) / k as f32;
-                    let p = crop.source_of(uu, vv, out_w, out_h);
-                    let rgb = match (src.sample(p.x, p.y), pad) {
-                        (Some(rgb), _) => rgb,
-                        (None, Some(fill)) => fill,
-                        (None, None) => src.sample_clamped(p.x, p.y),
-                    };
-                    for c in 0..3 {
-                        acc[c] += rgb[c];
-                    }
-                }
-            }
+            let mut px = sample_pixel(src, crop, (u, v), (out_w, out_h), k, pad);
             let centre = crop.source_of(u as f32 + 0.5, v as f32 + 0.5, out_w, out_h);
             let m = mask.at(centre);
             person[(v * out_w + u) as usize] = m;
-            let mut px = acc.map(|a| a * inv);
             if let Some(fill) = bg {
                 let alpha = smoothstep(m);
                 for c in 0..3 {
@@ -88,52 +68,11 @@ pub fn render(
     Rendered { image, person }
 }
 
-/// `src` sampled through `crop` into `w` x `h` pixels, `fill` outside it: a
-/// plain resampling (viewfinder frames, test images), no person mask.
-pub fn resample(src: &RgbImage, crop: &Crop, w: u32, h: u32, fill: [u8; 3]) -> RgbImage {
-    let nobody = PersonMask::from_grid(
-        crate::vision::TensorMap::letterbox(1, 1, 256),
-        SecretBuf::zeroed(256 * 256),
-    );
-    render(
-        src,
-        crop,
-        w,
-        h,
-        &nobody,
-        Painting {
-            background: None,
-            padding: Some(fill),
-        },
-    )
-    .image
-}
-
-/// How far, in source pixels, the crop reaches outside the source (0 when the
-/// crop lies inside). The crop is convex, so its corners decide.
-pub fn overflow_px(src_w: u32, src_h: u32, crop: &Crop, out_w: u32, out_h: u32) -> f32 {
-    let corners = [
-        (0.0, 0.0),
-        (out_w as f32, 0.0),
-        (0.0, out_h as f32),
-        (out_w as f32, out_h as f32),
-    ];
-    corners
-        .iter()
-        .map(|&(u, v)| outside_by(crop.source_of(u, v, out_w, out_h), src_w, src_h))
-        .fold(0.0, f32::max)
-}
-
-/// Distance of a point outside the image rectangle (0 inside).
-pub fn outside_by(p: Point, w: u32, h: u32) -> f32 {
-    let dx = (-p.x).max(p.x - w as f32).max(0.0);
-    let dy = (-p.y).max(p.y - h as f32).max(0.0);
-    dx.max(dy)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::imaging::geometry::Point;
+    use crate::imaging::warp::overflow_px;
     use crate::vision::TensorMap;
 
     fn mask(value: f32) -> PersonMask {

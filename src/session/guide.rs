@@ -78,7 +78,7 @@ impl Overlay {
         let head_mm = spec.head_mm.mid() as f32;
         let head_px = head_mm * px_per_mm;
         // Vertical placement as the layout would choose for typical proportions.
-        let eye_depth = crate::compose::layout::TYPICAL_EYE_DEPTH as f32 * head_mm;
+        let eye_depth = crate::spec::feasible::TYPICAL_EYE_DEPTH as f32 * head_mm;
         let top_mm = match (spec.eyes_from_bottom_mm, spec.crown_to_top_mm) {
             (Some(e), _) => spec.height_mm as f32 - eye_depth - e.mid() as f32,
             (None, Some(c)) => c.mid() as f32,

@@ -4,6 +4,7 @@
 //! names the file and the field; nothing downstream re-checks a spec.
 
 pub mod colour;
+pub mod feasible;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -238,7 +239,7 @@ impl Spec {
         if spec.background.is_empty() {
             return Err(invalid("background", "list at least one colour".into()));
         }
-        if let Err(problem) = crate::compose::layout::check_feasible(&spec) {
+        if let Err(problem) = feasible::check_feasible(&spec) {
             return Err(invalid("geometry", problem));
         }
         Ok(spec)

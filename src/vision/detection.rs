@@ -1,7 +1,7 @@
 //! BlazeFace output decoding and weighted non-maximum suppression, as in
 //! MediaPipe's `TensorsToDetectionsCalculator` and `NonMaxSuppressionCalculator`.
 
-use super::geometry::{Point, Rect};
+use crate::imaging::geometry::{Point, Rect};
 
 /// Number of keypoints BlazeFace predicts.
 pub const KEYPOINTS: usize = 6;

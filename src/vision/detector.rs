@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::anchors::{self, AnchorSpec};
 use super::detection::{self, DecodeParams, Detection};
-use super::geometry::{Point, TensorMap};
+use crate::imaging::geometry::{Point, TensorMap};
 use super::preprocess::{Normalise, fill_tensor};
 use super::runtime::{Model, ModelError};
 use crate::imaging::RgbImage;
@@ -113,7 +113,7 @@ impl FaceDetector {
 
 const ZERO: Detection = Detection {
     score: 0.0,
-    bbox: super::geometry::Rect {
+    bbox: crate::imaging::geometry::Rect {
         x: 0.0,
         y: 0.0,
         w: 0.0,

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::detection::{Detection, Keypoint};
-use super::geometry::{Point, TensorMap};
+use crate::imaging::geometry::{Point, TensorMap};
 use super::preprocess::{Normalise, fill_tensor};
 use super::runtime::{Model, ModelError};
 use crate::imaging::RgbImage;

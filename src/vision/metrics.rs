@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::geometry::Point;
+use crate::imaging::geometry::Point;
 use super::mesh::{FaceMesh, idx};
 
 /// Head pose and expression of one face.

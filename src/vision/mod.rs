@@ -2,7 +2,6 @@
 pub mod anchors;
 pub mod detection;
 pub mod detector;
-pub mod geometry;
 pub mod mesh;
 pub mod metrics;
 pub mod preprocess;
@@ -12,6 +11,6 @@ pub mod segmentation;
 
 pub use detection::{Detection, Keypoint};
 pub use detector::{FaceDetector, Range};
-pub use geometry::{Point, Rect, TensorMap};
+pub use crate::imaging::geometry::{Point, Rect, TensorMap};
 pub use mesh::{FaceMesh, MeshModel};
 pub use segmentation::{PersonMask, Segmenter};

@@ -1,7 +1,7 @@
 //! Filling a model's input tensor from an image through a [`TensorMap`],
 //! without allocating: values go straight into the runtime's buffer.
 
-use super::geometry::{Point, TensorMap};
+use crate::imaging::geometry::{Point, TensorMap};
 use super::runtime::{Input, TensorSink};
 use crate::imaging::RgbImage;
 

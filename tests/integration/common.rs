@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use passbooth::compose::layout::Crop;
+use passbooth::imaging::warp::Crop;
 use passbooth::imaging::RgbImage;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::write_file;
@@ -21,7 +21,7 @@ pub fn astronaut() -> RgbImage {
 
 /// `img` sampled through `crop` into `w` x `h` pixels, grey outside.
 pub fn resample(img: &RgbImage, crop: Crop, w: u32, h: u32) -> RgbImage {
-    passbooth::compose::render::resample(img, &crop, w, h, [90, 90, 90])
+    passbooth::imaging::warp::resample(img, &crop, w, h, [90, 90, 90])
 }
 
 /// `img` turned by `deg` degrees (positive: clockwise on screen) on a canvas

@@ -2,7 +2,7 @@
 //! record of the child process (getrusage RUSAGE_CHILDREN: the largest peak
 //! of any child this test binary waited for, so an upper bound).
 
-use passbooth::compose::layout::Crop;
+use passbooth::imaging::warp::Crop;
 use passbooth::imaging::encode::write_file;
 use passbooth::vision::Point;
 use tempfile::TempDir;

@@ -57,7 +57,7 @@ fn golden(name: &str, fb: &Framebuffer) {
 /// 161 px head scaled to the planned 227 px (1.41x), eyes at the planned
 /// point, then moved by (dx, dy) frame pixels.
 fn booth_frame(dx: f32, dy: f32) -> RgbImage {
-    use passbooth::compose::layout::Crop;
+    use passbooth::imaging::warp::Crop;
     use passbooth::vision::Point;
     let k = 1.41;
     let crop = Crop {
