@@ -2,6 +2,7 @@ pub mod assets;
 pub mod booth;
 pub mod capture;
 pub mod checks;
+pub mod clock;
 pub mod cli;
 pub mod compose;
 pub mod config;

@@ -264,7 +264,7 @@ pub(super) fn run(
     let booth = parts.booth(screen, (display.width, display.height));
     drive(
         booth,
-        Buttons::Gpio(gpio, Button::new(timing, monotonic_ms())),
+        Buttons::Gpio(gpio, Button::new(timing, crate::clock::monotonic_ms())),
         led,
         stats.as_deref(),
     )
@@ -370,17 +370,6 @@ enum Buttons {
     Gpio(GpioButton, Button),
 }
 
-/// The kernel's CLOCK_MONOTONIC in ms: the clock GPIO edge timestamps use.
-fn monotonic_ms() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: writes into the timespec we pass.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
-}
-
 impl Buttons {
     /// The press since the last call, `None` for nothing, `Err` to quit.
     fn next(&mut self) -> Result<Option<Press>, ()> {
@@ -396,7 +385,7 @@ impl Buttons {
                         return Ok(Some(p));
                     }
                 }
-                Ok(button.tick(monotonic_ms()))
+                Ok(button.tick(crate::clock::monotonic_ms()))
             }
         }
     }

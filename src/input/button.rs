@@ -2,8 +2,7 @@
 //! code over timestamped edges, so every bounce pattern is a unit test and
 //! the GPIO layer only reports edges.
 
-/// Milliseconds on a monotonic clock (the caller's; tests script them).
-pub type Millis = u64;
+use crate::clock::Millis;
 
 /// A level change reported by the GPIO line (after active-low inversion:
 /// `pressed == true` means the button is down).

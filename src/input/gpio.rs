@@ -9,7 +9,8 @@ use linux_embedded_hal::gpio_cdev::{
     Chip, EventRequestFlags, EventType, LineEventHandle, LineRequestFlags,
 };
 
-use super::button::{Edge, Millis};
+use super::button::Edge;
+use crate::clock::Millis;
 use crate::config::{ButtonConfig, GpioLine};
 
 /// A GPIO line could not be used.

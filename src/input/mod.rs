@@ -2,4 +2,4 @@
 pub mod button;
 pub mod gpio;
 
-pub use button::{Button, ButtonTiming, Edge, Millis, Press};
+pub use button::{Button, ButtonTiming, Edge, Press};

@@ -7,7 +7,8 @@
 //! Printing -> Done -> (wipe) -> Idle, with Trouble for the printer or camera.
 //! Every path out of a session wipes it, and every state has a way out.
 
-use crate::input::{Millis, Press};
+use crate::clock::Millis;
+use crate::input::Press;
 
 use super::guide::Signal;
 use super::prompts::Prompt;
