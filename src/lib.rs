@@ -1,4 +1,3 @@
-pub mod assets;
 pub mod booth;
 pub mod capture;
 pub mod checks;
@@ -8,6 +7,7 @@ pub mod compose;
 pub mod config;
 pub mod display;
 pub mod engine;
+pub mod gpio;
 pub mod imaging;
 pub mod input;
 pub mod print;

@@ -525,8 +525,8 @@ impl<C: FrameSource, S: Screen> Booth<C, S> {
                 Err(e) => {
                     self.camera_failed(&e);
                     match e {
-                        CaptureError::Corrupt(_) => vec![Event::StillDamaged(now)],
-                        CaptureError::Lost(_) => vec![Event::CaptureFailed(now)],
+                        CaptureError::Corrupt { .. } => vec![Event::StillDamaged(now)],
+                        CaptureError::Lost { .. } => vec![Event::CaptureFailed(now)],
                     }
                 }
             },

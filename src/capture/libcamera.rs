@@ -34,39 +34,8 @@ use ::libcamera::stream::{Stream, StreamConfigurationRef, StreamRole};
 
 use super::mapped::MappedBuffer;
 use super::pixels::{FrameFormat, Layout, PlaneSpan, YuvEncoding, convert};
-use super::{CaptureError, FrameSource};
+use super::{CameraSettings, CaptureError, FrameSource};
 use crate::imaging::RgbImage;
-
-/// What the booth asks of its camera.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CameraSettings {
-    /// libcamera id or model name of the camera; the first when `None`.
-    pub id: Option<String>,
-    /// Viewfinder size (the live guide runs on every frame of it).
-    pub viewfinder: (u32, u32),
-    /// Still size; the sensor's largest when `None`.
-    pub still: Option<(u32, u32)>,
-}
-
-impl From<&crate::config::CameraConfig> for CameraSettings {
-    fn from(c: &crate::config::CameraConfig) -> Self {
-        Self {
-            id: c.name.clone(),
-            viewfinder: (c.viewfinder[0], c.viewfinder[1]),
-            still: c.still.map(|[w, h]| (w, h)),
-        }
-    }
-}
-
-impl Default for CameraSettings {
-    fn default() -> Self {
-        Self {
-            id: None,
-            viewfinder: (640, 480),
-            still: None,
-        }
-    }
-}
 
 /// Viewfinder requests kept in flight: one being converted, the rest
 /// filling, so the sensor never waits on the booth.
@@ -93,16 +62,17 @@ impl StreamSlot {
         let bytes = self
             .buffers
             .get(index)
-            .ok_or_else(|| CaptureError::Corrupt(format!("no buffer {index}")))?
+            .ok_or_else(|| CaptureError::corrupt(format!("no buffer {index}")))?
             .bytes();
         let (spans, n) = self.planes;
         let mut planes: [&[u8]; 3] = [&[], &[], &[]];
         for (i, span) in spans[..n].iter().enumerate() {
             planes[i] = bytes
                 .get(span.offset..span.offset + span.len)
-                .ok_or_else(|| CaptureError::Corrupt(format!("plane {i} outside its buffer")))?;
+                .ok_or_else(|| CaptureError::corrupt(format!("plane {i} outside its buffer")))?;
         }
-        convert(&self.format, &planes[..n], out).map_err(|e| CaptureError::Corrupt(e.to_string()))
+        convert(&self.format, &planes[..n], out)
+            .map_err(|e| CaptureError::corrupt_by("a frame that does not convert", e.to_string()))
     }
 }
 
@@ -141,8 +111,8 @@ impl std::fmt::Debug for LibcameraSource {
     }
 }
 
-fn lost(what: &str, e: impl std::fmt::Display) -> CaptureError {
-    CaptureError::Lost(format!("{what}: {e}"))
+fn lost(what: &str, e: impl Into<super::Cause>) -> CaptureError {
+    CaptureError::lost_by(what, e)
 }
 
 /// A camera libcamera lists, for `doctor` and the log.
@@ -215,7 +185,7 @@ impl LibcameraSource {
         }
         self.open
             .as_mut()
-            .ok_or_else(|| CaptureError::Lost("camera not open".into()))
+            .ok_or_else(|| CaptureError::lost("camera not open"))
     }
 
     fn close(&mut self) {
@@ -238,10 +208,10 @@ impl LibcameraSource {
             Some(name) => (0..cameras.len())
                 .filter_map(|i| cameras.get(i))
                 .find(|c| c.id() == name || model_of(c) == *name)
-                .ok_or_else(|| CaptureError::Lost(format!("no camera named {name}")))?,
+                .ok_or_else(|| CaptureError::lost(format!("no camera named {name}")))?,
             None => cameras
                 .get(0)
-                .ok_or_else(|| CaptureError::Lost("no camera found".into()))?,
+                .ok_or_else(|| CaptureError::lost("no camera found"))?,
         };
         let model = model_of(&camera);
         let mut camera = camera
@@ -250,7 +220,7 @@ impl LibcameraSource {
         let mut config = camera
             .generate_configuration(&[StreamRole::ViewFinder, StreamRole::StillCapture])
             .ok_or_else(|| {
-                CaptureError::Lost("the camera cannot give a viewfinder and a still stream".into())
+                CaptureError::lost("the camera cannot give a viewfinder and a still stream")
             })?;
         let (vw, vh) = self.settings.viewfinder;
         if let Some(mut c) = config.get_mut(0) {
@@ -272,7 +242,7 @@ impl LibcameraSource {
             c.set_buffer_count(1);
         }
         if let CameraConfigurationStatus::Invalid = config.validate() {
-            return Err(CaptureError::Lost(format!(
+            return Err(CaptureError::lost(format!(
                 "the camera refused {}",
                 config.to_string_repr()
             )));
@@ -283,10 +253,10 @@ impl LibcameraSource {
         let slot = |i: usize, count: usize, name: &str| -> Result<StreamSlot, CaptureError> {
             let c = config
                 .get(i)
-                .ok_or_else(|| CaptureError::Lost(format!("no {name} stream")))?;
+                .ok_or_else(|| CaptureError::lost(format!("no {name} stream")))?;
             let stream = c
                 .stream()
-                .ok_or_else(|| CaptureError::Lost(format!("{name} stream not configured")))?;
+                .ok_or_else(|| CaptureError::lost(format!("{name} stream not configured")))?;
             let format = frame_format(&c)?;
             Ok(StreamSlot {
                 stream,
@@ -314,7 +284,7 @@ impl LibcameraSource {
                 let (mapped, frame) = buffer(&mut allocator, slot)?;
                 let mut request = camera
                     .create_request(Some(cookie))
-                    .ok_or_else(|| CaptureError::Lost("cannot create a request".into()))?;
+                    .ok_or_else(|| CaptureError::lost("cannot create a request"))?;
                 request
                     .add_buffer(&slot.stream, frame)
                     .map_err(|e| lost("cannot attach a buffer", e))?;
@@ -378,7 +348,7 @@ fn prefer_format(c: &mut StreamConfigurationRef<'_>) {
 fn frame_format(c: &StreamConfigurationRef<'_>) -> Result<FrameFormat, CaptureError> {
     let name = c.get_pixel_format().to_string();
     let layout = Layout::from_name(&name).ok_or_else(|| {
-        CaptureError::Lost(format!(
+        CaptureError::lost(format!(
             "the camera gives {name}; passbooth reads {}",
             Layout::PREFERRED.map(Layout::name).join(", ")
         ))
@@ -399,7 +369,7 @@ fn frame_format(c: &StreamConfigurationRef<'_>) -> Result<FrameFormat, CaptureEr
     };
     format
         .validate()
-        .map_err(|e| CaptureError::Lost(e.to_string()))?;
+        .map_err(|e| CaptureError::lost_by("the configured stream", e.to_string()))?;
     Ok(format)
 }
 
@@ -417,7 +387,7 @@ fn buffer(
             let planes = fb.planes();
             let first = planes
                 .get(0)
-                .ok_or_else(|| CaptureError::Lost("an allocated buffer has no planes".into()))?;
+                .ok_or_else(|| CaptureError::lost("an allocated buffer has no planes"))?;
             // SAFETY: dup of a valid fd libcamera owns; ours is closed by OwnedFd.
             let fd = unsafe { libc::dup(first.fd()) };
             if fd < 0 {
@@ -448,7 +418,7 @@ fn buffer(
 impl OpenCamera {
     fn check_gone(&self) -> Result<(), CaptureError> {
         if self.gone.load(Ordering::Relaxed) {
-            return Err(CaptureError::Lost("the camera was disconnected".into()));
+            return Err(CaptureError::lost("the camera was disconnected"));
         }
         Ok(())
     }
@@ -508,12 +478,12 @@ impl OpenCamera {
         let wait = deadline.saturating_duration_since(Instant::now());
         match self.completed.recv_timeout(wait) {
             Ok(r) => Ok(r),
-            Err(RecvTimeoutError::Timeout) => Err(CaptureError::Lost(format!(
+            Err(RecvTimeoutError::Timeout) => Err(CaptureError::lost(format!(
                 "no frame for {} s",
                 FRAME_TIMEOUT.as_secs()
             ))),
             Err(RecvTimeoutError::Disconnected) => {
-                Err(CaptureError::Lost("libcamera stopped delivering".into()))
+                Err(CaptureError::lost("libcamera stopped delivering"))
             }
         }
     }
@@ -558,7 +528,7 @@ impl OpenCamera {
             }
         }
         let Some(cookie) = newest else {
-            return Err(CaptureError::Corrupt("no good frame".into()));
+            return Err(CaptureError::corrupt("no good frame"));
         };
         let converted = self.viewfinder.convert(cookie as usize, out);
         self.requeue(cookie)?;
@@ -611,7 +581,7 @@ impl OpenCamera {
                 continue;
             }
             if !good {
-                return Err(CaptureError::Corrupt("the still frame failed".into()));
+                return Err(CaptureError::corrupt("the still frame failed"));
             }
             let mut out = RgbImage::black(self.still.format.width, self.still.format.height);
             self.still.convert(0, &mut out)?;
@@ -658,7 +628,7 @@ impl FrameSource for LibcameraSource {
 
     fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
         let Some(open) = self.open.as_mut().filter(|o| o.running) else {
-            return Err(CaptureError::Lost("the camera is not started".into()));
+            return Err(CaptureError::lost("the camera is not started"));
         };
         if (self.frame.width(), self.frame.height())
             != (open.viewfinder.format.width, open.viewfinder.format.height)
@@ -668,7 +638,7 @@ impl FrameSource for LibcameraSource {
         }
         match open.viewfinder(&mut self.frame) {
             Ok(()) => Ok(&self.frame),
-            Err(e @ CaptureError::Lost(_)) => {
+            Err(e @ CaptureError::Lost { .. }) => {
                 self.close();
                 Err(e)
             }
@@ -678,10 +648,10 @@ impl FrameSource for LibcameraSource {
 
     fn still(&mut self) -> Result<RgbImage, CaptureError> {
         let Some(open) = self.open.as_mut().filter(|o| o.running) else {
-            return Err(CaptureError::Lost("the camera is not started".into()));
+            return Err(CaptureError::lost("the camera is not started"));
         };
         let result = open.still();
-        if let Err(CaptureError::Lost(_)) = result {
+        if let Err(CaptureError::Lost { .. }) = result {
             self.close();
         }
         result

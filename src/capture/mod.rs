@@ -8,17 +8,135 @@ pub mod mapped;
 pub mod pixels;
 pub mod replay;
 
+use serde::Deserialize;
+
 use crate::imaging::RgbImage;
 
+/// What the booth asks of its camera (the config's `[camera]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CameraSettings {
+    /// libcamera id or model name of the camera; the first when `None`.
+    #[serde(rename = "name", default)]
+    pub id: Option<String>,
+    /// Viewfinder size (the live guide runs on every frame of it).
+    #[serde(default = "CameraSettings::default_viewfinder")]
+    pub viewfinder: (u32, u32),
+    /// Still size; the sensor's largest when `None`.
+    #[serde(default)]
+    pub still: Option<(u32, u32)>,
+}
+
+impl CameraSettings {
+    /// 640 x 480: enough for the live guide at ten frames a second on a Pi.
+    fn default_viewfinder() -> (u32, u32) {
+        (640, 480)
+    }
+}
+
+impl Default for CameraSettings {
+    fn default() -> Self {
+        Self {
+            id: None,
+            viewfinder: Self::default_viewfinder(),
+            still: None,
+        }
+    }
+}
+
+/// What an operator checks when the camera is gone.
+pub const LOST_FIX: &str = "check the camera's ribbon cable and camera_auto_detect=1 in /boot/firmware/config.txt; passbooth doctor lists the cameras libcamera finds";
+
+/// What an operator checks when frames keep arriving damaged.
+pub const CORRUPT_FIX: &str =
+    "the photo is retaken; if it keeps happening, reseat the camera's ribbon cable";
+
+/// The cause under a capture error, when there is one.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 /// Why the camera could not deliver.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum CaptureError {
     /// The camera disappeared or stopped sending frames.
-    #[error("camera lost: {0}")]
-    Lost(String),
+    Lost {
+        /// What went wrong, in the booth's words.
+        what: String,
+        /// The library's or the kernel's error.
+        source: Option<Cause>,
+    },
     /// A frame or still arrived damaged.
-    #[error("damaged image from the camera: {0}")]
-    Corrupt(String),
+    Corrupt {
+        /// What was damaged.
+        what: String,
+        /// The decoder's or converter's error.
+        source: Option<Cause>,
+    },
+}
+
+impl CaptureError {
+    /// The camera is gone: `what` says how.
+    pub fn lost(what: impl Into<String>) -> Self {
+        Self::Lost {
+            what: what.into(),
+            source: None,
+        }
+    }
+
+    /// The camera is gone, as `source` says.
+    pub fn lost_by(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::Lost {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// A frame is damaged: `what` says how.
+    pub fn corrupt(what: impl Into<String>) -> Self {
+        Self::Corrupt {
+            what: what.into(),
+            source: None,
+        }
+    }
+
+    /// A frame is damaged, as `source` says.
+    pub fn corrupt_by(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::Corrupt {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// What an operator checks.
+    pub fn fix(&self) -> &'static str {
+        match self {
+            Self::Lost { .. } => LOST_FIX,
+            Self::Corrupt { .. } => CORRUPT_FIX,
+        }
+    }
+}
+
+impl std::fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (kind, what, source) = match self {
+            Self::Lost { what, source } => ("camera lost", what, source),
+            Self::Corrupt { what, source } => ("damaged image from the camera", what, source),
+        };
+        write!(f, "{kind}: {what}")?;
+        if let Some(s) = source {
+            write!(f, ": {s}")?;
+        }
+        write!(f, " ({})", self.fix())
+    }
+}
+
+impl std::error::Error for CaptureError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Lost { source, .. } | Self::Corrupt { source, .. } => source
+                .as_deref()
+                .map(|s| s as &(dyn std::error::Error + 'static)),
+        }
+    }
 }
 
 /// A camera.

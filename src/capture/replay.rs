@@ -98,7 +98,7 @@ impl ReplaySource {
     /// Scenes from every JPEG and PNG in `dir`, in name order.
     pub fn from_dir(dir: &Path, frames_per_scene: usize) -> Result<Self, CaptureError> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| CaptureError::Lost(format!("{}: {e}", dir.display())))?
+            .map_err(|e| CaptureError::lost_by(dir.display().to_string(), e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
                 p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
@@ -108,7 +108,7 @@ impl ReplaySource {
             .collect();
         paths.sort();
         if paths.is_empty() {
-            return Err(CaptureError::Lost(format!(
+            return Err(CaptureError::lost(format!(
                 "no JPEG or PNG frames in {}",
                 dir.display()
             )));
@@ -117,7 +117,7 @@ impl ReplaySource {
         for p in paths {
             // Every file must be readable now (a bad one is found at start,
             // not mid-session); the decoded picture is dropped (wiped).
-            decode_file(&p).map_err(|e| CaptureError::Corrupt(format!("{}: {e}", p.display())))?;
+            decode_file(&p).map_err(|e| CaptureError::corrupt_by(p.display().to_string(), e))?;
             scenes.push(Scene::File(p));
         }
         Ok(Self {
@@ -157,12 +157,12 @@ impl FrameSource for ReplaySource {
             Scene::File(path) => {
                 if self.file_frame.as_ref().is_none_or(|(at, _)| *at != i) {
                     let still = decode_file(path)
-                        .map_err(|e| CaptureError::Corrupt(format!("{}: {e}", path.display())))?;
+                        .map_err(|e| CaptureError::corrupt_by(path.display().to_string(), e))?;
                     self.file_frame = Some((i, viewfinder_of(&still)));
                 }
                 match &self.file_frame {
                     Some((_, f)) => f,
-                    None => return Err(CaptureError::Corrupt("no frame".into())),
+                    None => return Err(CaptureError::corrupt("no frame")),
                 }
             }
         };
@@ -179,14 +179,14 @@ impl FrameSource for ReplaySource {
     fn still(&mut self) -> Result<RgbImage, CaptureError> {
         match &self.scenes[self.scene_index()] {
             Scene::File(p) => {
-                decode_file(p).map_err(|e| CaptureError::Corrupt(format!("{}: {e}", p.display())))
+                decode_file(p).map_err(|e| CaptureError::corrupt_by(p.display().to_string(), e))
             }
             Scene::Image { still: img, .. } => Ok(RgbImage::from_buf(
                 img.width(),
                 img.height(),
                 SecretBuf::try_copy_of(img.as_bytes()),
             )
-            .map_err(|e| CaptureError::Corrupt(e.to_string()))?),
+            .map_err(|e| CaptureError::corrupt_by("a replayed frame", e))?),
         }
     }
 }
@@ -243,7 +243,7 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         assert!(matches!(
             ReplaySource::from_dir(dir.path(), 1),
-            Err(CaptureError::Lost(_))
+            Err(CaptureError::Lost { .. })
         ));
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::assets::{Asset, locate};
+use crate::config::assets::{Asset, locate};
 use crate::booth::BoothSettings;
 use crate::booth::demo;
 use crate::print::media::Media;

@@ -8,9 +8,10 @@ use super::outln;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::assets::{Asset, locate};
+use crate::config::assets::{Asset, locate};
 use crate::booth::LiveModels;
-use crate::config::{self, Config, GpioLine};
+use crate::config::{self, Config};
+use crate::gpio::GpioLine;
 use crate::engine::Engine;
 use crate::print::ipp::IppPrinter;
 use crate::spec::SpecLibrary;
@@ -106,7 +107,7 @@ fn examine(specs: Option<&Path>, models: Option<&Path>, path: Option<&Path>) -> 
         }
     };
     out.extend(check_cameras(
-        config.as_ref().and_then(|c| c.camera.name.as_deref()),
+        config.as_ref().and_then(|c| c.camera.id.as_deref()),
     ));
     if let Some(c) = &config {
         out.extend(check_hardware(c));
@@ -191,7 +192,13 @@ fn check_line(role: &'static str, line: &GpioLine, detail: &str) -> Finding {
     let what = format!("{} line {}", line.chip.display(), line.line);
     let mut chip = match Chip::new(&line.chip) {
         Ok(c) => c,
-        Err(e) => return found(Health::Fail, role, format!("{what}: {e}")),
+        Err(e) => {
+            return found(
+                Health::Fail,
+                role,
+                format!("{what}: {e}; {}", crate::gpio::GPIO_FIX),
+            );
+        }
     };
     if line.line >= chip.num_lines() {
         return found(
@@ -238,7 +245,7 @@ fn check_hardware(c: &Config) -> Vec<Finding> {
                 Err(e) => found(
                     Health::Fail,
                     "display",
-                    format!("{}: {e} (dtparam=spi=on in config.txt?)", d.spi.display()),
+                    format!("{}: {e}; {}", d.spi.display(), crate::display::spi::SPI_FIX),
                 ),
             };
             out.push(f);
@@ -256,13 +263,7 @@ fn check_hardware(c: &Config) -> Vec<Finding> {
         )),
     }
     match &c.button {
-        Some(b) => {
-            let line = GpioLine {
-                chip: b.chip.clone(),
-                line: b.line,
-            };
-            out.push(check_line("button", &line, ""));
-        }
+        Some(b) => out.push(check_line("button", &b.gpio_line(), "")),
         None => out.push(found(
             Health::Warn,
             "button",

@@ -5,7 +5,7 @@ use super::{out, outln};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::assets::{Asset, locate};
+use crate::config::assets::{Asset, locate};
 use crate::engine::{Analysis, BackgroundMode, Engine, Options};
 use crate::imaging::decode::decode_file;
 use crate::imaging::{RgbImage, encode};

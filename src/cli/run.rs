@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::assets::{Asset, locate};
+use crate::config::assets::{Asset, locate};
 use crate::booth::demo::{portrait, scenes};
 use crate::booth::{Booth, BoothSettings, LiveModels};
 use crate::capture::FrameSource;
@@ -273,15 +273,15 @@ pub(super) fn run(
 /// The libcamera camera (opened on first use, so a missing one is a
 /// screen message, not a failed start).
 #[cfg(feature = "libcamera")]
-fn real_camera(c: Option<&config::CameraConfig>) -> anyhow::Result<Box<dyn FrameSource>> {
+fn real_camera(c: Option<&crate::capture::CameraSettings>) -> anyhow::Result<Box<dyn FrameSource>> {
     use crate::capture::libcamera::{CameraSettings, LibcameraSource};
-    let settings = c.map(CameraSettings::from).unwrap_or_default();
+    let settings = c.cloned().unwrap_or_default();
     Ok(Box::new(LibcameraSource::new(settings)?))
 }
 
 /// Without the `libcamera` feature there is only replay.
 #[cfg(not(feature = "libcamera"))]
-fn real_camera(_: Option<&config::CameraConfig>) -> anyhow::Result<Box<dyn FrameSource>> {
+fn real_camera(_: Option<&crate::capture::CameraSettings>) -> anyhow::Result<Box<dyn FrameSource>> {
     anyhow::bail!(
         "this passbooth was built without the libcamera feature: use --simulate, or --frames DIR to replay frames (the Pi build, scripts/pi, has the camera)"
     )

@@ -3,7 +3,7 @@
 use super::{out, outln};
 use std::path::Path;
 
-use crate::assets::{Asset, locate};
+use crate::config::assets::{Asset, locate};
 use crate::spec::{Spec, SpecLibrary};
 
 pub(super) fn run(dir: Option<&Path>, id: Option<&str>, json: bool) -> anyhow::Result<u8> {

@@ -3,7 +3,7 @@
 use super::{out, outln};
 use std::path::Path;
 
-use crate::assets::{Asset, locate};
+use crate::config::assets::{Asset, locate};
 use crate::config::{self, Config};
 use crate::spec::SpecLibrary;
 use crate::stats::Counters;

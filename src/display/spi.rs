@@ -2,38 +2,97 @@
 //! reset and backlight, and mipidsi's ST7789 or ILI9341 driver on top.
 
 use embedded_hal::digital::OutputPin;
-use linux_embedded_hal::gpio_cdev::{Chip, LineRequestFlags};
 use linux_embedded_hal::spidev::{SpiModeFlags, SpidevOptions};
-use linux_embedded_hal::{CdevPin, Delay, SpidevDevice};
+use linux_embedded_hal::{Delay, SpidevDevice};
 use mipidsi::interface::SpiInterface;
 use mipidsi::models::{ILI9341Rgb565, ST7789};
 use mipidsi::options::{ColorInversion, Orientation, Rotation};
 
+use std::path::PathBuf;
+
+use linux_embedded_hal::SPIError;
+use serde::Deserialize;
+
 use super::framebuffer::Framebuffer;
 use super::panel::{MipidsiScreen, Screen};
-use crate::config::{DisplayConfig, Driver, GpioLine};
+use crate::gpio::{GpioError, GpioLine};
+
+/// The panel's controller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Driver {
+    /// Sitronix ST7789 (240x240, 240x320 modules).
+    St7789,
+    /// Ilitek ILI9341 (240x320 modules).
+    Ili9341,
+}
+
+/// The panel as the config gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayConfig {
+    /// The controller.
+    pub driver: Driver,
+    /// Width in pixels as mounted.
+    pub width: u16,
+    /// Height in pixels as mounted.
+    pub height: u16,
+    /// Rotation, degrees (0, 90, 180, 270).
+    #[serde(default)]
+    pub rotation: u16,
+    /// The spidev device.
+    #[serde(default = "default_spi")]
+    pub spi: PathBuf,
+    /// SPI clock, Hz.
+    #[serde(default = "default_spi_hz")]
+    pub spi_hz: u32,
+    /// Data/command line.
+    pub dc: GpioLine,
+    /// Reset line, if wired.
+    pub reset: Option<GpioLine>,
+    /// Backlight line, if wired (lit at start).
+    pub backlight: Option<GpioLine>,
+}
+
+fn default_spi() -> PathBuf {
+    PathBuf::from("/dev/spidev0.0")
+}
+
+fn default_spi_hz() -> u32 {
+    32_000_000
+}
+
+/// What an operator checks when the SPI device cannot be used.
+pub const SPI_FIX: &str = "turn SPI on (dtparam=spi=on in /boot/firmware/config.txt, then reboot) and check that the passbooth user is in the spi group";
+
+/// What an operator checks when the panel does not answer its set-up.
+pub const INIT_FIX: &str =
+    "check the wiring of D/C, reset and the SPI lines, and [display] driver";
 
 /// The panel could not be opened.
 #[derive(Debug, thiserror::Error)]
-#[error("display {what}: {message}")]
-pub struct PanelError {
-    /// The device or line.
-    pub what: String,
-    /// What failed.
-    pub message: String,
-}
-
-fn output(line: &GpioLine, role: &str, level: u8) -> Result<CdevPin, PanelError> {
-    let err = |e: &dyn std::fmt::Display| PanelError {
-        what: format!("{role} ({} line {})", line.chip.display(), line.line),
-        message: e.to_string(),
-    };
-    let mut chip = Chip::new(&line.chip).map_err(|e| err(&e))?;
-    let handle = chip
-        .get_line(line.line)
-        .and_then(|l| l.request(LineRequestFlags::OUTPUT, level, "passbooth-display"))
-        .map_err(|e| err(&e))?;
-    CdevPin::new(handle).map_err(|e| err(&e))
+pub enum PanelError {
+    /// The SPI device could not be opened or configured.
+    #[error("display {}: {source}; {SPI_FIX}", device.display())]
+    Spi {
+        /// The spidev device.
+        device: PathBuf,
+        /// What the kernel said.
+        #[source]
+        source: SPIError,
+    },
+    /// A control line could not be requested.
+    #[error("display: {0}")]
+    Line(#[from] GpioError),
+    /// The controller's set-up sequence failed (mipidsi's error has only a
+    /// debug form).
+    #[error("display {driver:?} init: {detail}; {INIT_FIX}")]
+    Init {
+        /// The controller.
+        driver: Driver,
+        /// mipidsi's error.
+        detail: String,
+    },
 }
 
 /// Sends a framebuffer to one concrete driver.
@@ -51,24 +110,24 @@ impl Screen for AnyScreen {
 
 /// Opens and initialises the configured panel (backlight on).
 pub fn open(cfg: &DisplayConfig) -> Result<AnyScreen, PanelError> {
-    let spi_err = |e: &dyn std::fmt::Display| PanelError {
-        what: cfg.spi.display().to_string(),
-        message: e.to_string(),
+    let spi_err = |source: SPIError| PanelError::Spi {
+        device: cfg.spi.clone(),
+        source,
     };
-    let mut spi = SpidevDevice::open(&cfg.spi).map_err(|e| spi_err(&e))?;
+    let mut spi = SpidevDevice::open(&cfg.spi).map_err(spi_err)?;
     let opts = SpidevOptions::new()
         .bits_per_word(8)
         .max_speed_hz(cfg.spi_hz)
         .mode(SpiModeFlags::SPI_MODE_0)
         .build();
-    spi.0.configure(&opts).map_err(|e| spi_err(&e))?;
-    let dc = output(&cfg.dc, "D/C", 0)?;
+    spi.0.configure(&opts).map_err(|e| spi_err(e.into()))?;
+    let dc = cfg.dc.output("D/C", 0)?;
     let rst = match &cfg.reset {
-        Some(l) => Some(output(l, "reset", 1)?),
+        Some(l) => Some(l.output("reset", 1)?),
         None => None,
     };
     if let Some(l) = &cfg.backlight {
-        let mut bl = output(l, "backlight", 1)?;
+        let mut bl = l.output("backlight", 1)?;
         let _ = bl.set_high();
         // The line must stay requested to stay high: keep it for the process.
         std::mem::forget(bl);
@@ -82,9 +141,9 @@ pub fn open(cfg: &DisplayConfig) -> Result<AnyScreen, PanelError> {
     // The interface keeps a batching buffer for the life of the process.
     let buffer: &'static mut [u8] = Box::leak(vec![0u8; 4096].into_boxed_slice());
     let di = SpiInterface::new(spi, dc, buffer);
-    let init = |e: &dyn std::fmt::Debug| PanelError {
-        what: format!("{:?} init", cfg.driver),
-        message: format!("{e:?}"),
+    let init = |e: &dyn std::fmt::Debug| PanelError::Init {
+        driver: cfg.driver,
+        detail: format!("{e:?}"),
     };
     let (w, h) = (cfg.width, cfg.height);
     let orientation = Orientation::new().rotate(rotation);
@@ -122,7 +181,6 @@ pub fn open(cfg: &DisplayConfig) -> Result<AnyScreen, PanelError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     #[test]
     fn a_missing_spi_device_is_named() {

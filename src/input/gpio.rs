@@ -2,37 +2,61 @@
 //! with the kernel's timestamps go to the pure [`Button`](super::Button).
 
 use std::os::fd::AsRawFd;
-use std::path::{Path, PathBuf};
 
 use linux_embedded_hal::CdevPin;
-use linux_embedded_hal::gpio_cdev::{
-    Chip, EventRequestFlags, EventType, LineEventHandle, LineRequestFlags,
-};
+use linux_embedded_hal::gpio_cdev::{EventRequestFlags, EventType, LineEventHandle, LineRequestFlags};
+use serde::Deserialize;
 
-use super::button::Edge;
+use super::button::{ButtonTiming, Edge};
 use crate::clock::Millis;
-use crate::config::{ButtonConfig, GpioLine};
+use crate::gpio::{GpioError, GpioLine};
 
-/// A GPIO line could not be used.
-#[derive(Debug, thiserror::Error)]
-#[error("GPIO {chip} line {line} ({role}): {message}")]
-pub struct GpioError {
+/// The button as the config gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ButtonConfig {
     /// The chip device.
-    pub chip: PathBuf,
+    #[serde(default = "GpioLine::default_chip")]
+    pub chip: std::path::PathBuf,
     /// The line offset.
     pub line: u32,
-    /// What it is for.
-    pub role: &'static str,
-    /// What failed (missing chip, line busy, no permission).
-    pub message: String,
+    /// Pressed pulls the line low (a button to ground with a pull-up).
+    #[serde(default = "active_low")]
+    pub active_low: bool,
+    /// See [`ButtonTiming::debounce_ms`].
+    #[serde(default = "debounce_ms")]
+    pub debounce_ms: Millis,
+    /// See [`ButtonTiming::long_ms`].
+    #[serde(default = "long_press_ms")]
+    pub long_press_ms: Millis,
 }
 
-fn gpio_err(chip: &Path, line: u32, role: &'static str, e: impl std::fmt::Display) -> GpioError {
-    GpioError {
-        chip: chip.to_path_buf(),
-        line,
-        role,
-        message: e.to_string(),
+fn active_low() -> bool {
+    true
+}
+fn debounce_ms() -> Millis {
+    ButtonTiming::default().debounce_ms
+}
+fn long_press_ms() -> Millis {
+    ButtonTiming::default().long_ms
+}
+
+impl ButtonConfig {
+    /// The button's line.
+    pub fn gpio_line(&self) -> GpioLine {
+        GpioLine {
+            chip: self.chip.clone(),
+            line: self.line,
+        }
+    }
+
+    /// The debouncer's timing for this button.
+    pub fn timing(&self) -> ButtonTiming {
+        ButtonTiming {
+            debounce_ms: self.debounce_ms,
+            long_ms: self.long_press_ms,
+            ..ButtonTiming::default()
+        }
     }
 }
 
@@ -51,16 +75,15 @@ impl std::fmt::Debug for GpioButton {
 impl GpioButton {
     /// Requests both edges of the configured line.
     pub fn open(cfg: &ButtonConfig) -> Result<Self, GpioError> {
-        let err = |e: &dyn std::fmt::Display| gpio_err(&cfg.chip, cfg.line, "button", e);
-        let mut chip = Chip::new(&cfg.chip).map_err(|e| err(&e))?;
-        let line = chip.get_line(cfg.line).map_err(|e| err(&e))?;
+        let line = cfg.gpio_line();
         let events = line
+            .open("button")?
             .events(
                 LineRequestFlags::INPUT,
                 EventRequestFlags::BOTH_EDGES,
                 "passbooth-button",
             )
-            .map_err(|e| err(&e))?;
+            .map_err(|e| line.error("button", e))?;
         Ok(Self {
             events,
             active_low: cfg.active_low,
@@ -96,14 +119,8 @@ pub struct ReadyLed {
 impl ReadyLed {
     /// Requests the line as an output, off.
     pub fn open(cfg: &GpioLine) -> Result<Self, GpioError> {
-        let err = |e: &dyn std::fmt::Display| gpio_err(&cfg.chip, cfg.line, "LED", e);
-        let mut chip = Chip::new(&cfg.chip).map_err(|e| err(&e))?;
-        let handle = chip
-            .get_line(cfg.line)
-            .and_then(|l| l.request(LineRequestFlags::OUTPUT, 0, "passbooth-led"))
-            .map_err(|e| err(&e))?;
         Ok(Self {
-            pin: CdevPin::new(handle).map_err(|e| err(&e))?,
+            pin: cfg.output("LED", 0)?,
         })
     }
 
@@ -121,6 +138,7 @@ impl ReadyLed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     #[test]
     fn a_missing_chip_is_named_with_its_line_and_role() {

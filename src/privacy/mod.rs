@@ -71,7 +71,7 @@ fn whole_pages(ptr: *const u8, len: usize) -> Option<(*mut libc::c_void, usize)>
     let p = page();
     let start = (ptr as usize).div_ceil(p) * p;
     let end = (ptr as usize + len) / p * p;
-    (end > start).then_some((start as *mut libc::c_void, end - start))
+    (end > start).then(|| (start as *mut libc::c_void, end - start))
 }
 
 /// Marks the whole pages inside `[ptr, ptr + len)` as excluded from core

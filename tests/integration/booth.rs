@@ -290,7 +290,7 @@ impl Unpluggable {
         if self.plugged.get() {
             Ok(())
         } else {
-            Err(CaptureError::Lost("unplugged".into()))
+            Err(CaptureError::lost("unplugged"))
         }
     }
 }
@@ -400,7 +400,7 @@ impl FrameSource for DamagedStills {
         self.0.next_frame()
     }
     fn still(&mut self) -> Result<RgbImage, CaptureError> {
-        Err(CaptureError::Corrupt("truncated frame".into()))
+        Err(CaptureError::corrupt("truncated frame"))
     }
     fn wipe(&mut self) {
         self.0.wipe()

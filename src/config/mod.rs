@@ -2,10 +2,17 @@
 //! validated once at start into a typed [`Config`]; an operator's typo is an
 //! error naming the file and the field, before anyone steps in front.
 
+pub mod assets;
+mod validate;
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::capture::CameraSettings;
+use crate::display::spi::DisplayConfig;
+use crate::gpio::GpioLine;
+use crate::input::gpio::ButtonConfig;
 use crate::print::media::Media;
 use crate::session::machine::Timing;
 use crate::session::prompts::Language;
@@ -14,97 +21,7 @@ use crate::spec::SpecLibrary;
 /// Default location of the config file.
 pub const DEFAULT_PATH: &str = "/etc/passbooth/passbooth.toml";
 
-/// A GPIO line on a character device.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GpioLine {
-    /// The chip, e.g. /dev/gpiochip0.
-    #[serde(default = "default_chip")]
-    pub chip: PathBuf,
-    /// The line offset on that chip (BCM number on a Pi).
-    pub line: u32,
-}
-
-fn default_chip() -> PathBuf {
-    PathBuf::from("/dev/gpiochip0")
-}
-
-/// Panel controllers we drive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Driver {
-    /// Sitronix ST7789 (240x240, 240x320).
-    St7789,
-    /// Ilitek ILI9341 (240x320).
-    Ili9341,
-}
-
-/// The screen.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DisplayConfig {
-    /// Controller.
-    pub driver: Driver,
-    /// Width as mounted, px.
-    pub width: u16,
-    /// Height as mounted, px.
-    pub height: u16,
-    /// Rotation, degrees: 0, 90, 180 or 270.
-    #[serde(default)]
-    pub rotation: u16,
-    /// SPI device.
-    #[serde(default = "default_spi")]
-    pub spi: PathBuf,
-    /// SPI clock, Hz.
-    #[serde(default = "default_spi_hz")]
-    pub spi_hz: u32,
-    /// Data/command line.
-    pub dc: GpioLine,
-    /// Reset line, if wired.
-    pub reset: Option<GpioLine>,
-    /// Backlight line, if wired.
-    pub backlight: Option<GpioLine>,
-}
-
-fn default_spi() -> PathBuf {
-    PathBuf::from("/dev/spidev0.0")
-}
-
-fn default_spi_hz() -> u32 {
-    32_000_000
-}
-
-/// The big button.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ButtonConfig {
-    /// Chip.
-    #[serde(default = "default_chip")]
-    pub chip: PathBuf,
-    /// Line.
-    pub line: u32,
-    /// Pressed pulls the line low (a button to ground with a pull-up).
-    #[serde(default = "yes")]
-    pub active_low: bool,
-    /// Debounce, ms.
-    #[serde(default = "default_debounce")]
-    pub debounce_ms: u64,
-    /// Long press, ms.
-    #[serde(default = "default_long")]
-    pub long_press_ms: u64,
-}
-
-fn yes() -> bool {
-    true
-}
-fn default_debounce() -> u64 {
-    30
-}
-fn default_long() -> u64 {
-    1000
-}
-
-/// The printer.
+/// The printer (`[printer]`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrinterConfig {
@@ -130,71 +47,29 @@ fn one() -> u32 {
     1
 }
 
-/// The camera.
+/// Session time limits, seconds (`[timeouts]`); a missing one is the
+/// session's own default ([`Timing::default`]).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CameraConfig {
-    /// libcamera camera id or model; the first camera if absent.
-    pub name: Option<String>,
-    /// Viewfinder size.
-    #[serde(default = "default_viewfinder")]
-    pub viewfinder: [u32; 2],
-    /// Still size; the sensor's largest if absent.
-    pub still: Option<[u32; 2]>,
-}
-
-fn default_viewfinder() -> [u32; 2] {
-    [640, 480]
-}
-
-impl Default for CameraConfig {
-    fn default() -> Self {
-        Self {
-            name: None,
-            viewfinder: default_viewfinder(),
-            still: None,
-        }
-    }
-}
-
-/// Session time limits, seconds.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct TimeoutConfig {
     /// Countdown.
-    #[serde(default = "three")]
     pub countdown_s: u64,
     /// Review without a press.
-    #[serde(default = "thirty")]
     pub review_s: u64,
     /// Whole session.
-    #[serde(default = "three_hundred")]
     pub session_s: u64,
     /// Retakes per session.
-    #[serde(default = "three_u32")]
     pub max_retakes: u32,
-}
-
-fn three() -> u64 {
-    3
-}
-fn thirty() -> u64 {
-    30
-}
-fn three_hundred() -> u64 {
-    300
-}
-fn three_u32() -> u32 {
-    3
 }
 
 impl Default for TimeoutConfig {
     fn default() -> Self {
+        let t = Timing::default();
         Self {
-            countdown_s: 3,
-            review_s: 30,
-            session_s: 300,
-            max_retakes: 3,
+            countdown_s: t.countdown_ms / 1000,
+            review_s: t.review_ms / 1000,
+            session_s: t.session_ms / 1000,
+            max_retakes: t.max_retakes,
         }
     }
 }
@@ -207,7 +82,7 @@ struct ConfigFile {
     language: Language,
     printer: PrinterConfig,
     #[serde(default)]
-    camera: CameraConfig,
+    camera: CameraSettings,
     display: Option<DisplayConfig>,
     button: Option<ButtonConfig>,
     led: Option<GpioLine>,
@@ -234,7 +109,7 @@ pub struct Config {
     /// Paper, parsed.
     pub media: Media,
     /// Camera.
-    pub camera: CameraConfig,
+    pub camera: CameraSettings,
     /// Screen (required for the hardware booth).
     pub display: Option<DisplayConfig>,
     /// Button (required for the hardware booth).
@@ -304,136 +179,16 @@ impl Config {
             .map_err(|e| bad("spec", e.to_string()))?;
         let media =
             Media::parse(&raw.printer.media).map_err(|e| bad("printer.media", e.to_string()))?;
-        match (&raw.printer.uri, &raw.printer.folder) {
-            (Some(_), Some(_)) => {
-                return Err(bad("printer", "give uri or folder, not both".into()));
-            }
-            (None, None) => {
-                return Err(bad("printer", "give uri (an IPP printer) or folder".into()));
-            }
-            (Some(uri), None)
-                if uri
-                    .parse()
-                    .ok()
-                    .and_then(|u| crate::print::transport::http_url(&u))
-                    .is_none() =>
-            {
-                return Err(bad(
-                    "printer.uri",
-                    format!("'{uri}' is not an ipp:// or ipps:// URI"),
-                ));
-            }
-            _ => {}
-        }
-        // A pinned certificate must be one now, not at the first print.
-        if let Some(cert) = &raw.printer.certificate {
-            crate::print::transport::Trust::pinned_from_file(cert)
-                .map_err(|e| bad("printer.certificate", e))?;
-        }
-        if !(1..=20).contains(&raw.printer.copies) {
-            return Err(bad(
-                "printer.copies",
-                format!("{} is outside 1-20", raw.printer.copies),
-            ));
-        }
-        if !(0.0..=10.0).contains(&raw.printer.margin_mm) {
-            return Err(bad(
-                "printer.margin_mm",
-                format!("{} is outside 0-10", raw.printer.margin_mm),
-            ));
-        }
-        let [vw, vh] = raw.camera.viewfinder;
-        if !(160..=1920).contains(&vw) || !(120..=1080).contains(&vh) {
-            return Err(bad(
-                "camera.viewfinder",
-                format!("{vw}x{vh} is not a viewfinder size"),
-            ));
-        }
-        let mut lines: Vec<(&str, &GpioLine)> = Vec::new();
+        validate::printer(&raw.printer).map_err(|(f, p)| bad(f, p))?;
+        validate::camera(&raw.camera).map_err(|(f, p)| bad(f, p))?;
         if let Some(d) = &raw.display {
-            let sizes: &[(u16, u16)] = match d.driver {
-                Driver::St7789 => &[(240, 240), (240, 320), (320, 240)],
-                Driver::Ili9341 => &[(240, 320), (320, 240)],
-            };
-            if !sizes.contains(&(d.width, d.height)) {
-                return Err(bad(
-                    "display.width",
-                    format!(
-                        "{}x{} is not a size of a {:?} panel ({sizes:?})",
-                        d.width, d.height, d.driver
-                    ),
-                ));
-            }
-            if ![0, 90, 180, 270].contains(&d.rotation) {
-                return Err(bad(
-                    "display.rotation",
-                    format!("{} is not 0, 90, 180 or 270", d.rotation),
-                ));
-            }
-            if !(1_000_000..=100_000_000).contains(&d.spi_hz) {
-                return Err(bad(
-                    "display.spi_hz",
-                    format!("{} Hz is outside 1-100 MHz", d.spi_hz),
-                ));
-            }
-            lines.push(("display.dc", &d.dc));
-            if let Some(r) = &d.reset {
-                lines.push(("display.reset", r));
-            }
-            if let Some(b) = &d.backlight {
-                lines.push(("display.backlight", b));
-            }
+            validate::display(d).map_err(|(f, p)| bad(f, p))?;
         }
         if let Some(b) = &raw.button {
-            if !(5..=200).contains(&b.debounce_ms) {
-                return Err(bad(
-                    "button.debounce_ms",
-                    format!("{} is outside 5-200", b.debounce_ms),
-                ));
-            }
-            if !(300..=5000).contains(&b.long_press_ms) {
-                return Err(bad(
-                    "button.long_press_ms",
-                    format!("{} is outside 300-5000", b.long_press_ms),
-                ));
-            }
+            validate::button(b).map_err(|(f, p)| bad(f, p))?;
         }
-        let button_line = raw.button.as_ref().map(|b| GpioLine {
-            chip: b.chip.clone(),
-            line: b.line,
-        });
-        if let Some(b) = &button_line {
-            lines.push(("button.line", b));
-        }
-        if let Some(l) = &raw.led {
-            lines.push(("led.line", l));
-        }
-        for (i, (name, a)) in lines.iter().enumerate() {
-            if let Some((other, _)) = lines[..i].iter().find(|(_, b)| b == a) {
-                return Err(bad(
-                    name,
-                    format!("line {} on {} is already {other}", a.line, a.chip.display()),
-                ));
-            }
-        }
-        let t = &raw.timeouts;
-        if !(1..=10).contains(&t.countdown_s)
-            || !(5..=600).contains(&t.review_s)
-            || !(30..=3600).contains(&t.session_s)
-            || t.max_retakes > 10
-        {
-            return Err(bad(
-                "timeouts",
-                "countdown 1-10 s, review 5-600 s, session 30-3600 s, retakes 0-10".into(),
-            ));
-        }
-        let timing = Timing {
-            countdown_ms: t.countdown_s * 1000,
-            review_ms: t.review_s * 1000,
-            session_ms: t.session_s * 1000,
-            max_retakes: t.max_retakes,
-            ..Timing::default()
-        };
+        validate::distinct_lines(&raw).map_err(|(f, p)| bad(&f, p))?;
+        let timing = validate::timing(&raw.timeouts).map_err(|(f, p)| bad(f, p))?;
         Ok(Config {
             path: path.to_path_buf(),
             spec: raw.spec,
@@ -453,6 +208,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::display::spi::Driver;
 
     fn specs() -> SpecLibrary {
         SpecLibrary::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("specs")).unwrap()

@@ -1,0 +1,145 @@
+//! The limits of each config section: values serde accepts but a booth
+//! cannot use. Each check returns the dotted field and what is wrong; the
+//! caller adds the file.
+
+use super::{ConfigFile, PrinterConfig, TimeoutConfig};
+use crate::capture::CameraSettings;
+use crate::display::spi::{DisplayConfig, Driver};
+use crate::gpio::GpioLine;
+use crate::input::gpio::ButtonConfig;
+use crate::session::machine::Timing;
+
+/// A field and its problem.
+pub(super) type Invalid<F = &'static str> = (F, String);
+
+/// A value outside `range`, said as "N is outside A-B".
+fn within<T: PartialOrd + std::fmt::Display>(
+    field: &'static str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<(), Invalid> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err((
+            field,
+            format!("{value} is outside {}-{}", range.start(), range.end()),
+        ))
+    }
+}
+
+pub(super) fn printer(p: &PrinterConfig) -> Result<(), Invalid> {
+    match (&p.uri, &p.folder) {
+        (Some(_), Some(_)) => return Err(("printer", "give uri or folder, not both".into())),
+        (None, None) => {
+            return Err(("printer", "give uri (an IPP printer) or folder".into()));
+        }
+        (Some(uri), None)
+            if uri
+                .parse()
+                .ok()
+                .and_then(|u| crate::print::transport::http_url(&u))
+                .is_none() =>
+        {
+            return Err((
+                "printer.uri",
+                format!("'{uri}' is not an ipp:// or ipps:// URI"),
+            ));
+        }
+        _ => {}
+    }
+    // A pinned certificate must be one now, not at the first print.
+    if let Some(cert) = &p.certificate {
+        crate::print::transport::Trust::pinned_from_file(cert)
+            .map_err(|e| ("printer.certificate", e))?;
+    }
+    within("printer.copies", p.copies, 1..=20)?;
+    within("printer.margin_mm", p.margin_mm, 0.0..=10.0)
+}
+
+pub(super) fn camera(c: &CameraSettings) -> Result<(), Invalid> {
+    let (vw, vh) = c.viewfinder;
+    if !(160..=1920).contains(&vw) || !(120..=1080).contains(&vh) {
+        return Err((
+            "camera.viewfinder",
+            format!("{vw}x{vh} is not a viewfinder size"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn display(d: &DisplayConfig) -> Result<(), Invalid> {
+    let sizes: &[(u16, u16)] = match d.driver {
+        Driver::St7789 => &[(240, 240), (240, 320), (320, 240)],
+        Driver::Ili9341 => &[(240, 320), (320, 240)],
+    };
+    if !sizes.contains(&(d.width, d.height)) {
+        return Err((
+            "display.width",
+            format!(
+                "{}x{} is not a size of a {:?} panel ({sizes:?})",
+                d.width, d.height, d.driver
+            ),
+        ));
+    }
+    if ![0, 90, 180, 270].contains(&d.rotation) {
+        return Err((
+            "display.rotation",
+            format!("{} is not 0, 90, 180 or 270", d.rotation),
+        ));
+    }
+    if !(1_000_000..=100_000_000).contains(&d.spi_hz) {
+        return Err((
+            "display.spi_hz",
+            format!("{} Hz is outside 1-100 MHz", d.spi_hz),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn button(b: &ButtonConfig) -> Result<(), Invalid> {
+    within("button.debounce_ms", b.debounce_ms, 5..=200)?;
+    within("button.long_press_ms", b.long_press_ms, 300..=5000)
+}
+
+/// No GPIO line is wired to two things.
+pub(super) fn distinct_lines(raw: &ConfigFile) -> Result<(), Invalid<String>> {
+    let button = raw.button.as_ref().map(ButtonConfig::gpio_line);
+    let mut lines: Vec<(&str, &GpioLine)> = Vec::new();
+    if let Some(d) = &raw.display {
+        lines.push(("display.dc", &d.dc));
+        lines.extend(d.reset.iter().map(|r| ("display.reset", r)));
+        lines.extend(d.backlight.iter().map(|b| ("display.backlight", b)));
+    }
+    lines.extend(button.iter().map(|b| ("button.line", b)));
+    lines.extend(raw.led.iter().map(|l| ("led.line", l)));
+    for (i, (name, a)) in lines.iter().enumerate() {
+        if let Some((other, _)) = lines[..i].iter().find(|(_, b)| b == a) {
+            return Err((
+                name.to_string(),
+                format!("line {} on {} is already {other}", a.line, a.chip.display()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn timing(t: &TimeoutConfig) -> Result<Timing, Invalid> {
+    if !(1..=10).contains(&t.countdown_s)
+        || !(5..=600).contains(&t.review_s)
+        || !(30..=3600).contains(&t.session_s)
+        || t.max_retakes > 10
+    {
+        return Err((
+            "timeouts",
+            "countdown 1-10 s, review 5-600 s, session 30-3600 s, retakes 0-10".into(),
+        ));
+    }
+    Ok(Timing {
+        countdown_ms: t.countdown_s * 1000,
+        review_ms: t.review_s * 1000,
+        session_ms: t.session_s * 1000,
+        max_retakes: t.max_retakes,
+        ..Timing::default()
+    })
+}
