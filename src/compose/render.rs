@@ -111,7 +111,7 @@ mod tests {
         let mut src = RgbImage::black(8, 8);
         for y in 0..8 {
             for x in 0..8 {
-                src.put(x, y, [x as u8 * 30, y as u8 * 40, 9]);
+                src.put(x, y, [(x * 30) as u8, (y * 40 % 256) as u8, 9]);
             }
         }
         let (_, out) = square(&src, 4.0, 4.0, 8, 0.0, 1.0, PLAIN);
