@@ -331,7 +331,8 @@ fn with_window(
     std::thread::spawn(move || {
         for k in key_rx {
             let input = match k {
-                Key::Press(p) => Input::Press(p),
+                Key::Short => Input::Press(Press::Short),
+                Key::Long => Input::Press(Press::Long),
                 Key::Quit => Input::Quit,
             };
             if tx.send(input).is_err() {

@@ -15,13 +15,14 @@ use embedded_graphics_simulator::{
 use super::framebuffer::Framebuffer;
 use super::panel::Screen;
 use super::sim::PngMirror;
-use crate::input::Press;
 
 /// What the keyboard said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
-    /// A button press.
-    Press(Press),
+    /// Space or Return: a short press of the booth's button.
+    Short,
+    /// L: a long press.
+    Long,
     /// Quit.
     Quit,
 }
@@ -76,8 +77,8 @@ impl Screen for WindowMirror {
                     repeat: false,
                     ..
                 } => match keycode {
-                    Keycode::Space | Keycode::Return => Some(Key::Press(Press::Short)),
-                    Keycode::L => Some(Key::Press(Press::Long)),
+                    Keycode::Space | Keycode::Return => Some(Key::Short),
+                    Keycode::L => Some(Key::Long),
                     Keycode::Escape => Some(Key::Quit),
                     _ => None,
                 },
