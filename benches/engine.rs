@@ -14,7 +14,7 @@ use passbooth::engine::{BackgroundMode, Engine, Options, files};
 use passbooth::imaging::decode::{decode_bytes, decode_file};
 use passbooth::imaging::encode::{Format, encode};
 use passbooth::imaging::{RgbImage, SecretBuf};
-use passbooth::report::Timings;
+use passbooth::engine::report::Timings;
 use passbooth::spec::SpecLibrary;
 use passbooth::vision::{FaceDetector, Point, Range};
 

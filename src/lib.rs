@@ -12,7 +12,6 @@ pub mod imaging;
 pub mod input;
 pub mod print;
 pub mod privacy;
-pub mod report;
 pub mod service;
 pub mod session;
 pub mod spec;

@@ -19,7 +19,7 @@ use crate::imaging::RgbImage;
 use crate::print::SheetPrinter;
 use crate::print::media::Media;
 use crate::print::problem::Problem;
-use crate::report::Timings;
+use crate::engine::report::Timings;
 use crate::spec::Spec;
 
 /// Which session a job belongs to. The booth starts a new one at every

@@ -13,7 +13,7 @@ use crate::print::draw;
 use crate::print::ipp::{IppPrinter, PrintRequest};
 use crate::print::media::Media;
 use crate::print::sheet::SheetOptions;
-use crate::report::{
+use crate::engine::report::{
     CropReport, Landmarks, OutputReport, PrintReport, Report, SheetReport, Timings,
 };
 use crate::spec::{Spec, SpecLibrary};

@@ -2,18 +2,27 @@
 //! and (when there is exactly one face and the geometry can be met) the
 //! composed photo out. Used by `compose`, `check` and the booth alike.
 
+mod background;
+mod exposure;
+pub mod files;
+mod points;
+pub mod report;
+
 use std::path::Path;
 use std::time::Instant;
 
 use crate::checks::photometry::{self, Regions};
 use crate::checks::{self, Check, Evidence, Reason, thresholds};
-use crate::compose::crown::{self, CrownSource};
+use crate::compose::crown::CrownSource;
 use crate::compose::layout::{self, FacePoints, Layout, LayoutError};
-use crate::imaging::warp::{self, Crop};
+use crate::imaging::warp;
 use crate::compose::render::{self, Painting};
 use crate::imaging::RgbImage;
 use crate::imaging::colour::srgb_to_lab;
-use crate::report::Timings;
+use background::source_background;
+use exposure::whole_image_exposure;
+use points::face_points;
+use report::Timings;
 use crate::spec::Spec;
 use crate::vision::detector::Range;
 use crate::vision::mesh::idx;
@@ -21,30 +30,6 @@ use crate::vision::runtime::ModelError;
 use crate::vision::{
     Detection, FaceDetector, FaceMesh, MeshModel, PersonMask, Point, Segmenter, metrics,
 };
-
-/// Model files, relative to the models folder.
-pub mod files {
-    /// BlazeFace full range (compose: small faces in large photos).
-    pub const FULL_RANGE: &str = "face_detection_full_range.tflite";
-    /// BlazeFace short range, float (fallback for faces filling the frame).
-    pub const SHORT_RANGE: &str = "face_detection_short_range.tflite";
-    /// BlazeFace short range, full int8 (the live viewfinder).
-    pub const SHORT_RANGE_INT8: &str = "face_detection_short_range_int8.tflite";
-    /// The live viewfinder detector for this machine: the full-int8 model on
-    /// ARM (the Pi, where int8 kernels pay), the float one on x86, where
-    /// XNNPACK's int8 kernels are slower than its float ones (2.7 against
-    /// 1.9 ms here, and slower than MediaPipe's own float pipeline; see
-    /// BENCHMARKS.md).
-    #[cfg(target_arch = "aarch64")]
-    pub const LIVE_DETECTOR: &str = SHORT_RANGE_INT8;
-    /// See the aarch64 variant.
-    #[cfg(not(target_arch = "aarch64"))]
-    pub const LIVE_DETECTOR: &str = SHORT_RANGE;
-    /// Face mesh, 468 points.
-    pub const FACE_LANDMARK: &str = "face_landmark.tflite";
-    /// Selfie segmentation, general 256 x 256.
-    pub const SEGMENTATION: &str = "selfie_segmentation.tflite";
-}
 
 /// Longest side of the working copy the models read. The full-resolution
 /// photo is only touched again to render the result.
@@ -370,111 +355,3 @@ impl Engine {
     }
 }
 
-/// Exposure of the whole picture, reported when no face is found so that a
-/// washed-out or black frame says why.
-fn whole_image_exposure(img: &RgbImage) -> [Check; 2] {
-    let (mut clipped, mut black) = (0.0f64, 0.0f64);
-    for px in img.as_bytes().chunks_exact(3) {
-        let l = crate::imaging::luma([f32::from(px[0]), f32::from(px[1]), f32::from(px[2])]);
-        if px.iter().any(|&v| v >= 250) {
-            clipped += 1.0;
-        }
-        if l < 20.0 {
-            black += 1.0;
-        }
-    }
-    let n = (img.as_bytes().len() / 3).max(1) as f64;
-    [
-        Check::range(
-            "image_clipped",
-            Reason::Overexposed,
-            clipped / n,
-            None,
-            Some(thresholds::MAX_IMAGE_CLIPPED_SHARE),
-            "share",
-        ),
-        Check::range(
-            "image_black",
-            Reason::TooDark,
-            black / n,
-            None,
-            Some(thresholds::MAX_IMAGE_BLACK_SHARE),
-            "share",
-        ),
-    ]
-}
-
-/// Eyes, chin, crown and face width from the mesh and the mask.
-fn face_points(mesh: &FaceMesh, mask: &PersonMask) -> (FacePoints, CrownSource) {
-    let eye_left = mesh.right_eye();
-    let eye_right = mesh.left_eye();
-    let chin = mesh.pt(idx::CHIN);
-    let eye_mid = eye_left.mid(eye_right);
-    let eye_to_chin = eye_mid.dist(chin).max(1.0);
-    let up = eye_mid.minus(chin).scale(1.0 / eye_to_chin);
-    let face_width = mesh.pt(idx::CHEEKS[0]).dist(mesh.pt(idx::CHEEKS[1]));
-    let (crown, source) = crown::find(
-        mask,
-        mesh.pt(idx::FOREHEAD),
-        eye_mid,
-        up,
-        face_width,
-        eye_to_chin,
-    );
-    (
-        FacePoints {
-            eye_image_left: eye_left,
-            eye_image_right: eye_right,
-            chin,
-            crown,
-            face_width,
-        },
-        source,
-    )
-}
-
-/// The source's background inside the crop.
-struct SourceBackground {
-    rgb: [f64; 3],
-    spread: f64,
-}
-
-/// Mean colour and lightness spread of the source's background within the
-/// crop, on a 64 x 64 grid of samples; `None` when no background is visible.
-fn source_background(
-    img: &RgbImage,
-    mask: &PersonMask,
-    crop: &Crop,
-    w: u32,
-    h: u32,
-) -> Option<SourceBackground> {
-    const GRID: u32 = 64;
-    let (mut n, mut rgb, mut l, mut l2) = (0.0, [0.0f64; 3], 0.0, 0.0);
-    for j in 0..GRID {
-        for i in 0..GRID {
-            let u = (i as f32 + 0.5) / GRID as f32 * w as f32;
-            let v = (j as f32 + 0.5) / GRID as f32 * h as f32;
-            let p = crop.source_of(u, v, w, h);
-            if mask.at(p) >= 0.1 {
-                continue;
-            }
-            if let Some(px) = img.sample(p.x, p.y) {
-                n += 1.0;
-                for c in 0..3 {
-                    rgb[c] += f64::from(px[c]);
-                }
-                let lab = f64::from(srgb_to_lab(px).l);
-                l += lab;
-                l2 += lab * lab;
-            }
-        }
-    }
-    if n < 16.0 {
-        return None;
-    }
-    let mean_l = l / n;
-    Some(SourceBackground {
-        rgb: rgb.map(|c| c / n),
-        spread: (l2 / n - mean_l * mean_l).max(0.0).sqrt(),
-    })
-}

@@ -1,0 +1,36 @@
+//! The face points the layout plans with, from the mesh (eyes, chin) and the
+//! person mask (the crown, where hair ends).
+
+use crate::compose::crown::{self, CrownSource};
+use crate::compose::layout::FacePoints;
+use crate::vision::mesh::idx;
+use crate::vision::{FaceMesh, PersonMask};
+
+/// Eyes, chin, crown and face width from the mesh and the mask.
+pub(super) fn face_points(mesh: &FaceMesh, mask: &PersonMask) -> (FacePoints, CrownSource) {
+    let eye_left = mesh.right_eye();
+    let eye_right = mesh.left_eye();
+    let chin = mesh.pt(idx::CHIN);
+    let eye_mid = eye_left.mid(eye_right);
+    let eye_to_chin = eye_mid.dist(chin).max(1.0);
+    let up = eye_mid.minus(chin).scale(1.0 / eye_to_chin);
+    let face_width = mesh.pt(idx::CHEEKS[0]).dist(mesh.pt(idx::CHEEKS[1]));
+    let (crown, source) = crown::find(
+        mask,
+        mesh.pt(idx::FOREHEAD),
+        eye_mid,
+        up,
+        face_width,
+        eye_to_chin,
+    );
+    (
+        FacePoints {
+            eye_image_left: eye_left,
+            eye_image_right: eye_right,
+            chin,
+            crown,
+            face_width,
+        },
+        source,
+    )
+}
