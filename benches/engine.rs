@@ -136,7 +136,7 @@ fn bench_sheet(c: &mut Criterion, src: &RgbImage) {
 /// drawn into a 240 x 320 framebuffer.
 fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
     use passbooth::display::Framebuffer;
-    use passbooth::display::ui::{View, draw};
+    use passbooth::booth::screens::{View, draw};
     use passbooth::session::guide::{Guide, Overlay};
     use passbooth::session::prompts::Language;
     let spec = SpecLibrary::load_dir(&repo("specs"))

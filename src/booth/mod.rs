@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use crate::capture::{CaptureError, FrameSource};
 use crate::checks::Reason;
-use crate::display::ui::{View, draw};
+use crate::booth::screens::{View, draw};
 use crate::display::{Framebuffer, Screen};
 use crate::engine::EngineError;
 use crate::imaging::RgbImage;
@@ -21,11 +21,13 @@ use crate::session::guide::{Guide, Overlay, Signal, eyes_advice};
 use crate::session::machine::{Action, Event, Session, State, Timing};
 use crate::session::prompts::{Language, Prompt};
 use crate::spec::Spec;
-use crate::stats::Counters;
+use crate::booth::counters::Counters;
 use crate::vision::runtime::ModelError;
 use crate::vision::{FaceDetector, MeshModel, metrics};
 
+pub mod counters;
 pub mod demo;
+pub mod screens;
 pub mod worker;
 
 use worker::{Job, Outcome, Processed, Processor, SessionId, Worker};

@@ -26,13 +26,13 @@ use crate::input::{Button, ButtonTiming};
 use crate::print::ipp::IppPrinter;
 use crate::print::media::Media;
 use crate::print::{DiscardPrinter, FolderPrinter, SheetPrinter};
-use crate::service;
+use crate::daemon::systemd as service;
 use crate::session::guide::Signal;
 use crate::session::machine::State;
 use crate::session::machine::Timing;
 use crate::session::prompts::Language;
 use crate::spec::SpecLibrary;
-use crate::stats::Counters;
+use crate::booth::counters::Counters;
 
 /// Loop period: 10 viewfinder frames a second.
 const FRAME: Duration = Duration::from_millis(100);

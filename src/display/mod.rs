@@ -1,10 +1,10 @@
-//! The booth's screen: a framebuffer drawn with embedded-graphics, and the
-//! SPI panel it is sent to.
+//! The booth's screen device: a framebuffer drawn with embedded-graphics,
+//! and the SPI panel, PNG mirror or window it is sent to. What is drawn (the
+//! booth's screens) is the booth's business (`booth::screens`).
 pub mod framebuffer;
 pub mod panel;
 pub mod sim;
 pub mod spi;
-pub mod ui;
 #[cfg(feature = "window")]
 pub mod window;
 

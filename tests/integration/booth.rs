@@ -320,9 +320,9 @@ impl FrameSource for Unpluggable {
 
 fn shows(b: &Booth<Unpluggable, NullScreen>, prompt: Prompt) -> bool {
     let mut want = passbooth::display::Framebuffer::new(240, 320);
-    passbooth::display::ui::draw(
+    passbooth::booth::screens::draw(
         &mut want,
-        &passbooth::display::ui::View::Trouble { prompt },
+        &passbooth::booth::screens::View::Trouble { prompt },
         Language::En,
     );
     passbooth::display::sim::snapshot(&want).as_bytes()

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use passbooth::imaging::encode::write_file;
-use passbooth::stats::Counters;
+use passbooth::booth::counters::Counters;
 use tempfile::TempDir;
 
 use crate::common::*;

@@ -101,7 +101,7 @@ fn viewfinder_form(still: &RgbImage) -> Form {
 /// order): the composed photo drawn by the booth's own screen code.
 fn review_form(photo: &RgbImage) -> Form {
     use passbooth::display::Framebuffer;
-    use passbooth::display::ui::{View, draw};
+    use passbooth::booth::screens::{View, draw};
     let mut fb = Framebuffer::new(240, 320);
     let view = View::Review {
         photo: Some(photo),

@@ -7,7 +7,7 @@ use std::path::Path;
 use passbooth::checks::Reason;
 use passbooth::display::Framebuffer;
 use passbooth::display::sim::snapshot;
-use passbooth::display::ui::{View, draw};
+use passbooth::booth::screens::{View, draw};
 use passbooth::imaging::RgbImage;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::write_file;

@@ -7,7 +7,7 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Ellipse, Line, PrimitiveStyle, Rectangle};
 use embedded_graphics::text::{Alignment, Text};
 
-use super::framebuffer::Framebuffer;
+use crate::display::Framebuffer;
 use crate::checks::Reason;
 use crate::imaging::RgbImage;
 use crate::imaging::glyphs::Glyphs;
