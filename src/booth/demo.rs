@@ -18,7 +18,7 @@ use crate::input::Press;
 use crate::print::FolderPrinter;
 use crate::session::guide::Signal;
 use crate::session::machine::State;
-use crate::vision::Point;
+use crate::imaging::geometry::Point;
 
 /// Virtual time per loop turn (10 frames a second).
 pub const STEP_MS: Millis = 100;

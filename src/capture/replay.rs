@@ -8,7 +8,7 @@ use crate::imaging::warp::Crop;
 use crate::imaging::warp::resample;
 use crate::imaging::decode::decode_file;
 use crate::imaging::{RgbImage, SecretBuf};
-use crate::vision::Point;
+use crate::imaging::geometry::Point;
 
 /// Viewfinder size, as the Pi camera's low-resolution stream.
 pub const VIEWFINDER: (u32, u32) = (640, 480);

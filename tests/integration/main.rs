@@ -9,6 +9,7 @@ mod doctor;
 mod evaluation;
 mod footprint;
 mod hostile_printer;
+mod layers;
 mod memory;
 #[cfg(feature = "libcamera")]
 mod pi;
