@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use passbooth::imaging::warp::Crop;
+use passbooth::engine::report::Timings;
 use passbooth::engine::{BackgroundMode, Engine, Options, files};
 use passbooth::imaging::decode::{decode_bytes, decode_file};
 use passbooth::imaging::encode::{Format, encode};
+use passbooth::imaging::warp::Crop;
 use passbooth::imaging::{RgbImage, SecretBuf};
-use passbooth::engine::report::Timings;
 use passbooth::spec::SpecLibrary;
 use passbooth::vision::{FaceDetector, Point, Range};
 
@@ -135,8 +135,8 @@ fn bench_sheet(c: &mut Criterion, src: &RgbImage) {
 /// One live frame: detection (int8), the guide's advice, the framing screen
 /// drawn into a 240 x 320 framebuffer.
 fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
-    use passbooth::display::Framebuffer;
     use passbooth::booth::screens::{View, draw};
+    use passbooth::display::Framebuffer;
     use passbooth::session::guide::{Guide, Overlay};
     use passbooth::session::prompts::Language;
     let spec = SpecLibrary::load_dir(&repo("specs"))

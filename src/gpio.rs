@@ -19,7 +19,6 @@ pub struct GpioLine {
     pub line: u32,
 }
 
-
 /// What an operator checks when a line cannot be used.
 pub const GPIO_FIX: &str = "check that the chip exists (ls /dev/gpiochip*), that the line is on it and free (gpioinfo), and that the passbooth user is in the gpio group";
 

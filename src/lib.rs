@@ -1,12 +1,12 @@
 pub mod booth;
 pub mod capture;
 pub mod checks;
-pub mod clock;
 pub mod cli;
+pub mod clock;
 pub mod compose;
 pub mod config;
-pub mod display;
 pub mod daemon;
+pub mod display;
 pub mod engine;
 pub mod gpio;
 pub mod imaging;

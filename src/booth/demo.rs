@@ -5,28 +5,23 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{Booth, BoothError, BoothSettings, LiveModels, Record};
+use super::script::{Person, play};
+use super::{Booth, BoothError, BoothSettings, LiveModels, Parts, Record};
 use crate::capture::replay::{Playback, ReplaySource};
-use crate::imaging::warp::Crop;
-use crate::imaging::warp::resample;
 use crate::display::sim::{NullScreen, snapshot};
 use crate::engine::Engine;
 use crate::imaging::RgbImage;
 use crate::imaging::encode::write_file;
-use crate::clock::Millis;
-use crate::input::Press;
-use crate::print::FolderPrinter;
-use crate::session::guide::Signal;
-use crate::session::machine::State;
 use crate::imaging::geometry::Point;
+use crate::imaging::warp::Crop;
+use crate::imaging::warp::resample;
+use crate::print::FolderPrinter;
+use crate::session::machine::State;
 
-/// Virtual time per loop turn (10 frames a second).
-pub const STEP_MS: Millis = 100;
-/// The demo gives up after this many turns.
-const MAX_STEPS: usize = 20_000;
-/// Real time a turn waits while the engine or the printer works (virtual
-/// time stands still meanwhile, so no timeout fires on a slow machine).
-const BUSY_WAIT: std::time::Duration = std::time::Duration::from_millis(2);
+pub use super::script::STEP_MS;
+
+/// The demo gives up after this many turns of virtual time.
+const MAX_TURNS: u64 = 2_000;
 
 /// Sheets a folder printer wrote into `dir`, in order.
 fn sheets_in(dir: &Path) -> Vec<PathBuf> {
@@ -41,7 +36,7 @@ fn sheets_in(dir: &Path) -> Vec<PathBuf> {
     v
 }
 /// Frames each scene is shown for.
-const FRAMES_PER_SCENE: usize = 6;
+const FRAMES_PER_SCENE: usize = super::script::FRAMES_PER_STAGE;
 
 /// What the demo produced.
 #[derive(Debug)]
@@ -103,7 +98,8 @@ fn scene(portrait: &RgbImage, dx: f32, angle: f32) -> RgbImage {
 }
 
 /// Runs one session on `portrait` with the models in `models`, writing into
-/// `out`. The script presses when the screen says ready and at the review.
+/// `out`. The scripted person presses when the screen says ready and at the
+/// review.
 pub fn run(
     portrait: &RgbImage,
     models: &Path,
@@ -111,61 +107,46 @@ pub fn run(
     out: &Path,
 ) -> Result<DemoResult, BoothError> {
     let start = Instant::now();
-    std::fs::create_dir_all(out)
-        .map_err(|e| BoothError::Screen(format!("{}: {e}", out.display())))?;
+    std::fs::create_dir_all(out).map_err(|source| BoothError::Output {
+        path: out.to_path_buf(),
+        source,
+    })?;
     let camera = ReplaySource::from_images(scenes(portrait), FRAMES_PER_SCENE, Playback::HoldLast);
-    let engine = Engine::load(models)?;
-    let live = LiveModels::load(models)?;
+    let parts = Parts {
+        detector: LiveModels::load(models)?,
+        engine: Engine::load(models)?,
+        printer: FolderPrinter::new(out),
+    };
     let mut booth = Booth::new(
         settings,
         camera,
-        NullScreen::default(),
-        FolderPrinter::new(out),
-        engine,
-        live,
-        (240, 320),
+        (NullScreen::default(), (240, 320)),
+        parts,
         0,
     );
     let mut snapshots = Vec::new();
-    let mut save = |booth: &Booth<_, _>, name: &str| -> Result<(), BoothError> {
+    let mut save = |booth: &Booth<_, _, _>, name: &str| -> Result<(), BoothError> {
         let path = out.join(format!("screen-{:02}-{name}.png", snapshots.len() + 1));
-        write_file(&snapshot(booth.framebuffer()), &path, 72)
-            .map_err(|e| BoothError::Screen(e.to_string()))?;
+        write_file(&snapshot(booth.framebuffer()), &path, 72)?;
         snapshots.push(path);
         Ok(())
     };
     booth.step(0, None)?;
     save(&booth, "idle")?;
-    let mut now = 0;
-    let mut pressed_in_review = false;
-    let mut step = 0;
-    for _ in 0..MAX_STEPS {
-        if booth.busy() {
-            std::thread::sleep(BUSY_WAIT);
-        } else {
-            now += STEP_MS;
-            step += 1;
-        }
-        let press = match booth.state() {
-            State::Idle if step == 2 && !booth.busy() => Some(Press::Short),
-            State::Framing if matches!(booth.live(), Some((Signal::Green, _))) => {
-                Some(Press::Short)
+    let mut person = Person::new().walking_up_on(2);
+    play(
+        &mut booth,
+        &mut person,
+        &mut 0,
+        MAX_TURNS,
+        |booth, changed| {
+            // A snapshot of every screen the session passes through.
+            if changed {
+                save(booth, booth.state().name())?;
             }
-            State::Review { .. } if !pressed_in_review => {
-                pressed_in_review = true;
-                Some(Press::Short)
-            }
-            _ => None,
-        };
-        // A snapshot of every screen the session passes through.
-        if booth.step(now, press)? {
-            let name = booth.state().name();
-            save(&booth, name)?;
-        }
-        if booth.record().prints > 0 && matches!(booth.state(), State::Idle) {
-            break;
-        }
-    }
+            Ok(booth.record().prints > 0 && matches!(booth.state(), State::Idle))
+        },
+    )?;
     Ok(DemoResult {
         record: booth.record().clone(),
         sheets: sheets_in(out),

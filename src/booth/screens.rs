@@ -7,8 +7,8 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Ellipse, Line, PrimitiveStyle, Rectangle};
 use embedded_graphics::text::{Alignment, Text};
 
-use crate::display::Framebuffer;
 use crate::checks::Reason;
+use crate::display::Framebuffer;
 use crate::imaging::RgbImage;
 use crate::imaging::glyphs::Glyphs;
 use crate::session::guide::{Overlay, Signal};

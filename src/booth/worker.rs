@@ -14,12 +14,12 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::checks::Reason;
+use crate::engine::report::Timings;
 use crate::engine::{BackgroundMode, Engine, Options};
 use crate::imaging::RgbImage;
-use crate::print::SheetPrinter;
 use crate::print::media::Media;
 use crate::print::problem::Problem;
-use crate::engine::report::Timings;
+use crate::print::{Paper, Sheet, SheetPrinter};
 use crate::spec::Spec;
 
 /// Which session a job belongs to. The booth starts a new one at every
@@ -98,11 +98,9 @@ pub enum Job {
         /// The session the sheet belongs to.
         session: SessionId,
         /// The sheet.
-        sheet: RgbImage,
-        /// Its resolution.
-        dpi: u32,
-        /// The paper.
-        media: Media,
+        sheet: Sheet,
+        /// The paper and copies.
+        paper: Paper,
     },
     /// Zero the engine's tensors.
     Wipe,
@@ -187,11 +185,10 @@ fn run<E: Processor, P: SheetPrinter>(
         Job::Print {
             session,
             sheet,
-            dpi,
-            media,
+            paper,
         } => {
             let t = Instant::now();
-            let result = printer.print_sheet(&sheet, dpi, &media);
+            let result = printer.print_sheet(&sheet, &paper).map(|_| ());
             drop(sheet);
             Outcome::Printed {
                 session,

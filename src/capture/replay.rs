@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use super::{CaptureError, FrameSource};
+use crate::imaging::decode::decode_file;
+use crate::imaging::geometry::Point;
 use crate::imaging::warp::Crop;
 use crate::imaging::warp::resample;
-use crate::imaging::decode::decode_file;
 use crate::imaging::{RgbImage, SecretBuf};
-use crate::imaging::geometry::Point;
 
 /// Viewfinder size, as the Pi camera's low-resolution stream.
 pub const VIEWFINDER: (u32, u32) = (640, 480);

@@ -6,11 +6,9 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::config::assets::{Asset, locate};
 use crate::booth::BoothSettings;
 use crate::booth::demo;
-use crate::print::media::Media;
-use crate::session::machine::Timing;
+use crate::config::assets::{Asset, locate};
 use crate::session::prompts::Language;
 use crate::spec::SpecLibrary;
 
@@ -24,11 +22,8 @@ pub(super) fn run(
 ) -> anyhow::Result<u8> {
     let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
     let settings = BoothSettings {
-        spec: lib.get(spec)?.clone(),
-        media: Media::parse("4x6")?,
-        margin_mm: 0.0,
         lang,
-        timing: Timing::default(),
+        ..BoothSettings::new(lib.get(spec)?.clone())?
     };
     let portrait = demo::portrait().context("the built-in portrait")?;
     if let Some(dir) = camera_frames {

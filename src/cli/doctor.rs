@@ -8,11 +8,11 @@ use super::outln;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::config::assets::{Asset, locate};
 use crate::booth::LiveModels;
+use crate::config::assets::{Asset, locate};
 use crate::config::{self, Config};
-use crate::gpio::GpioLine;
 use crate::engine::Engine;
+use crate::gpio::GpioLine;
 use crate::print::ipp::IppPrinter;
 use crate::spec::SpecLibrary;
 

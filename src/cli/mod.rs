@@ -167,7 +167,7 @@ enum Command {
         #[arg(long, default_value = "demo-output")]
         out: PathBuf,
         /// Spec id.
-        #[arg(long, default_value = "us-passport")]
+        #[arg(long, default_value = crate::booth::DEFAULT_SPEC)]
         spec: String,
         /// Screen language: en or de.
         #[arg(long, default_value = "en", value_parser = parse_lang)]

@@ -6,17 +6,16 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::config::assets::{Asset, locate};
-use crate::engine::{Analysis, BackgroundMode, Engine, Options};
-use crate::imaging::decode::decode_file;
-use crate::imaging::{RgbImage, encode};
-use crate::print::draw;
-use crate::print::ipp::{IppPrinter, PrintRequest};
-use crate::print::media::Media;
-use crate::print::sheet::SheetOptions;
 use crate::engine::report::{
     CropReport, Landmarks, OutputReport, PrintReport, Report, SheetReport, Timings,
 };
-use crate::spec::{Spec, SpecLibrary};
+use crate::engine::{Analysis, BackgroundMode, Engine, Options};
+use crate::imaging::decode::decode_file;
+use crate::imaging::{RgbImage, encode};
+use crate::print::ipp::IppPrinter;
+use crate::print::media::Media;
+use crate::print::{Paper, Sheet, SheetPrinter, sheet_for};
+use crate::spec::SpecLibrary;
 
 use super::{EXIT_PRINTER, EXIT_REJECTED};
 
@@ -56,7 +55,7 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
     if let Some(out) = &req.output {
         encode::Format::from_path(out)?;
     }
-    let printer = match req.sheet.as_ref().and_then(|s| {
+    let mut printer = match req.sheet.as_ref().and_then(|s| {
         s.printer
             .as_deref()
             .map(|u| (u, s.timeout_s, s.certificate.as_deref()))
@@ -103,15 +102,17 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
                 }
             }
             Some(sheet_req) => {
-                let (sheet, mut sheet_report) = make_sheet(photo, spec, sheet_req, dpi)?;
+                let paper = sheet_req.paper();
+                let sheet = sheet_for(photo, &paper, dpi, Some(&spec.caption))?;
+                let mut sheet_report = sheet_report(&sheet, &paper);
                 if let Some(path) = &req.output {
-                    encode::write_file(&sheet, path, dpi as u16)?;
+                    encode::write_file(&sheet.image, path, dpi as u16)?;
                     sheet_report.path = Some(path.display().to_string());
                 }
                 report.sheet = Some(sheet_report);
-                if let (Some(printer), Some(uri)) = (&printer, &sheet_req.printer) {
+                if let (Some(printer), Some(uri)) = (&mut printer, &sheet_req.printer) {
                     let (print, failed) =
-                        print_sheet(printer, uri, &sheet, dpi, sheet_req, report.accepted);
+                        print_sheet(printer, uri, &sheet, &paper, report.accepted);
                     if failed && report.accepted {
                         code = EXIT_PRINTER;
                     }
@@ -141,36 +142,32 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
 }
 
 /// Lays out and draws the sheet for `photo`.
-fn make_sheet(
-    photo: &RgbImage,
-    spec: &Spec,
-    req: &SheetRequest,
-    dpi: u32,
-) -> anyhow::Result<(RgbImage, SheetReport)> {
-    let opts = SheetOptions {
-        media: req.media.clone(),
-        margin_mm: req.margin_mm,
-        dpi,
-    };
-    let (sheet, l) = draw::sheet(photo, &opts, Some(&spec.caption))?;
-    let report = SheetReport {
-        media: req.media.keyword.clone(),
-        photos: l.slots.len(),
-        width_px: l.width,
-        height_px: l.height,
-        path: None,
-    };
-    Ok((sheet, report))
+impl SheetRequest {
+    /// The paper and copies asked for.
+    fn paper(&self) -> Paper {
+        Paper {
+            media: self.media.clone(),
+            margin_mm: self.margin_mm,
+            copies: self.copies,
+        }
+    }
 }
 
-/// Prints the sheet unless the photo was rejected; returns the report and
-/// whether printing failed.
+fn sheet_report(sheet: &Sheet, paper: &Paper) -> SheetReport {
+    SheetReport {
+        media: paper.media.keyword.clone(),
+        photos: sheet.layout.slots.len(),
+        width_px: sheet.layout.width,
+        height_px: sheet.layout.height,
+        path: None,
+    }
+}
+
 fn print_sheet(
-    printer: &IppPrinter,
+    printer: &mut IppPrinter,
     uri: &str,
-    sheet: &RgbImage,
-    dpi: u32,
-    req: &SheetRequest,
+    sheet: &Sheet,
+    paper: &Paper,
     accepted: bool,
 ) -> (PrintReport, bool) {
     let mut report = PrintReport {
@@ -186,16 +183,11 @@ fn print_sheet(
         report.error = Some("the photo failed its checks, so it was not printed".into());
         return (report, false);
     }
-    match printer.print(&PrintRequest {
-        sheet,
-        dpi,
-        media: &req.media,
-        copies: req.copies,
-    }) {
-        Ok(done) => {
+    match printer.print_sheet(sheet, paper) {
+        Ok(receipt) => {
             report.printed = true;
-            report.job_id = Some(done.job_id);
-            report.format = Some(done.format.to_string());
+            report.job_id = receipt.job_id;
+            report.format = receipt.format.map(str::to_string);
             (report, false)
         }
         Err(problem) => {

@@ -8,10 +8,9 @@ use anyhow::Context;
 use super::EXIT_PRINTER;
 use crate::imaging::decode::{MAX_FILE_BYTES, decode_bytes, read_bounded};
 use crate::imaging::encode::recorded_dpi;
-use crate::print::draw;
-use crate::print::ipp::{IppPrinter, PrintRequest};
+use crate::print::ipp::IppPrinter;
 use crate::print::media::Media;
-use crate::print::sheet::SheetOptions;
+use crate::print::{Paper, SheetPrinter, sheet_for};
 
 /// Resolution assumed for a file that records none.
 const DEFAULT_DPI: u32 = 300;
@@ -24,7 +23,6 @@ pub(super) fn run(
     specs: Option<&Path>,
     paper: &super::PaperArgs,
 ) -> anyhow::Result<u8> {
-    let (margin_mm, copies) = (paper.margin, paper.copies);
     let bytes = read_bounded(file, MAX_FILE_BYTES)?;
     let image = decode_bytes(&bytes).with_context(|| format!("{}", file.display()))?;
     let dpi = recorded_dpi(&bytes).map_or(DEFAULT_DPI, |d| d.round() as u32);
@@ -43,28 +41,24 @@ pub(super) fn run(
     };
     // One layout rule for both: a sheet-sized image fits once, a photo as
     // many times as the paper allows.
-    let opts = SheetOptions {
-        media: media.clone(),
-        margin_mm,
-        dpi,
+    let paper = Paper {
+        media,
+        margin_mm: paper.margin,
+        copies: paper.copies,
     };
-    let (sheet, l) = draw::sheet(&image, &opts, None)?;
+    let sheet = sheet_for(&image, &paper, dpi, None)?;
     drop(image);
-    match printer.print(&PrintRequest {
-        sheet: &sheet,
-        dpi,
-        media: &media,
-        copies,
-    }) {
-        Ok(done) => {
+    match printer.print_sheet(&sheet, &paper) {
+        Ok(receipt) => {
+            let l = &sheet.layout;
             outln!(
                 "printed {} ({} on the sheet, {} x {} px at {dpi} dpi, {}) on {uri}: job {}",
                 file.display(),
                 l.slots.len(),
                 l.width,
                 l.height,
-                done.format,
-                done.job_id
+                receipt.format.unwrap_or("?"),
+                receipt.job_id.unwrap_or(0)
             )?;
             Ok(0)
         }

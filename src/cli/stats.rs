@@ -3,10 +3,10 @@
 use super::{out, outln};
 use std::path::Path;
 
+use crate::booth::counters::Counters;
 use crate::config::assets::{Asset, locate};
 use crate::config::{self, Config};
 use crate::spec::SpecLibrary;
-use crate::booth::counters::Counters;
 
 pub(super) fn run(specs: Option<&Path>, config: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;

@@ -3,6 +3,7 @@
 //! error naming the file and the field, before anyone steps in front.
 
 pub mod assets;
+pub mod settings;
 mod validate;
 
 use std::path::{Path, PathBuf};

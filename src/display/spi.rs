@@ -66,8 +66,7 @@ fn default_spi_hz() -> u32 {
 pub const SPI_FIX: &str = "turn SPI on (dtparam=spi=on in /boot/firmware/config.txt, then reboot) and check that the passbooth user is in the spi group";
 
 /// What an operator checks when the panel does not answer its set-up.
-pub const INIT_FIX: &str =
-    "check the wiring of D/C, reset and the SPI lines, and [display] driver";
+pub const INIT_FIX: &str = "check the wiring of D/C, reset and the SPI lines, and [display] driver";
 
 /// The panel could not be opened.
 #[derive(Debug, thiserror::Error)]

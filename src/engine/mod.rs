@@ -15,14 +15,10 @@ use crate::checks::photometry::{self, Regions};
 use crate::checks::{self, Check, Evidence, Reason, thresholds};
 use crate::compose::crown::CrownSource;
 use crate::compose::layout::{self, FacePoints, Layout, LayoutError};
-use crate::imaging::warp;
 use crate::compose::render::{self, Painting};
 use crate::imaging::RgbImage;
 use crate::imaging::colour::srgb_to_lab;
-use background::source_background;
-use exposure::whole_image_exposure;
-use points::face_points;
-use report::Timings;
+use crate::imaging::warp;
 use crate::spec::Spec;
 use crate::vision::detector::Range;
 use crate::vision::mesh::idx;
@@ -30,6 +26,10 @@ use crate::vision::runtime::ModelError;
 use crate::vision::{
     Detection, FaceDetector, FaceMesh, MeshModel, PersonMask, Point, Segmenter, metrics,
 };
+use background::source_background;
+use exposure::whole_image_exposure;
+use points::face_points;
+use report::Timings;
 
 /// Longest side of the working copy the models read. The full-resolution
 /// photo is only touched again to render the result.
@@ -267,8 +267,8 @@ impl Engine {
     ) -> Analysis {
         let (w, h) = spec.size_px(opts.dpi);
         let crop = layout.crop;
-        let overflow_mm = f64::from(warp::overflow_px(img.width(), img.height(), &crop, w, h))
-            / layout.px_per_mm;
+        let overflow_mm =
+            f64::from(warp::overflow_px(img.width(), img.height(), &crop, w, h)) / layout.px_per_mm;
         let head_px = layout.head_mm * layout.px_per_mm;
         let outline = idx::FACE_OVAL
             .iter()
@@ -354,4 +354,3 @@ impl Engine {
         self.segmenter.wipe()
     }
 }
-

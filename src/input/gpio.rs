@@ -4,7 +4,9 @@
 use std::os::fd::AsRawFd;
 
 use linux_embedded_hal::CdevPin;
-use linux_embedded_hal::gpio_cdev::{EventRequestFlags, EventType, LineEventHandle, LineRequestFlags};
+use linux_embedded_hal::gpio_cdev::{
+    EventRequestFlags, EventType, LineEventHandle, LineRequestFlags,
+};
 use serde::Deserialize;
 
 use super::button::{ButtonTiming, Edge};

@@ -12,11 +12,74 @@ pub mod transport;
 use crate::imaging::RgbImage;
 use media::Media;
 use problem::Problem;
+use sheet::{SheetError, SheetLayout, SheetOptions};
 
-/// Where the booth's sheets go: an IPP printer, or a folder in simulation.
+/// The paper a sheet is laid out for, and how many of it to print.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paper {
+    /// The paper.
+    pub media: Media,
+    /// Unprintable border of the printer, mm (0 for borderless printers).
+    pub margin_mm: f64,
+    /// Copies of the sheet.
+    pub copies: u32,
+}
+
+impl Paper {
+    /// One borderless sheet of `media`.
+    pub fn new(media: Media) -> Self {
+        Self {
+            media,
+            margin_mm: 0.0,
+            copies: 1,
+        }
+    }
+}
+
+/// A sheet ready to print: the image, where the photos are on it, and its
+/// resolution.
+#[derive(Debug)]
+pub struct Sheet {
+    /// The sheet, the size of the paper at `dpi`.
+    pub image: RgbImage,
+    /// Where the photos are.
+    pub layout: SheetLayout,
+    /// Its resolution.
+    pub dpi: u32,
+}
+
+/// The sheet for `photo` at `dpi` on `paper`, captioned with the document's
+/// caption and today's date when one is given. The booth, `compose --sheet`
+/// and `print` all make their sheets here.
+pub fn sheet_for(
+    photo: &RgbImage,
+    paper: &Paper,
+    dpi: u32,
+    caption: Option<&str>,
+) -> Result<Sheet, SheetError> {
+    let opts = SheetOptions {
+        media: paper.media.clone(),
+        margin_mm: paper.margin_mm,
+        dpi,
+    };
+    let (image, layout) = draw::sheet(photo, &opts, caption)?;
+    Ok(Sheet { image, layout, dpi })
+}
+
+/// What a printer says of a job it took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Receipt {
+    /// The printer's job id (an IPP printer's; none for a folder).
+    pub job_id: Option<i32>,
+    /// The document format sent.
+    pub format: Option<&'static str>,
+}
+
+/// Where sheets go: an IPP printer, or a folder in simulation. The booth,
+/// `compose --print` and `print` all print through it.
 pub trait SheetPrinter {
-    /// Prints one sheet at `dpi` on `media`.
-    fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, media: &Media) -> Result<(), Problem>;
+    /// Prints `paper.copies` of `sheet` on `paper.media`.
+    fn print_sheet(&mut self, sheet: &Sheet, paper: &Paper) -> Result<Receipt, Problem>;
     /// Whether a sheet on `media` could print now (asked while the booth
     /// shows printer trouble, to clear it when the printer is fine again).
     fn ready(&mut self, _media: &Media) -> Result<(), Problem> {
@@ -25,14 +88,17 @@ pub trait SheetPrinter {
 }
 
 impl SheetPrinter for ipp::IppPrinter {
-    fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, media: &Media) -> Result<(), Problem> {
-        self.print(&ipp::PrintRequest {
-            sheet,
-            dpi,
-            media,
-            copies: 1,
+    fn print_sheet(&mut self, sheet: &Sheet, paper: &Paper) -> Result<Receipt, Problem> {
+        let done = self.print(&ipp::PrintRequest {
+            sheet: &sheet.image,
+            dpi: sheet.dpi,
+            media: &paper.media,
+            copies: paper.copies,
+        })?;
+        Ok(Receipt {
+            job_id: Some(done.job_id),
+            format: Some(done.format),
         })
-        .map(|_| ())
     }
     fn ready(&mut self, media: &Media) -> Result<(), Problem> {
         let status = self.status()?;
@@ -41,8 +107,8 @@ impl SheetPrinter for ipp::IppPrinter {
 }
 
 impl SheetPrinter for Box<dyn SheetPrinter + Send> {
-    fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, media: &Media) -> Result<(), Problem> {
-        (**self).print_sheet(sheet, dpi, media)
+    fn print_sheet(&mut self, sheet: &Sheet, paper: &Paper) -> Result<Receipt, Problem> {
+        (**self).print_sheet(sheet, paper)
     }
     fn ready(&mut self, media: &Media) -> Result<(), Problem> {
         (**self).ready(media)
@@ -56,13 +122,14 @@ impl SheetPrinter for Box<dyn SheetPrinter + Send> {
 pub struct DiscardPrinter;
 
 impl SheetPrinter for DiscardPrinter {
-    fn print_sheet(&mut self, _: &RgbImage, _: u32, _: &Media) -> Result<(), Problem> {
+    fn print_sheet(&mut self, _: &Sheet, _: &Paper) -> Result<Receipt, Problem> {
         eprintln!("printer: simulated; the sheet was not kept (--print-dir DIR keeps it)");
-        Ok(())
+        Ok(Receipt::default())
     }
 }
 
-/// "Prints" sheets as numbered JPEG files in a folder (simulation, demo).
+/// "Prints" sheets as numbered JPEG files in a folder (simulation, demo):
+/// one file per copy.
 #[derive(Debug)]
 pub struct FolderPrinter {
     dir: std::path::PathBuf,
@@ -80,13 +147,15 @@ impl FolderPrinter {
 }
 
 impl SheetPrinter for FolderPrinter {
-    fn print_sheet(&mut self, sheet: &RgbImage, dpi: u32, _media: &Media) -> Result<(), Problem> {
+    fn print_sheet(&mut self, sheet: &Sheet, paper: &Paper) -> Result<Receipt, Problem> {
         std::fs::create_dir_all(&self.dir)
             .map_err(|e| Problem::Offline(format!("{}: {e}", self.dir.display())))?;
-        let path = self.dir.join(format!("sheet-{}.jpg", self.count + 1));
-        crate::imaging::encode::write_file(sheet, &path, dpi as u16)
-            .map_err(|e| Problem::Offline(e.to_string()))?;
-        self.count += 1;
-        Ok(())
+        for _ in 0..paper.copies {
+            let path = self.dir.join(format!("sheet-{}.jpg", self.count + 1));
+            crate::imaging::encode::write_file(&sheet.image, &path, sheet.dpi as u16)
+                .map_err(|e| Problem::Offline(e.to_string()))?;
+            self.count += 1;
+        }
+        Ok(Receipt::default())
     }
 }

@@ -3,6 +3,8 @@
 //! instruction that matters most now.
 
 use crate::spec::Spec;
+use crate::vision::detection::KEYPOINTS;
+use crate::vision::metrics::FaceMetrics;
 use crate::vision::{Detection, Keypoint, Point, Rect};
 
 use super::prompts::Prompt;
@@ -114,6 +116,40 @@ impl Overlay {
     }
 }
 
+/// A frontal face whose eyes sit at `eyes`, with a box sized for `head` px
+/// of head, as BlazeFace reports one: the guide's own idea of a face, for a
+/// scripted detector and the guide's tests.
+pub fn frontal_face(eyes: Point, head: f32) -> Detection {
+    let bh = head / HEAD_PER_BOX;
+    let ed = bh * 0.45;
+    let mut kp = [Point::default(); KEYPOINTS];
+    kp[Keypoint::RightEye as usize] = Point::new(eyes.x - ed / 2.0, eyes.y);
+    kp[Keypoint::LeftEye as usize] = Point::new(eyes.x + ed / 2.0, eyes.y);
+    kp[Keypoint::NoseTip as usize] = Point::new(eyes.x, eyes.y + bh * 0.2);
+    kp[Keypoint::Mouth as usize] = Point::new(eyes.x, eyes.y + bh * 0.41);
+    Detection {
+        score: 0.9,
+        bbox: Rect {
+            x: eyes.x - bh / 2.0,
+            y: eyes.y - bh * 0.3,
+            w: bh,
+            h: bh,
+        },
+        keypoints: kp,
+    }
+}
+
+impl Overlay {
+    /// A face exactly where this overlay wants it.
+    pub fn framed_face(&self) -> Detection {
+        frontal_face(self.eyes, self.head_px)
+    }
+}
+
+/// The eye check runs on one ready frame in this many (the face mesh costs
+/// more than the detector; eyes stay shut longer than three frames).
+pub const EYE_CHECK_EVERY: u32 = 3;
+
 /// The live eye check, run on the face mesh when everything else is ready:
 /// closed eyes get their own instruction. Same limit as the final check.
 pub fn eyes_advice(m: &crate::vision::metrics::FaceMetrics) -> Option<(Prompt, Signal)> {
@@ -127,6 +163,11 @@ pub struct Guide {
     overlay: Overlay,
     frame_h: f32,
     last_centre: Option<Point>,
+    /// Ready frames seen, for the eye check's rhythm.
+    ready_frames: u32,
+    /// What the last eye check found: closed eyes hold "open your eyes"
+    /// until the next check says otherwise.
+    eyes_closed: bool,
 }
 
 impl Guide {
@@ -136,7 +177,41 @@ impl Guide {
             overlay,
             frame_h: frame_h as f32,
             last_centre: None,
+            ready_frames: 0,
+            eyes_closed: false,
         }
+    }
+
+    /// This frame's instruction from [`Guide::advise`], with the eye check
+    /// folded in: `eyes` measures `face` (the first face of the frame) and is
+    /// called on one ready frame in [`EYE_CHECK_EVERY`]. Closed eyes turn
+    /// "ready" into "open your eyes" until a later check sees them open or
+    /// the face is no longer ready.
+    pub fn with_eyes<E>(
+        &mut self,
+        advice: (Prompt, Signal),
+        face: Option<&Detection>,
+        eyes: impl FnOnce(&Detection) -> Result<FaceMetrics, E>,
+    ) -> Result<(Prompt, Signal), E> {
+        let Some(face) = face.filter(|_| advice.0 == Prompt::Ready) else {
+            self.eyes_closed = false;
+            return Ok(advice);
+        };
+        self.ready_frames = self.ready_frames.wrapping_add(1);
+        if self.ready_frames.is_multiple_of(EYE_CHECK_EVERY) {
+            self.eyes_closed = eyes_advice(&eyes(face)?).is_some();
+        }
+        Ok(if self.eyes_closed {
+            (Prompt::OpenEyes, Signal::Amber)
+        } else {
+            advice
+        })
+    }
+
+    /// Forgets the last person (a session's end).
+    pub fn forget(&mut self) {
+        self.last_centre = None;
+        self.eyes_closed = false;
     }
 
     /// The overlay to draw.
@@ -220,33 +295,14 @@ impl Guide {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vision::detection::KEYPOINTS;
     use std::path::Path;
+
+    fn face(eyes: Point, head: f32) -> Detection {
+        frontal_face(eyes, head)
+    }
 
     fn spec() -> Spec {
         Spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/us-passport.toml")).unwrap()
-    }
-
-    /// A frontal face whose eyes sit at `eyes`, with a box sized for `head`
-    /// px of head, as BlazeFace would report it.
-    fn face(eyes: Point, head: f32) -> Detection {
-        let bh = head / HEAD_PER_BOX;
-        let ed = bh * 0.45;
-        let mut kp = [Point::default(); KEYPOINTS];
-        kp[Keypoint::RightEye as usize] = Point::new(eyes.x - ed / 2.0, eyes.y);
-        kp[Keypoint::LeftEye as usize] = Point::new(eyes.x + ed / 2.0, eyes.y);
-        kp[Keypoint::NoseTip as usize] = Point::new(eyes.x, eyes.y + bh * 0.2);
-        kp[Keypoint::Mouth as usize] = Point::new(eyes.x, eyes.y + bh * 0.41);
-        Detection {
-            score: 0.9,
-            bbox: Rect {
-                x: eyes.x - bh / 2.0,
-                y: eyes.y - bh * 0.3,
-                w: bh,
-                h: bh,
-            },
-            keypoints: kp,
-        }
     }
 
     fn guide() -> Guide {
@@ -362,5 +418,58 @@ mod tests {
         g.advise(&[face(o.eyes, o.head_px)]);
         let moved = face(o.eyes.plus(Point::new(12.0, 0.0)), o.head_px);
         assert_eq!(g.advise(&[moved]), (Prompt::HoldStill, Signal::Amber));
+    }
+
+    #[test]
+    fn closed_eyes_hold_open_your_eyes_from_one_check_to_the_next() {
+        let mut g = guide();
+        let o = *g.overlay();
+        let f = face(o.eyes, o.head_px);
+        let closed = FaceMetrics {
+            eye_openness: 0.02,
+            ..crate::vision::live::OPEN_EYES
+        };
+        let mut checks = 0;
+        let mut turn = |g: &mut Guide, m: FaceMetrics| {
+            let advice = g.advise(&[f]);
+            g.with_eyes(advice, Some(&f), |_| {
+                checks += 1;
+                Ok::<_, ()>(m)
+            })
+            .unwrap()
+        };
+        // Two ready frames pass unchecked; the third is checked.
+        assert_eq!(turn(&mut g, closed), (Prompt::Ready, Signal::Green));
+        assert_eq!(turn(&mut g, closed), (Prompt::Ready, Signal::Green));
+        assert_eq!(turn(&mut g, closed), (Prompt::OpenEyes, Signal::Amber));
+        // Held until the next check sees them open.
+        assert_eq!(
+            turn(&mut g, crate::vision::live::OPEN_EYES),
+            (Prompt::OpenEyes, Signal::Amber)
+        );
+        assert_eq!(
+            turn(&mut g, crate::vision::live::OPEN_EYES),
+            (Prompt::OpenEyes, Signal::Amber)
+        );
+        assert_eq!(
+            turn(&mut g, crate::vision::live::OPEN_EYES),
+            (Prompt::Ready, Signal::Green)
+        );
+        drop(turn);
+        assert_eq!(checks, 2);
+        // A face that is no longer ready clears it at once.
+        let mut g = guide();
+        for _ in 0..3 {
+            let advice = g.advise(&[f]);
+            g.with_eyes(advice, Some(&f), |_| Ok::<_, ()>(closed))
+                .unwrap();
+        }
+        let away = face(Point::new(o.eyes.x + 100.0, o.eyes.y), o.head_px);
+        let advice = g.advise(&[away]);
+        assert_eq!(advice.0, Prompt::MoveRight);
+        assert_eq!(
+            g.with_eyes(advice, Some(&away), |_| Ok::<_, ()>(closed)),
+            Ok(advice)
+        );
     }
 }

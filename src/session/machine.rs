@@ -68,11 +68,47 @@ pub enum State {
     Printing,
     /// "Take your photos."
     Done,
-    /// Something needs staff: the printer or the camera.
-    Trouble {
-        /// A machine code (`out_of_paper`, `camera_lost`, `button_stuck`).
-        code: String,
-    },
+    /// Something needs staff: the printer, the camera or the button.
+    Trouble(Trouble),
+}
+
+/// Why the booth needs staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trouble {
+    /// The camera is gone (checked until it is back).
+    CameraLost,
+    /// The button has been held down for too long (cleared by a press).
+    ButtonStuck,
+    /// The printer has no paper.
+    OutOfPaper,
+    /// Any other reason the printer cannot print, by its stable code
+    /// (`paper_jam`, `printer_offline`...).
+    Printer(&'static str),
+}
+
+impl Trouble {
+    /// A printer problem by its code (`print::problem::Problem::code`).
+    pub fn printer(code: &'static str) -> Self {
+        match code {
+            "out_of_paper" => Trouble::OutOfPaper,
+            other => Trouble::Printer(other),
+        }
+    }
+
+    /// Whether the printer is the one in trouble (it is asked until fine).
+    pub fn is_printer(self) -> bool {
+        matches!(self, Trouble::OutOfPaper | Trouble::Printer(_))
+    }
+
+    /// A stable machine code, for logs and counters.
+    pub fn code(self) -> &'static str {
+        match self {
+            Trouble::CameraLost => "camera_lost",
+            Trouble::ButtonStuck => "button_stuck",
+            Trouble::OutOfPaper => "out_of_paper",
+            Trouble::Printer(code) => code,
+        }
+    }
 }
 
 impl State {
@@ -87,7 +123,7 @@ impl State {
             State::Review { .. } => "review",
             State::Printing => "printing",
             State::Done => "done",
-            State::Trouble { .. } => "trouble",
+            State::Trouble(_) => "trouble",
         }
     }
 }
@@ -129,8 +165,8 @@ pub enum Event {
     PrintFailed {
         /// When.
         at: Millis,
-        /// Its code (`out_of_paper`...).
-        code: String,
+        /// Why.
+        trouble: Trouble,
     },
     /// The printer and camera are fine again (periodic status check).
     AllClear(Millis),
@@ -250,19 +286,14 @@ impl Session {
         }
     }
 
-    fn trouble(&mut self, code: &str, at: Millis, actions: &mut Vec<Action>) {
+    fn trouble(&mut self, trouble: Trouble, at: Millis, actions: &mut Vec<Action>) {
         if matches!(self.state, State::Framing | State::Countdown { .. }) {
             actions.push(Action::StopPreview);
         }
         actions.push(Action::Wipe);
         self.retakes = 0;
         self.last_live = None;
-        self.go(
-            State::Trouble {
-                code: code.to_string(),
-            },
-            at,
-        );
+        self.go(State::Trouble(trouble), at);
     }
 
     /// Handles one event; returns what to do, in order.
@@ -271,14 +302,14 @@ impl Session {
         let at = ev.at();
         let in_session = !matches!(
             self.state,
-            State::Idle | State::Trouble { .. } | State::Printing
+            State::Idle | State::Trouble(_) | State::Printing
         );
         if in_session && at.saturating_sub(self.started) > self.timing.session_ms {
             self.end(at, &mut actions);
             return actions;
         }
         if let Event::Button(Press::Stuck, _) = ev {
-            self.trouble("button_stuck", at, &mut actions);
+            self.trouble(Trouble::ButtonStuck, at, &mut actions);
             return actions;
         }
         match (&self.state, ev) {
@@ -328,7 +359,7 @@ impl Session {
             (
                 State::Idle | State::Framing | State::Countdown { .. } | State::Capture,
                 Event::CaptureFailed(_),
-            ) => self.trouble("camera_lost", at, &mut actions),
+            ) => self.trouble(Trouble::CameraLost, at, &mut actions),
             (State::Capture | State::Processing, Event::StillDamaged(_)) => {
                 self.end(at, &mut actions)
             }
@@ -352,8 +383,8 @@ impl Session {
                 actions.push(Action::Wipe);
                 self.go(State::Done, at);
             }
-            (State::Printing, Event::PrintFailed { code, .. }) => {
-                self.trouble(&code, at, &mut actions)
+            (State::Printing, Event::PrintFailed { trouble, .. }) => {
+                self.trouble(trouble, at, &mut actions)
             }
             (State::Done, Event::Tick(_))
                 if at.saturating_sub(self.since) > self.timing.done_ms =>
@@ -361,10 +392,10 @@ impl Session {
                 self.end(at, &mut actions)
             }
             (State::Done, Event::Button(Press::Short, _)) => self.end(at, &mut actions),
-            (State::Trouble { .. }, Event::AllClear(_) | Event::Button(Press::Long, _)) => {
+            (State::Trouble(_), Event::AllClear(_) | Event::Button(Press::Long, _)) => {
                 self.go(State::Idle, at)
             }
-            (State::Trouble { code }, Event::Button(Press::Short, _)) if code == "button_stuck" => {
+            (State::Trouble(Trouble::ButtonStuck), Event::Button(Press::Short, _)) => {
                 self.go(State::Idle, at)
             }
             _ => {}
@@ -580,24 +611,14 @@ mod tests {
             press(3400),
             Event::PrintFailed {
                 at: 9000,
-                code: "out_of_paper".into(),
+                trouble: Trouble::OutOfPaper,
             },
         ]));
-        assert_eq!(
-            s.state(),
-            &State::Trouble {
-                code: "out_of_paper".into()
-            }
-        );
+        assert_eq!(s.state(), &State::Trouble(Trouble::OutOfPaper));
         assert_eq!(steps.last().unwrap().1, [Action::Wipe]);
         let mut s = s;
         assert!(s.handle(press(9500)).is_empty());
-        assert_eq!(
-            s.state(),
-            &State::Trouble {
-                code: "out_of_paper".into()
-            }
-        );
+        assert_eq!(s.state(), &State::Trouble(Trouble::OutOfPaper));
         s.handle(Event::AllClear(60_000));
         assert_eq!(s.state(), &State::Idle);
     }
@@ -611,12 +632,7 @@ mod tests {
             Event::Tick(3100),
             Event::CaptureFailed(3200),
         ]);
-        assert_eq!(
-            s.state(),
-            &State::Trouble {
-                code: "camera_lost".into()
-            }
-        );
+        assert_eq!(s.state(), &State::Trouble(Trouble::CameraLost));
         assert_eq!(steps.last().unwrap().1, [Action::Wipe]);
     }
 
@@ -631,9 +647,7 @@ mod tests {
             (vec![Event::CaptureFailed(5000)], false),
         ] {
             let (mut s, steps) = script(events);
-            let trouble = State::Trouble {
-                code: "camera_lost".into(),
-            };
+            let trouble = State::Trouble(Trouble::CameraLost);
             assert_eq!(s.state(), &trouble);
             let last = &steps.last().unwrap().1;
             assert_eq!(
@@ -676,12 +690,7 @@ mod tests {
     #[test]
     fn a_stuck_button_calls_staff_until_it_works_again() {
         let (s, _) = script(vec![Event::Button(Press::Stuck, 15_000)]);
-        assert_eq!(
-            s.state(),
-            &State::Trouble {
-                code: "button_stuck".into()
-            }
-        );
+        assert_eq!(s.state(), &State::Trouble(Trouble::ButtonStuck));
         let mut s = s;
         s.handle(press(40_000));
         assert_eq!(s.state(), &State::Idle);

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use super::machine::Trouble;
+
 /// One instruction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Prompt {
@@ -129,12 +131,12 @@ impl Prompt {
 
     /// What the trouble screen says for a trouble code: staff need to know
     /// where to look, not only that something is wrong.
-    pub fn for_trouble(code: &str) -> Prompt {
-        match code {
-            "out_of_paper" => Prompt::OutOfPaper,
-            "camera_lost" => Prompt::CameraLost,
-            "button_stuck" => Prompt::ButtonStuck,
-            _ => Prompt::CallStaff,
+    pub fn for_trouble(trouble: Trouble) -> Prompt {
+        match trouble {
+            Trouble::OutOfPaper => Prompt::OutOfPaper,
+            Trouble::CameraLost => Prompt::CameraLost,
+            Trouble::ButtonStuck => Prompt::ButtonStuck,
+            Trouble::Printer(_) => Prompt::CallStaff,
         }
     }
 

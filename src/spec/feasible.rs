@@ -75,4 +75,3 @@ pub fn check_feasible(spec: &Spec) -> Result<(), String> {
         )),
     }
 }
-

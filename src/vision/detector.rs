@@ -4,10 +4,10 @@ use std::path::Path;
 
 use super::anchors::{self, AnchorSpec};
 use super::detection::{self, DecodeParams, Detection};
-use crate::imaging::geometry::{Point, TensorMap};
 use super::preprocess::{Normalise, fill_tensor};
 use super::runtime::{Model, ModelError};
 use crate::imaging::RgbImage;
+use crate::imaging::geometry::{Point, TensorMap};
 
 /// Which BlazeFace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use super::detection::{Detection, Keypoint};
-use crate::imaging::geometry::{Point, TensorMap};
 use super::preprocess::{Normalise, fill_tensor};
 use super::runtime::{Model, ModelError};
 use crate::imaging::RgbImage;
+use crate::imaging::geometry::{Point, TensorMap};
 
 /// Landmark count.
 pub const POINTS: usize = 468;

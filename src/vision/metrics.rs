@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::imaging::geometry::Point;
 use super::mesh::{FaceMesh, idx};
+use crate::imaging::geometry::Point;
 
 /// Head pose and expression of one face.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

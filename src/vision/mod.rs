@@ -2,6 +2,7 @@
 pub mod anchors;
 pub mod detection;
 pub mod detector;
+pub mod live;
 pub mod mesh;
 pub mod metrics;
 pub mod preprocess;
@@ -9,8 +10,8 @@ mod quiet;
 pub mod runtime;
 pub mod segmentation;
 
+pub use crate::imaging::geometry::{Point, Rect, TensorMap};
 pub use detection::{Detection, Keypoint};
 pub use detector::{FaceDetector, Range};
-pub use crate::imaging::geometry::{Point, Rect, TensorMap};
 pub use mesh::{FaceMesh, MeshModel};
 pub use segmentation::{PersonMask, Segmenter};

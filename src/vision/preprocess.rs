@@ -1,9 +1,9 @@
 //! Filling a model's input tensor from an image through a [`TensorMap`],
 //! without allocating: values go straight into the runtime's buffer.
 
-use crate::imaging::geometry::{Point, TensorMap};
 use super::runtime::{Input, TensorSink};
 use crate::imaging::RgbImage;
+use crate::imaging::geometry::{Point, TensorMap};
 
 /// How 0-255 channel values map to model inputs.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use crate::imaging::geometry::{Point, TensorMap};
 use super::preprocess::{Normalise, fill_tensor};
 use super::runtime::{Model, ModelError};
+use crate::imaging::geometry::{Point, TensorMap};
 use crate::imaging::{RgbImage, SecretBuf};
 
 const SIZE: u32 = 256;

@@ -2,8 +2,9 @@
 //! on a virtual clock, and a real IPP printer (ippeveprinter).
 
 use passbooth::booth::demo::{STEP_MS, scenes};
+use passbooth::booth::script::{Person, play, stepping_in};
 use passbooth::booth::worker::Processor;
-use passbooth::booth::{Booth, BoothSettings, LiveModels};
+use passbooth::booth::{Booth, BoothSettings, LiveModels, Parts};
 use passbooth::capture::replay::{Playback, ReplaySource};
 use passbooth::capture::{CaptureError, FrameSource};
 use passbooth::display::sim::NullScreen;
@@ -14,18 +15,36 @@ use passbooth::imaging::encode::recorded_dpi;
 use passbooth::input::Press;
 use passbooth::print::ipp::IppPrinter;
 use passbooth::print::media::Media;
-use passbooth::print::{FolderPrinter, SheetPrinter};
-use passbooth::session::guide::Signal;
-use passbooth::session::machine::{State, Timing};
+use passbooth::print::{FolderPrinter, Paper, SheetPrinter};
+use passbooth::session::guide::Overlay;
+use passbooth::session::machine::{State, Timing, Trouble};
 use passbooth::session::prompts::{Language, Prompt};
 use passbooth::spec::Spec;
+use passbooth::vision::live::LiveDetector;
 use tempfile::TempDir;
 
 use crate::common::*;
 use crate::printer::{Behaviour, ROUTES, Route, Target, TestPrinter};
 
-fn booth(printer: IppPrinter) -> Booth<ReplaySource, NullScreen> {
-    booth_with(replay(), printer)
+/// Which live detector a booth test runs with: the real models, or a
+/// script of what they would see as the person steps in. Every booth test
+/// that concerns the live loop runs with both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sees {
+    /// LiteRT's BlazeFace and face mesh on the replayed frames.
+    Models,
+    /// [`stepping_in`]: no model loaded.
+    Script,
+}
+
+/// Both detectors.
+pub(crate) const BOTH: [Sees; 2] = [Sees::Models, Sees::Script];
+
+/// A booth as the tests build it: a silent screen, either detector.
+pub(crate) type TestBooth<C> = Booth<C, NullScreen, Box<dyn LiveDetector>>;
+
+fn booth(sees: Sees, printer: IppPrinter) -> TestBooth<ReplaySource> {
+    booth_with(sees, replay(), printer)
 }
 
 pub(crate) fn replay() -> ReplaySource {
@@ -33,85 +52,80 @@ pub(crate) fn replay() -> ReplaySource {
 }
 
 pub(crate) fn booth_with<C: FrameSource, P: SheetPrinter + Send + 'static>(
+    sees: Sees,
     camera: C,
     printer: P,
-) -> Booth<C, NullScreen> {
+) -> TestBooth<C> {
     let engine = Engine::load(&repo("models")).unwrap();
-    booth_built(camera, printer, engine, Timing::default())
+    booth_seeing(sees, camera, printer, engine, Timing::default())
 }
 
-/// A booth on the US passport and 4x6 paper with any engine and timing.
+/// A booth on the US passport and 4x6 paper with any engine and timing,
+/// seeing through the models.
 pub(crate) fn booth_built<C: FrameSource, P: SheetPrinter + Send + 'static, E: Processor>(
     camera: C,
     printer: P,
     engine: E,
     timing: Timing,
-) -> Booth<C, NullScreen> {
+) -> TestBooth<C> {
+    booth_seeing(Sees::Models, camera, printer, engine, timing)
+}
+
+/// [`booth_built`] with the detector `sees`.
+pub(crate) fn booth_seeing<C: FrameSource, P: SheetPrinter + Send + 'static, E: Processor>(
+    sees: Sees,
+    camera: C,
+    printer: P,
+    engine: E,
+    timing: Timing,
+) -> TestBooth<C> {
     let settings = BoothSettings {
         spec: Spec::load(&repo("specs/us-passport.toml")).unwrap(),
-        media: Media::parse("4x6").unwrap(),
-        margin_mm: 0.0,
+        paper: Paper::new(Media::parse("4x6").unwrap()),
         lang: Language::En,
         timing,
     };
-    let live = LiveModels::load(&repo("models")).unwrap();
+    let (vw, vh) = camera.viewfinder_size();
+    let detector: Box<dyn LiveDetector> = match sees {
+        Sees::Models => Box::new(LiveModels::load(&repo("models")).unwrap()),
+        Sees::Script => Box::new(stepping_in(&Overlay::new(&settings.spec, vw, vh))),
+    };
+    let parts = Parts {
+        detector,
+        engine,
+        printer,
+    };
     Booth::new(
         settings,
         camera,
-        NullScreen::default(),
-        printer,
-        engine,
-        live,
-        (240, 320),
+        (NullScreen::default(), (240, 320)),
+        parts,
         0,
     )
 }
 
 /// Presses like a person: start, go when the screen turns green, confirm
 /// the review; 60 virtual seconds, or until `until` holds.
-pub(crate) fn session<C: FrameSource>(
-    b: &mut Booth<C, NullScreen>,
-    until: impl Fn(&State) -> bool,
-) {
+pub(crate) fn session<C: FrameSource>(b: &mut TestBooth<C>, until: impl Fn(&State) -> bool) {
     session_from(b, 0, until)
 }
 
 /// [`session`] starting at virtual time `start`.
 pub(crate) fn session_from<C: FrameSource>(
-    b: &mut Booth<C, NullScreen>,
+    b: &mut TestBooth<C>,
     start: u64,
     until: impl Fn(&State) -> bool,
 ) {
     let mut now = start;
-    let mut reviewed = false;
-    let mut step = 0;
-    for _ in 0..30_000 {
-        // Virtual time stands still while the engine or printer works.
-        if b.busy() {
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        } else {
-            now += STEP_MS;
-            step += 1;
-        }
-        if step > 600 {
-            break;
-        }
-        let press = match b.state() {
-            State::Idle if step == 1 => Some(Press::Short),
-            State::Framing if matches!(b.live(), Some((Signal::Green, _))) => Some(Press::Short),
-            State::Review { .. } if !reviewed => {
-                reviewed = true;
-                Some(Press::Short)
-            }
-            _ => None,
-        };
-        b.step(now, press).unwrap();
-        if until(b.state()) {
-            return;
-        }
+    play(b, &mut Person::new(), &mut now, 600, |b, _| {
+        Ok(until(b.state()))
+    })
+    .unwrap();
+    if until(b.state()) {
+        return;
     }
     assert!(
-        b.record().prints > 0 || matches!(b.state(), State::Trouble { .. }),
+        b.record().prints > 0 || matches!(b.state(), State::Trouble(_)),
         "session did not finish: {:?}",
         b.record().states
     );
@@ -119,19 +133,21 @@ pub(crate) fn session_from<C: FrameSource>(
 
 #[test]
 fn a_scripted_session_prints_on_a_real_printer_and_ends_idle_and_wiped() {
-    for route in ROUTES {
-        a_scripted_session_prints(route);
+    for sees in BOTH {
+        for route in ROUTES {
+            a_scripted_session_prints(sees, route);
+        }
     }
 }
 
-fn a_scripted_session_prints(route: Route) {
+fn a_scripted_session_prints(sees: Sees, route: Route) {
     let p = Target::start(
         route,
         Behaviour::Prints,
         "na_index-4x6_4x6in",
         "image/jpeg,application/pdf",
     );
-    let mut b = booth(IppPrinter::new(&p.uri).unwrap());
+    let mut b = booth(sees, IppPrinter::new(&p.uri).unwrap());
     session(&mut b, |_| false);
     let names: Vec<&str> = b.record().states.iter().map(|(_, s)| *s).collect();
     assert_eq!(
@@ -160,26 +176,26 @@ fn a_scripted_session_prints(route: Route) {
 
 #[test]
 fn out_of_paper_shows_trouble_and_wipes_the_session() {
-    for route in ROUTES {
-        out_of_paper_shows_trouble(route);
+    for sees in BOTH {
+        for route in ROUTES {
+            out_of_paper_shows_trouble(sees, route);
+        }
     }
 }
 
-fn out_of_paper_shows_trouble(route: Route) {
+fn out_of_paper_shows_trouble(sees: Sees, route: Route) {
     let p = Target::start(
         route,
         Behaviour::OutOfPaper,
         "na_index-4x6_4x6in",
         "image/jpeg",
     );
-    let mut b = booth(IppPrinter::new(&p.uri).unwrap());
-    session(&mut b, |s| matches!(s, State::Trouble { .. }));
+    let mut b = booth(sees, IppPrinter::new(&p.uri).unwrap());
+    session(&mut b, |s| matches!(s, State::Trouble(_)));
     assert_eq!(
         b.state(),
-        &State::Trouble {
-            code: "out_of_paper".into()
-        },
-        "{route:?}"
+        &State::Trouble(Trouble::OutOfPaper),
+        "{sees:?} {route:?}"
     );
     assert!(!b.holds_face_data());
     // The screen says to call staff.
@@ -223,18 +239,18 @@ fn the_demo_writes_a_sheet_and_snapshots() {
 #[test]
 fn the_booth_keeps_running_while_a_slow_printer_works() {
     for route in ROUTES {
-        keeps_running_while_a_slow_printer_works(route);
+        keeps_running_while_a_slow_printer_works(Sees::Script, route);
     }
 }
 
-fn keeps_running_while_a_slow_printer_works(route: Route) {
+fn keeps_running_while_a_slow_printer_works(sees: Sees, route: Route) {
     let p = Target::start(
         route,
         Behaviour::Slow(4),
         "na_index-4x6_4x6in",
         "image/jpeg",
     );
-    let mut b = booth(IppPrinter::new(&p.uri).unwrap());
+    let mut b = booth(sees, IppPrinter::new(&p.uri).unwrap());
     session(&mut b, |s| matches!(s, State::Printing));
     assert!(b.busy());
     // Twenty turns of the loop (screen, button, watchdog) while it prints.
@@ -252,8 +268,14 @@ fn keeps_running_while_a_slow_printer_works(route: Route) {
 
 #[test]
 fn a_still_screen_is_sent_once_not_every_turn() {
+    for sees in BOTH {
+        a_still_screen_is_sent_once_not_every_turn_with(sees);
+    }
+}
+
+fn a_still_screen_is_sent_once_not_every_turn_with(sees: Sees) {
     let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
-    let mut b = booth(IppPrinter::new(&p.uri).unwrap());
+    let mut b = booth(sees, IppPrinter::new(&p.uri).unwrap());
     for i in 0..20 {
         b.step(i * STEP_MS, None).unwrap();
     }
@@ -318,7 +340,7 @@ impl FrameSource for Unpluggable {
     }
 }
 
-fn shows(b: &Booth<Unpluggable, NullScreen>, prompt: Prompt) -> bool {
+fn shows(b: &TestBooth<Unpluggable>, prompt: Prompt) -> bool {
     let mut want = passbooth::display::Framebuffer::new(240, 320);
     passbooth::booth::screens::draw(
         &mut want,
@@ -331,21 +353,29 @@ fn shows(b: &Booth<Unpluggable, NullScreen>, prompt: Prompt) -> bool {
 
 #[test]
 fn a_camera_pulled_mid_session_shows_on_screen_and_the_booth_recovers_when_it_is_back() {
+    for sees in BOTH {
+        a_camera_pulled_mid_session_shows_on_screen_and_the_booth_recovers_when_it_is_back_with(
+            sees,
+        );
+    }
+}
+
+fn a_camera_pulled_mid_session_shows_on_screen_and_the_booth_recovers_when_it_is_back_with(
+    sees: Sees,
+) {
     let plugged = std::rc::Rc::new(std::cell::Cell::new(true));
     let camera = Unpluggable {
         inner: replay(),
         plugged: plugged.clone(),
     };
     let prints = TempDir::new().unwrap();
-    let mut b = booth_with(camera, FolderPrinter::new(prints.path()));
+    let mut b = booth_with(sees, camera, FolderPrinter::new(prints.path()));
     // Into the session until the guide has seen the face, then pull the cable.
     session(&mut b, |s| matches!(s, State::Countdown { .. }));
     plugged.set(false);
     let mut now = 20_000;
     b.step(now, None).unwrap();
-    let lost = State::Trouble {
-        code: "camera_lost".into(),
-    };
+    let lost = State::Trouble(Trouble::CameraLost);
     assert_eq!(b.state(), &lost);
     assert!(!b.holds_face_data(), "wiped");
     assert!(shows(&b, Prompt::CameraLost), "the screen says so");
@@ -372,20 +402,21 @@ fn a_camera_pulled_mid_session_shows_on_screen_and_the_booth_recovers_when_it_is
 
 #[test]
 fn a_camera_missing_at_start_is_reported_before_anyone_presses() {
+    for sees in BOTH {
+        a_camera_missing_at_start_is_reported_before_anyone_presses_with(sees);
+    }
+}
+
+fn a_camera_missing_at_start_is_reported_before_anyone_presses_with(sees: Sees) {
     let plugged = std::rc::Rc::new(std::cell::Cell::new(false));
     let camera = Unpluggable {
         inner: replay(),
         plugged: plugged.clone(),
     };
     let prints = TempDir::new().unwrap();
-    let mut b = booth_with(camera, FolderPrinter::new(prints.path()));
+    let mut b = booth_with(sees, camera, FolderPrinter::new(prints.path()));
     b.step(0, None).unwrap();
-    assert_eq!(
-        b.state(),
-        &State::Trouble {
-            code: "camera_lost".into()
-        }
-    );
+    assert_eq!(b.state(), &State::Trouble(Trouble::CameraLost));
     assert!(shows(&b, Prompt::CameraLost));
 }
 
@@ -409,8 +440,18 @@ impl FrameSource for DamagedStills {
 
 #[test]
 fn a_damaged_still_ends_the_session_in_idle_wiped() {
+    for sees in BOTH {
+        a_damaged_still_ends_the_session_in_idle_wiped_with(sees);
+    }
+}
+
+fn a_damaged_still_ends_the_session_in_idle_wiped_with(sees: Sees) {
     let prints = TempDir::new().unwrap();
-    let mut b = booth_with(DamagedStills(replay()), FolderPrinter::new(prints.path()));
+    let mut b = booth_with(
+        sees,
+        DamagedStills(replay()),
+        FolderPrinter::new(prints.path()),
+    );
     session(&mut b, |s| matches!(s, State::Idle));
     let names: Vec<&str> = b.record().states.iter().map(|(_, s)| *s).collect();
     assert_eq!(names, ["idle", "framing", "countdown", "capture", "idle"]);
@@ -422,6 +463,12 @@ fn a_damaged_still_ends_the_session_in_idle_wiped() {
 
 #[test]
 fn a_printer_that_vanishes_mid_session_calls_staff_and_is_picked_up_when_back() {
+    for sees in BOTH {
+        a_printer_that_vanishes_mid_session_calls_staff_and_is_picked_up_when_back_with(sees);
+    }
+}
+
+fn a_printer_that_vanishes_mid_session_calls_staff_and_is_picked_up_when_back_with(sees: Sees) {
     let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
     let port: u16 = p
         .uri
@@ -431,7 +478,7 @@ fn a_printer_that_vanishes_mid_session_calls_staff_and_is_picked_up_when_back() 
         .unwrap()
         .parse()
         .unwrap();
-    let mut b = booth(IppPrinter::new(&p.uri).unwrap());
+    let mut b = booth(sees, IppPrinter::new(&p.uri).unwrap());
     session(&mut b, |s| matches!(s, State::Review { .. }));
     drop(p); // the printer is switched off
     let mut now = 50_000;
@@ -441,9 +488,7 @@ fn a_printer_that_vanishes_mid_session_calls_staff_and_is_picked_up_when_back() 
         now += 10;
         b.step(now, None).unwrap();
     }
-    let offline = State::Trouble {
-        code: "printer_offline".into(),
-    };
+    let offline = State::Trouble(Trouble::Printer("printer_offline"));
     assert_eq!(b.state(), &offline);
     assert!(!b.holds_face_data(), "wiped");
     assert_eq!(b.counters().printer_errors.get("printer_offline"), Some(&1));

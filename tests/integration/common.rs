@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use passbooth::imaging::warp::Crop;
 use passbooth::imaging::RgbImage;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::write_file;
+use passbooth::imaging::warp::Crop;
 use passbooth::vision::Point;
 
 pub fn repo(p: &str) -> PathBuf {

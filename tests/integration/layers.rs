@@ -132,10 +132,7 @@ fn violations(src: &Path) -> Vec<String> {
                     "{}: {top} -> {used} (the same layer)",
                     rel.display()
                 )),
-                Some(_) => out.push(format!(
-                    "{}: {top} -> {used} (points up)",
-                    rel.display()
-                )),
+                Some(_) => out.push(format!("{}: {top} -> {used} (points up)", rel.display())),
                 None => out.push(format!(
                     "{}: {top} -> {used} (no such layer)",
                     rel.display()
@@ -150,7 +147,11 @@ fn violations(src: &Path) -> Vec<String> {
 fn every_import_points_down_the_layers() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let bad = violations(&src);
-    assert!(bad.is_empty(), "imports against the layers:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "imports against the layers:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]
@@ -167,7 +168,10 @@ fn the_scan_catches_an_import_that_points_up_or_sideways() {
         "use crate::{\n    imaging::RgbImage,\n    session::Millis,\n};\n// use crate::cli;\n",
     );
     write("print/mod.rs", "fn f() { crate::display::x(); }\n");
-    write("spec/mod.rs", "#[cfg(test)]\nmod tests {\n    use crate::cli;\n}\n");
+    write(
+        "spec/mod.rs",
+        "#[cfg(test)]\nmod tests {\n    use crate::cli;\n}\n",
+    );
     write("widgets.rs", "\n");
     let bad = violations(dir.path());
     assert_eq!(

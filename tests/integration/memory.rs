@@ -2,8 +2,8 @@
 //! record of the child process (getrusage RUSAGE_CHILDREN: the largest peak
 //! of any child this test binary waited for, so an upper bound).
 
-use passbooth::imaging::warp::Crop;
 use passbooth::imaging::encode::write_file;
+use passbooth::imaging::warp::Crop;
 use passbooth::vision::Point;
 use tempfile::TempDir;
 

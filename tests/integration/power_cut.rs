@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use passbooth::imaging::encode::write_file;
 use passbooth::booth::counters::Counters;
+use passbooth::imaging::encode::write_file;
 use tempfile::TempDir;
 
 use crate::common::*;

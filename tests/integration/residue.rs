@@ -100,8 +100,8 @@ fn viewfinder_form(still: &RgbImage) -> Form {
 /// The review screen as the framebuffer holds it (Rgb565, native byte
 /// order): the composed photo drawn by the booth's own screen code.
 fn review_form(photo: &RgbImage) -> Form {
-    use passbooth::display::Framebuffer;
     use passbooth::booth::screens::{View, draw};
+    use passbooth::display::Framebuffer;
     let mut fb = Framebuffer::new(240, 320);
     let view = View::Review {
         photo: Some(photo),

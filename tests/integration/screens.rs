@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
+use passbooth::booth::screens::{View, draw};
 use passbooth::checks::Reason;
 use passbooth::display::Framebuffer;
 use passbooth::display::sim::snapshot;
-use passbooth::booth::screens::{View, draw};
 use passbooth::imaging::RgbImage;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::write_file;

@@ -6,23 +6,21 @@
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
-use passbooth::booth::Booth;
 use passbooth::booth::demo::STEP_MS;
 use passbooth::booth::worker::{Processed, Processor};
 use passbooth::capture::mapped::MappedBuffer;
 use passbooth::capture::replay::ReplaySource;
 use passbooth::capture::{CaptureError, FrameSource};
-use passbooth::display::sim::NullScreen;
 use passbooth::engine::Engine;
 use passbooth::imaging::RgbImage;
 use passbooth::input::Press;
 use passbooth::print::FolderPrinter;
 use passbooth::session::guide::Signal;
-use passbooth::session::machine::{State, Timing};
+use passbooth::session::machine::{State, Timing, Trouble};
 use passbooth::spec::Spec;
 use tempfile::TempDir;
 
-use crate::booth::{booth_built, replay, session};
+use crate::booth::{TestBooth, booth_built, replay, session};
 use crate::common::*;
 
 /// The real engine behind a gate: a job waits until the test opens it.
@@ -43,7 +41,7 @@ impl Processor for Gated {
     }
 }
 
-fn gated(timing: Timing) -> (Booth<ReplaySource, NullScreen>, Sender<()>, TempDir) {
+fn gated(timing: Timing) -> (TestBooth<ReplaySource>, Sender<()>, TempDir) {
     let (open, gate) = channel();
     let engine = Gated {
         engine: Engine::load(&repo("models")).unwrap(),
@@ -56,7 +54,7 @@ fn gated(timing: Timing) -> (Booth<ReplaySource, NullScreen>, Sender<()>, TempDi
 
 /// Steps a person through the session until the still is with the engine;
 /// returns the virtual time.
-fn to_processing(b: &mut Booth<ReplaySource, NullScreen>) -> u64 {
+fn to_processing(b: &mut TestBooth<ReplaySource>) -> u64 {
     let mut now = 0;
     for step in 0..600 {
         now += STEP_MS;
@@ -76,7 +74,7 @@ fn to_processing(b: &mut Booth<ReplaySource, NullScreen>) -> u64 {
 
 /// Opens the gate and steps until the worker is done; the late result must
 /// be wiped on arrival and change nothing.
-fn release_and_settle(b: &mut Booth<ReplaySource, NullScreen>, open: &Sender<()>, now: u64) {
+fn release_and_settle(b: &mut TestBooth<ReplaySource>, open: &Sender<()>, now: u64) {
     let state = b.state().clone();
     open.send(()).unwrap();
     for _ in 0..60_000 {
@@ -95,7 +93,7 @@ fn release_and_settle(b: &mut Booth<ReplaySource, NullScreen>, open: &Sender<()>
 }
 
 /// A 30 s session that runs out at 31 s while its still is with the engine.
-fn timed_out_while_processing() -> (Booth<ReplaySource, NullScreen>, Sender<()>, TempDir) {
+fn timed_out_while_processing() -> (TestBooth<ReplaySource>, Sender<()>, TempDir) {
     let timing = Timing {
         session_ms: 30_000,
         ..Timing::default()
@@ -122,12 +120,7 @@ fn a_result_that_arrives_after_a_stuck_button_is_wiped() {
     let (mut b, open, _prints) = gated(Timing::default());
     let now = to_processing(&mut b);
     b.step(now + STEP_MS, Some(Press::Stuck)).unwrap();
-    assert_eq!(
-        b.state(),
-        &State::Trouble {
-            code: "button_stuck".into()
-        }
-    );
+    assert_eq!(b.state(), &State::Trouble(Trouble::ButtonStuck));
     release_and_settle(&mut b, &open, now + 2 * STEP_MS);
 }
 
@@ -237,7 +230,7 @@ impl FrameSource for MappedCamera {
     }
 }
 
-fn mapped_booth(timing: Timing) -> (Booth<MappedCamera, NullScreen>, TempDir) {
+fn mapped_booth(timing: Timing) -> (TestBooth<MappedCamera>, TempDir) {
     let prints = TempDir::new().unwrap();
     let engine = Engine::load(&repo("models")).unwrap();
     let b = booth_built(
@@ -251,7 +244,7 @@ fn mapped_booth(timing: Timing) -> (Booth<MappedCamera, NullScreen>, TempDir) {
 
 /// Steps until `until` holds with presses from `press`; returns the time.
 fn drive(
-    b: &mut Booth<MappedCamera, NullScreen>,
+    b: &mut TestBooth<MappedCamera>,
     mut now: u64,
     mut press: impl FnMut(&State, u64) -> Option<Press>,
     until: impl Fn(&State) -> bool,
@@ -272,7 +265,7 @@ fn drive(
 }
 
 /// Starts a session and steps once into framing; returns the time.
-fn framing(b: &mut Booth<MappedCamera, NullScreen>) -> u64 {
+fn framing(b: &mut TestBooth<MappedCamera>) -> u64 {
     let now = drive(
         b,
         0,

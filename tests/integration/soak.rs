@@ -4,14 +4,12 @@
 
 use std::process::Command;
 
-use passbooth::booth::demo::STEP_MS;
-use passbooth::input::Press;
+use passbooth::booth::script::{Person, play};
 use passbooth::print::FolderPrinter;
-use passbooth::session::guide::Signal;
 use passbooth::session::machine::State;
 use tempfile::TempDir;
 
-use crate::booth::{booth_with, replay};
+use crate::booth::{Sees, booth_with, replay};
 
 /// Sessions in a soak; PASSBOOTH_SOAK_SESSIONS lowers it under emulation.
 fn sessions() -> u32 {
@@ -24,6 +22,8 @@ fn sessions() -> u32 {
 /// Sessions run before the first measurement (allocator pools, lazy
 /// statics and model arenas settle).
 const WARM_UP: u32 = 10;
+/// Turns of virtual time one session may take (it takes about 100).
+const SESSION_TURNS: u64 = 3000;
 /// Allowed growth of the resident size over the soak.
 const MAX_GROWTH_KB: u64 = 5 * 1024;
 
@@ -42,36 +42,17 @@ fn rss_kb() -> u64 {
 /// after the warm-up and at the end.
 fn soak(n: u32) {
     let prints = TempDir::new().unwrap();
-    let mut b = booth_with(replay(), FolderPrinter::new(prints.path()));
+    let mut b = booth_with(Sees::Models, replay(), FolderPrinter::new(prints.path()));
     let mut now = 0;
     let mut base = 0;
     for i in 1..=n {
-        let mut reviewed = false;
-        b.step(now, Some(Press::Short)).unwrap();
-        while !(reviewed && matches!(b.state(), State::Idle)) {
-            if b.busy() {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            } else {
-                now += STEP_MS;
-            }
-            let press = match b.state() {
-                State::Framing if matches!(b.live(), Some((Signal::Green, _))) => {
-                    Some(Press::Short)
-                }
-                State::Review { .. } if !reviewed => {
-                    reviewed = true;
-                    Some(Press::Short)
-                }
-                State::Done => Some(Press::Short),
-                _ => None,
-            };
-            b.step(now, press).unwrap();
-            assert!(
-                !matches!(b.state(), State::Trouble { .. }),
-                "{:?}",
-                b.state()
-            );
-        }
+        let mut person = Person::new().in_a_hurry();
+        play(&mut b, &mut person, &mut now, SESSION_TURNS, |b, _| {
+            assert!(!matches!(b.state(), State::Trouble(_)), "{:?}", b.state());
+            Ok(matches!(b.state(), State::Idle) && b.record().prints == i)
+        })
+        .unwrap();
+        assert!(person.reviewed());
         assert!(!b.holds_face_data());
         for sheet in std::fs::read_dir(prints.path()).unwrap() {
             std::fs::remove_file(sheet.unwrap().path()).unwrap();

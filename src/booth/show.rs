@@ -1,0 +1,69 @@
+//! Putting the session's state on the screen: the still screens (attract,
+//! one moment, review, printing, done, trouble) are drawn once when the
+//! state is entered; the framing screen is drawn every frame by the loop.
+
+use super::screens::{View, draw};
+use super::{Booth, BoothError};
+use crate::capture::FrameSource;
+use crate::clock::Millis;
+use crate::display::Screen;
+use crate::session::machine::State;
+use crate::session::prompts::Prompt;
+use crate::vision::live::LiveDetector;
+
+impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
+    /// Records a state change and puts the current screen on the panel.
+    pub(super) fn show(&mut self, now: Millis) -> Result<bool, BoothError> {
+        let changed = self.note_state(now);
+        let name = self.session.state().name();
+        if !self.framing() && self.still_drawn != Some(name) {
+            self.draw_still_screen();
+            self.still_drawn = Some(name);
+        }
+        self.flush()?;
+        Ok(changed)
+    }
+
+    /// Sends the framebuffer's changed rows to the screen.
+    pub(super) fn flush(&mut self) -> Result<(), BoothError> {
+        self.screen
+            .flush(&mut self.fb)
+            .map_err(|e| BoothError::Screen(format!("{e:?}")))
+    }
+
+    fn note_state(&mut self, now: Millis) -> bool {
+        let name = self.session.state().name();
+        if name == self.last_state {
+            return false;
+        }
+        if (self.last_state, name) == ("idle", "framing") {
+            self.count(|c| c.sessions += 1);
+        }
+        self.last_state = name;
+        self.record.states.push((now, name));
+        eprintln!("state={name}");
+        true
+    }
+
+    fn draw_still_screen(&mut self) {
+        let lang = self.settings.lang;
+        let view = match self.session.state() {
+            State::Idle => View::Attract {
+                caption: &self.settings.spec.caption,
+            },
+            State::Capture | State::Processing => View::Processing,
+            State::Review { accepted } => View::Review {
+                photo: self.photo.as_ref(),
+                accepted: *accepted,
+                reason: self.record.reason,
+            },
+            State::Printing => View::Printing,
+            State::Done => View::Done,
+            State::Trouble(trouble) => View::Trouble {
+                prompt: Prompt::for_trouble(*trouble),
+            },
+            State::Framing | State::Countdown { .. } => return,
+        };
+        draw(&mut self.fb, &view, lang);
+    }
+}
