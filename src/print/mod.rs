@@ -159,3 +159,28 @@ impl SheetPrinter for FolderPrinter {
         Ok(Receipt::default())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_printer_writes_one_file_per_copy() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut printer = FolderPrinter::new(&dir.path().join("sheets"));
+        let photo = RgbImage::black(600, 600);
+        let paper = Paper {
+            copies: 3,
+            ..Paper::new(Media::parse("4x6").unwrap())
+        };
+        let sheet = sheet_for(&photo, &paper, 300, None).unwrap();
+        assert_eq!(sheet.layout.slots.len(), 6);
+        assert_eq!(printer.print_sheet(&sheet, &paper).unwrap(), Receipt::default());
+        let mut names: Vec<String> = std::fs::read_dir(dir.path().join("sheets"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["sheet-1.jpg", "sheet-2.jpg", "sheet-3.jpg"]);
+    }
+}

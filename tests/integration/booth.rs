@@ -518,3 +518,27 @@ pub(crate) fn replay_stills(dir: &std::path::Path) {
     let still = passbooth::booth::demo::in_place(&astronaut());
     passbooth::imaging::encode::write_file(&still, &dir.join("0001.png"), 72).unwrap();
 }
+
+#[test]
+fn the_booth_prints_the_copies_its_config_asks_for() {
+    let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
+    let mut settings = BoothSettings::new(Spec::load(&repo("specs/us-passport.toml")).unwrap())
+        .unwrap();
+    settings.paper.copies = 2;
+    let camera = replay();
+    let (vw, vh) = camera.viewfinder_size();
+    let parts = Parts {
+        detector: stepping_in(&Overlay::new(&settings.spec, vw, vh)),
+        engine: Engine::load(&repo("models")).unwrap(),
+        printer: IppPrinter::new(&p.uri).unwrap(),
+    };
+    let mut b = Booth::new(settings, camera, (NullScreen::default(), (240, 320)), parts, 0);
+    play(&mut b, &mut Person::new(), &mut 0, 600, |b, _| {
+        Ok(b.record().prints > 0 && matches!(b.state(), State::Idle))
+    })
+    .unwrap();
+    assert_eq!(b.record().prints, 1);
+    assert_eq!(p.received().len(), 1, "one job");
+    let env = p.job_env(1);
+    assert!(env.contains("IPP_COPIES=2"), "{env}");
+}
