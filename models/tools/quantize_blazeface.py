@@ -9,7 +9,7 @@ Reproducible offline with PyPI tools only:
 
     python3 -m venv /tmp/qenv
     /tmp/qenv/bin/pip install ai-edge-quantizer==0.6.0 ai-edge-litert==2.1.4 pillow numpy
-    /tmp/qenv/bin/python scripts/quantize_blazeface.py \
+    /tmp/qenv/bin/python models/tools/quantize_blazeface.py \
         --float models/src/mp_face_detection_short_range.tflite \
         --calib DIR_OF_PORTRAITS [--calib MORE] \
         --out models/face_detection_short_range_int8.tflite
