@@ -73,22 +73,35 @@ pub enum Buttons {
     Gpio(GpioButton, Button),
 }
 
+/// What the buttons said since the last turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polled {
+    /// Nothing.
+    Nothing,
+    /// A press.
+    Press(Press),
+    /// Stop the booth (the simulator's `quit`, or the end of its input).
+    Quit,
+}
+
 impl Buttons {
-    /// The press since the last call, `None` for nothing, `Err` to quit.
-    pub fn next(&mut self) -> Result<Option<Press>, ()> {
+    /// What happened since the last call (never blocks).
+    pub fn poll(&mut self) -> Polled {
         match self {
             Buttons::Simulated(rx) => match rx.try_recv() {
-                Ok(Input::Press(p)) => Ok(Some(p)),
-                Ok(Input::Quit) => Err(()),
-                Err(_) => Ok(None),
+                Ok(Input::Press(p)) => Polled::Press(p),
+                Ok(Input::Quit) => Polled::Quit,
+                Err(_) => Polled::Nothing,
             },
             Buttons::Gpio(line, button) => {
                 while let Some(edge) = line.poll() {
                     if let Some(p) = button.edge(edge) {
-                        return Ok(Some(p));
+                        return Polled::Press(p);
                     }
                 }
-                Ok(button.tick(monotonic_ms()))
+                button
+                    .tick(monotonic_ms())
+                    .map_or(Polled::Nothing, Polled::Press)
             }
         }
     }

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::buttons::Buttons;
+use super::buttons::{Buttons, Polled};
 use super::systemd;
 use crate::booth::Booth;
 use crate::capture::FrameSource;
@@ -53,7 +53,11 @@ fn turns<C: FrameSource, S: Screen, D: LiveDetector>(
     loop {
         let tick = Instant::now();
         let now = start.elapsed().as_millis() as u64;
-        let Ok(press) = buttons.next() else { break };
+        let press = match buttons.poll() {
+            Polled::Quit => break,
+            Polled::Press(p) => Some(p),
+            Polled::Nothing => None,
+        };
         if systemd::terminating() {
             break;
         }

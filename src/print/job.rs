@@ -133,10 +133,10 @@ impl IppPrinter {
             .groups_of(DelimiterTag::JobAttributes)
             .next();
         let state = group
-            .and_then(|g| super::ipp::integers(g, "job-state").first().copied())
+            .and_then(|g| super::attrs::integers(g, "job-state").first().copied())
             .unwrap_or(0);
         let reasons = group
-            .map(|g| super::ipp::strings(g, "job-state-reasons"))
+            .map(|g| super::attrs::strings(g, "job-state-reasons"))
             .unwrap_or_default();
         Ok(JobRead::State(state, reasons))
     }

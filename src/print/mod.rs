@@ -1,4 +1,5 @@
 //! Print sheets and printing over IPP.
+mod attrs;
 pub mod document;
 pub mod draw;
 pub mod events;
@@ -175,7 +176,10 @@ mod tests {
         };
         let sheet = sheet_for(&photo, &paper, 300, None).unwrap();
         assert_eq!(sheet.layout.slots.len(), 6);
-        assert_eq!(printer.print_sheet(&sheet, &paper).unwrap(), Receipt::default());
+        assert_eq!(
+            printer.print_sheet(&sheet, &paper).unwrap(),
+            Receipt::default()
+        );
         let mut names: Vec<String> = std::fs::read_dir(dir.path().join("sheets"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

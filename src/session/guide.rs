@@ -430,32 +430,33 @@ mod tests {
             ..crate::vision::live::OPEN_EYES
         };
         let mut checks = 0;
-        let mut turn = |g: &mut Guide, m: FaceMetrics| {
-            let advice = g.advise(&[f]);
-            g.with_eyes(advice, Some(&f), |_| {
-                checks += 1;
-                Ok::<_, ()>(m)
-            })
-            .unwrap()
-        };
-        // Two ready frames pass unchecked; the third is checked.
-        assert_eq!(turn(&mut g, closed), (Prompt::Ready, Signal::Green));
-        assert_eq!(turn(&mut g, closed), (Prompt::Ready, Signal::Green));
-        assert_eq!(turn(&mut g, closed), (Prompt::OpenEyes, Signal::Amber));
-        // Held until the next check sees them open.
-        assert_eq!(
-            turn(&mut g, crate::vision::live::OPEN_EYES),
-            (Prompt::OpenEyes, Signal::Amber)
-        );
-        assert_eq!(
-            turn(&mut g, crate::vision::live::OPEN_EYES),
-            (Prompt::OpenEyes, Signal::Amber)
-        );
-        assert_eq!(
-            turn(&mut g, crate::vision::live::OPEN_EYES),
-            (Prompt::Ready, Signal::Green)
-        );
-        drop(turn);
+        {
+            let mut turn = |g: &mut Guide, m: FaceMetrics| {
+                let advice = g.advise(&[f]);
+                g.with_eyes(advice, Some(&f), |_| {
+                    checks += 1;
+                    Ok::<_, ()>(m)
+                })
+                .unwrap()
+            };
+            // Two ready frames pass unchecked; the third is checked.
+            assert_eq!(turn(&mut g, closed), (Prompt::Ready, Signal::Green));
+            assert_eq!(turn(&mut g, closed), (Prompt::Ready, Signal::Green));
+            assert_eq!(turn(&mut g, closed), (Prompt::OpenEyes, Signal::Amber));
+            // Held until the next check sees them open.
+            assert_eq!(
+                turn(&mut g, crate::vision::live::OPEN_EYES),
+                (Prompt::OpenEyes, Signal::Amber)
+            );
+            assert_eq!(
+                turn(&mut g, crate::vision::live::OPEN_EYES),
+                (Prompt::OpenEyes, Signal::Amber)
+            );
+            assert_eq!(
+                turn(&mut g, crate::vision::live::OPEN_EYES),
+                (Prompt::Ready, Signal::Green)
+            );
+        }
         assert_eq!(checks, 2);
         // A face that is no longer ready clears it at once.
         let mut g = guide();

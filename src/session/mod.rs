@@ -1,5 +1,9 @@
-//! The booth session: live framing guidance, prompts, and (next) the state
-//! machine that runs a session.
+//! The booth session, pure: the state machine that runs a session from the
+//! attract screen to the wipe, the live framing guide that turns each
+//! frame's faces into one instruction, the prompts in each language, and the
+//! reasons the booth calls staff. No hardware, no clock: time and presses
+//! are passed in.
 pub mod guide;
 pub mod machine;
 pub mod prompts;
+pub mod trouble;

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::machine::Trouble;
+use super::trouble::Trouble;
 
 /// One instruction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -9,6 +9,7 @@ pub mod preprocess;
 mod quiet;
 pub mod runtime;
 pub mod segmentation;
+pub mod tensor;
 
 pub use crate::imaging::geometry::{Point, Rect, TensorMap};
 pub use detection::{Detection, Keypoint};

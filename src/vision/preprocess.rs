@@ -1,7 +1,7 @@
 //! Filling a model's input tensor from an image through a [`TensorMap`],
 //! without allocating: values go straight into the runtime's buffer.
 
-use super::runtime::{Input, TensorSink};
+use super::tensor::{Input, TensorSink};
 use crate::imaging::RgbImage;
 use crate::imaging::geometry::{Point, TensorMap};
 
@@ -149,7 +149,7 @@ fn fill_axis_aligned<S: TensorSink>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vision::runtime::F32Sink;
+    use crate::vision::tensor::F32Sink;
 
     /// The fast letterbox path and the general path agree on a gradient.
     #[test]

@@ -522,8 +522,8 @@ pub(crate) fn replay_stills(dir: &std::path::Path) {
 #[test]
 fn the_booth_prints_the_copies_its_config_asks_for() {
     let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
-    let mut settings = BoothSettings::new(Spec::load(&repo("specs/us-passport.toml")).unwrap())
-        .unwrap();
+    let mut settings =
+        BoothSettings::new(Spec::load(&repo("specs/us-passport.toml")).unwrap()).unwrap();
     settings.paper.copies = 2;
     let camera = replay();
     let (vw, vh) = camera.viewfinder_size();
@@ -532,7 +532,13 @@ fn the_booth_prints_the_copies_its_config_asks_for() {
         engine: Engine::load(&repo("models")).unwrap(),
         printer: IppPrinter::new(&p.uri).unwrap(),
     };
-    let mut b = Booth::new(settings, camera, (NullScreen::default(), (240, 320)), parts, 0);
+    let mut b = Booth::new(
+        settings,
+        camera,
+        (NullScreen::default(), (240, 320)),
+        parts,
+        0,
+    );
     play(&mut b, &mut Person::new(), &mut 0, 600, |b, _| {
         Ok(b.record().prints > 0 && matches!(b.state(), State::Idle))
     })

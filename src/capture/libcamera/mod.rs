@@ -32,10 +32,14 @@ use ::libcamera::pixel_format::PixelFormat;
 use ::libcamera::request::{Request, RequestStatus, ReuseFlag};
 use ::libcamera::stream::{Stream, StreamConfigurationRef, StreamRole};
 
+mod camera;
+mod stream;
+
 use super::mapped::MappedBuffer;
 use super::pixels::{FrameFormat, Layout, PlaneSpan, YuvEncoding, convert};
 use super::{CameraSettings, CaptureError, FrameSource};
 use crate::imaging::RgbImage;
+use stream::{buffer, frame_format, prefer_format};
 
 /// Viewfinder requests kept in flight: one being converted, the rest
 /// filling, so the sensor never waits on the booth.
@@ -54,26 +58,6 @@ struct StreamSlot {
     /// Plane spans of each buffer (the same for all of a stream).
     planes: ([PlaneSpan; 3], usize),
     buffers: Vec<MappedBuffer>,
-}
-
-impl StreamSlot {
-    /// Converts buffer `index` into `out`.
-    fn convert(&self, index: usize, out: &mut RgbImage) -> Result<(), CaptureError> {
-        let bytes = self
-            .buffers
-            .get(index)
-            .ok_or_else(|| CaptureError::corrupt(format!("no buffer {index}")))?
-            .bytes();
-        let (spans, n) = self.planes;
-        let mut planes: [&[u8]; 3] = [&[], &[], &[]];
-        for (i, span) in spans[..n].iter().enumerate() {
-            planes[i] = bytes
-                .get(span.offset..span.offset + span.len)
-                .ok_or_else(|| CaptureError::corrupt(format!("plane {i} outside its buffer")))?;
-        }
-        convert(&self.format, &planes[..n], out)
-            .map_err(|e| CaptureError::corrupt_by("a frame that does not convert", e.to_string()))
-    }
 }
 
 /// An acquired, configured camera with its requests. Field order is drop
@@ -111,7 +95,7 @@ impl std::fmt::Debug for LibcameraSource {
     }
 }
 
-fn lost(what: &str, e: impl Into<super::Cause>) -> CaptureError {
+fn lost(what: &str, e: impl Into<crate::capture::Cause>) -> CaptureError {
     CaptureError::lost_by(what, e)
 }
 
@@ -325,271 +309,6 @@ fn describe_open(o: &OpenCamera) -> String {
         f(&o.still),
         if o.autofocus { "yes" } else { "no" }
     )
-}
-
-/// Picks the first format of ours the stream offers.
-fn prefer_format(c: &mut StreamConfigurationRef<'_>) {
-    let offered: Vec<String> = c
-        .formats()
-        .pixel_formats()
-        .into_iter()
-        .map(|f| f.to_string())
-        .collect();
-    if let Some(layout) = Layout::PREFERRED
-        .iter()
-        .find(|l| offered.iter().any(|o| o == l.name()))
-        && let Some(pf) = PixelFormat::parse(layout.name())
-    {
-        c.set_pixel_format(pf);
-    }
-}
-
-/// Our description of a configured stream.
-fn frame_format(c: &StreamConfigurationRef<'_>) -> Result<FrameFormat, CaptureError> {
-    let name = c.get_pixel_format().to_string();
-    let layout = Layout::from_name(&name).ok_or_else(|| {
-        CaptureError::lost(format!(
-            "the camera gives {name}; passbooth reads {}",
-            Layout::PREFERRED.map(Layout::name).join(", ")
-        ))
-    })?;
-    let size = c.get_size();
-    let encoding = c
-        .get_color_space()
-        .map_or(YuvEncoding::JPEG, |cs| YuvEncoding {
-            bt709: matches!(cs.ycbcr_encoding, YcbcrEncoding::Rec709),
-            full_range: matches!(cs.range, Range::Full),
-        });
-    let format = FrameFormat {
-        layout,
-        width: size.width,
-        height: size.height,
-        stride: c.get_stride(),
-        encoding,
-    };
-    format
-        .validate()
-        .map_err(|e| CaptureError::lost_by("the configured stream", e.to_string()))?;
-    Ok(format)
-}
-
-/// One buffer for `slot`: from libcamera's allocator where it can, else a
-/// memfd; mapped by us either way, with the frame buffer libcamera gets.
-fn buffer(
-    allocator: &mut FrameBufferAllocator,
-    slot: &StreamSlot,
-) -> Result<(MappedBuffer, OwnedFrameBuffer), CaptureError> {
-    let (spans, n) = slot.planes;
-    let len = slot.format.buffer_len();
-    let mapped = match allocator.alloc(&slot.stream) {
-        Ok(mut native) if !native.is_empty() => {
-            let fb = native.remove(0);
-            let planes = fb.planes();
-            let first = planes
-                .get(0)
-                .ok_or_else(|| CaptureError::lost("an allocated buffer has no planes"))?;
-            // SAFETY: dup of a valid fd libcamera owns; ours is closed by OwnedFd.
-            let fd = unsafe { libc::dup(first.fd()) };
-            if fd < 0 {
-                return Err(lost("dup", std::io::Error::last_os_error()));
-            }
-            // SAFETY: fd is new and ours.
-            let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
-            MappedBuffer::map(fd, len).map_err(|e| lost("cannot map a camera buffer", e))?
-        }
-        // No dma-buf heap: memory of our own, handed in as external buffers.
-        _ => MappedBuffer::memfd(c"passbooth-frame", len)
-            .map_err(|e| lost("cannot make a frame buffer", e))?,
-    };
-    let planes = spans[..n]
-        .iter()
-        .map(|p| {
-            Ok(FrameBufferPlane {
-                fd: mapped.share().map_err(|e| lost("dup", e))?,
-                offset: p.offset as u32,
-                length: p.len as u32,
-            })
-        })
-        .collect::<Result<Vec<_>, CaptureError>>()?;
-    let frame = OwnedFrameBuffer::new(planes, None).map_err(|e| lost("frame buffer", e))?;
-    Ok((mapped, frame))
-}
-
-impl OpenCamera {
-    fn check_gone(&self) -> Result<(), CaptureError> {
-        if self.gone.load(Ordering::Relaxed) {
-            return Err(CaptureError::lost("the camera was disconnected"));
-        }
-        Ok(())
-    }
-
-    fn start(&mut self) -> Result<(), CaptureError> {
-        if self.running {
-            return Ok(());
-        }
-        let mut controls = ControlList::new();
-        if self.autofocus {
-            let _ = controls.set(AfMode::Continuous);
-        }
-        self.camera
-            .start(Some(&controls))
-            .map_err(|e| lost("cannot start the camera", e))?;
-        self.running = true;
-        for cookie in 0..VIEWFINDER_BUFFERS as u64 {
-            self.requeue(cookie)?;
-        }
-        Ok(())
-    }
-
-    fn stop(&mut self) {
-        if !self.running {
-            return;
-        }
-        let _ = self.camera.stop();
-        self.running = false;
-        // Stopping completes every queued request as cancelled.
-        while let Ok(r) = self.completed.try_recv() {
-            self.park(r);
-        }
-    }
-
-    fn park(&mut self, mut r: Request) {
-        r.reuse(ReuseFlag::REUSE_BUFFERS);
-        self.parked.insert(r.cookie(), r);
-    }
-
-    fn requeue(&mut self, cookie: u64) -> Result<(), CaptureError> {
-        let Some(mut r) = self.parked.remove(&cookie) else {
-            return Ok(());
-        };
-        if self.restore_af && cookie != STILL {
-            let _ = r.controls_mut().set(AfMode::Continuous);
-            self.restore_af = false;
-        }
-        self.camera.queue_request(r).map_err(|(r, e)| {
-            self.parked.insert(cookie, r);
-            lost("cannot queue a request", e)
-        })
-    }
-
-    /// Waits for the next completed request.
-    fn next_completed(&mut self, deadline: Instant) -> Result<Request, CaptureError> {
-        self.check_gone()?;
-        let wait = deadline.saturating_duration_since(Instant::now());
-        match self.completed.recv_timeout(wait) {
-            Ok(r) => Ok(r),
-            Err(RecvTimeoutError::Timeout) => Err(CaptureError::lost(format!(
-                "no frame for {} s",
-                FRAME_TIMEOUT.as_secs()
-            ))),
-            Err(RecvTimeoutError::Disconnected) => {
-                Err(CaptureError::lost("libcamera stopped delivering"))
-            }
-        }
-    }
-
-    /// Whether a completed request carries a usable frame: completed, and
-    /// its buffer not marked failed or cancelled (a pipeline that reports no
-    /// buffer status, as the virtual one, counts as fine).
-    fn good(r: &Request, stream: &Stream) -> bool {
-        r.status() == RequestStatus::Complete
-            && r.buffer::<OwnedFrameBuffer>(stream).is_some_and(|b| {
-                !matches!(
-                    b.metadata().map(|m| m.status()),
-                    Some(FrameMetadataStatus::Error | FrameMetadataStatus::Cancelled)
-                )
-            })
-    }
-
-    /// The newest viewfinder frame into `out`; older ones are re-queued.
-    fn viewfinder(&mut self, out: &mut RgbImage) -> Result<(), CaptureError> {
-        let deadline = Instant::now() + FRAME_TIMEOUT;
-        let mut newest = None;
-        while newest.is_none() {
-            // Wait for one, then take what else is already there (bounded:
-            // a pipeline may complete a re-queued request at once).
-            let mut batch = Some(self.next_completed(deadline)?);
-            let mut taken = 0;
-            while let Some(r) = batch.take() {
-                let good = Self::good(&r, &self.viewfinder.stream);
-                let cookie = r.cookie();
-                self.park(r);
-                if cookie != STILL {
-                    if !good {
-                        self.requeue(cookie)?;
-                    } else if let Some(old) = newest.replace(cookie) {
-                        self.requeue(old)?;
-                    }
-                }
-                taken += 1;
-                if taken < VIEWFINDER_BUFFERS {
-                    batch = self.completed.try_recv().ok();
-                }
-            }
-        }
-        let Some(cookie) = newest else {
-            return Err(CaptureError::corrupt("no good frame"));
-        };
-        let converted = self.viewfinder.convert(cookie as usize, out);
-        self.requeue(cookie)?;
-        converted
-    }
-
-    /// Runs an autofocus scan and waits until it settles (or gives up).
-    fn focus(&mut self) -> Result<(), CaptureError> {
-        if !self.autofocus {
-            return Ok(());
-        }
-        let deadline = Instant::now() + FOCUS_TIMEOUT;
-        let mut triggered = false;
-        while Instant::now() < deadline {
-            let mut r = self.next_completed(Instant::now() + FRAME_TIMEOUT)?;
-            let state = r.metadata().get::<AfState>().ok();
-            let cookie = r.cookie();
-            if !triggered && cookie != STILL {
-                r.reuse(ReuseFlag::REUSE_BUFFERS);
-                let c = r.controls_mut();
-                let _ = c.set(AfMode::Auto);
-                let _ = c.set(AfTrigger::Start);
-                triggered = true;
-                self.camera
-                    .queue_request(r)
-                    .map_err(|(_, e)| lost("queue", e))?;
-                continue;
-            }
-            self.park(r);
-            self.requeue(cookie)?;
-            if triggered && matches!(state, Some(AfState::Focused | AfState::Failed)) {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    /// A full-resolution still, converted into a new image.
-    fn still(&mut self) -> Result<RgbImage, CaptureError> {
-        self.focus()?;
-        self.requeue(STILL)?;
-        let deadline = Instant::now() + FRAME_TIMEOUT;
-        loop {
-            let r = self.next_completed(deadline)?;
-            let cookie = r.cookie();
-            let good = Self::good(&r, &self.still.stream);
-            self.park(r);
-            if cookie != STILL {
-                self.requeue(cookie)?;
-                continue;
-            }
-            if !good {
-                return Err(CaptureError::corrupt("the still frame failed"));
-            }
-            let mut out = RgbImage::black(self.still.format.width, self.still.format.height);
-            self.still.convert(0, &mut out)?;
-            // Back to following the face for the next session.
-            self.restore_af = self.autofocus;
-            return Ok(out);
-        }
-    }
 }
 
 impl FrameSource for LibcameraSource {

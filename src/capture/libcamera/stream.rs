@@ -1,0 +1,113 @@
+//! A configured stream: the pixel format we ask for and read, its buffers
+//! (libcamera's where it can allocate, memfd otherwise), and converting one
+//! buffer into the booth's RGB frame.
+
+use super::*;
+
+impl StreamSlot {
+    /// Converts buffer `index` into `out`.
+    pub(super) fn convert(&self, index: usize, out: &mut RgbImage) -> Result<(), CaptureError> {
+        let bytes = self
+            .buffers
+            .get(index)
+            .ok_or_else(|| CaptureError::corrupt(format!("no buffer {index}")))?
+            .bytes();
+        let (spans, n) = self.planes;
+        let mut planes: [&[u8]; 3] = [&[], &[], &[]];
+        for (i, span) in spans[..n].iter().enumerate() {
+            planes[i] = bytes
+                .get(span.offset..span.offset + span.len)
+                .ok_or_else(|| CaptureError::corrupt(format!("plane {i} outside its buffer")))?;
+        }
+        convert(&self.format, &planes[..n], out)
+            .map_err(|e| CaptureError::corrupt_by("a frame that does not convert", e.to_string()))
+    }
+}
+
+/// Picks the first format of ours the stream offers.
+pub(super) fn prefer_format(c: &mut StreamConfigurationRef<'_>) {
+    let offered: Vec<String> = c
+        .formats()
+        .pixel_formats()
+        .into_iter()
+        .map(|f| f.to_string())
+        .collect();
+    if let Some(layout) = Layout::PREFERRED
+        .iter()
+        .find(|l| offered.iter().any(|o| o == l.name()))
+        && let Some(pf) = PixelFormat::parse(layout.name())
+    {
+        c.set_pixel_format(pf);
+    }
+}
+
+/// Our description of a configured stream.
+pub(super) fn frame_format(c: &StreamConfigurationRef<'_>) -> Result<FrameFormat, CaptureError> {
+    let name = c.get_pixel_format().to_string();
+    let layout = Layout::from_name(&name).ok_or_else(|| {
+        CaptureError::lost(format!(
+            "the camera gives {name}; passbooth reads {}",
+            Layout::PREFERRED.map(Layout::name).join(", ")
+        ))
+    })?;
+    let size = c.get_size();
+    let encoding = c
+        .get_color_space()
+        .map_or(YuvEncoding::JPEG, |cs| YuvEncoding {
+            bt709: matches!(cs.ycbcr_encoding, YcbcrEncoding::Rec709),
+            full_range: matches!(cs.range, Range::Full),
+        });
+    let format = FrameFormat {
+        layout,
+        width: size.width,
+        height: size.height,
+        stride: c.get_stride(),
+        encoding,
+    };
+    format
+        .validate()
+        .map_err(|e| CaptureError::lost_by("the configured stream", e.to_string()))?;
+    Ok(format)
+}
+
+/// One buffer for `slot`: from libcamera's allocator where it can, else a
+/// memfd; mapped by us either way, with the frame buffer libcamera gets.
+pub(super) fn buffer(
+    allocator: &mut FrameBufferAllocator,
+    slot: &StreamSlot,
+) -> Result<(MappedBuffer, OwnedFrameBuffer), CaptureError> {
+    let (spans, n) = slot.planes;
+    let len = slot.format.buffer_len();
+    let mapped = match allocator.alloc(&slot.stream) {
+        Ok(mut native) if !native.is_empty() => {
+            let fb = native.remove(0);
+            let planes = fb.planes();
+            let first = planes
+                .get(0)
+                .ok_or_else(|| CaptureError::lost("an allocated buffer has no planes"))?;
+            // SAFETY: dup of a valid fd libcamera owns; ours is closed by OwnedFd.
+            let fd = unsafe { libc::dup(first.fd()) };
+            if fd < 0 {
+                return Err(lost("dup", std::io::Error::last_os_error()));
+            }
+            // SAFETY: fd is new and ours.
+            let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+            MappedBuffer::map(fd, len).map_err(|e| lost("cannot map a camera buffer", e))?
+        }
+        // No dma-buf heap: memory of our own, handed in as external buffers.
+        _ => MappedBuffer::memfd(c"passbooth-frame", len)
+            .map_err(|e| lost("cannot make a frame buffer", e))?,
+    };
+    let planes = spans[..n]
+        .iter()
+        .map(|p| {
+            Ok(FrameBufferPlane {
+                fd: mapped.share().map_err(|e| lost("dup", e))?,
+                offset: p.offset as u32,
+                length: p.len as u32,
+            })
+        })
+        .collect::<Result<Vec<_>, CaptureError>>()?;
+    let frame = OwnedFrameBuffer::new(planes, None).map_err(|e| lost("frame buffer", e))?;
+    Ok((mapped, frame))
+}
