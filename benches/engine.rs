@@ -117,17 +117,13 @@ fn bench_compose(c: &mut Criterion, jpeg: &[u8]) {
 
 /// A 4x6 sheet of six US photos at 300 dpi: layout, drawing, JPEG encoding.
 fn bench_sheet(c: &mut Criterion, src: &RgbImage) {
-    use passbooth::print::{draw, media::Media, sheet};
+    use passbooth::print::{Paper, media::Media, sheet_for};
     let photo = resample(src, Point::new(225.0, 150.0), 300.0, 600, 600);
-    let opts = sheet::SheetOptions {
-        media: Media::parse("4x6").expect("media"),
-        margin_mm: 0.0,
-        dpi: 300,
-    };
+    let paper = Paper::new(Media::parse("4x6").expect("media"));
     c.bench_function("sheet_4x6_300dpi_render_and_encode", |b| {
         b.iter(|| {
-            let (s, _) = draw::sheet(&photo, &opts, Some("US passport 2 x 2 in")).expect("sheet");
-            black_box(encode(&s, Format::Jpeg, 300).expect("encode").len())
+            let s = sheet_for(&photo, &paper, 300, Some("US passport 2 x 2 in")).expect("sheet");
+            black_box(encode(&s.image, Format::Jpeg, 300).expect("encode").len())
         })
     });
 }

@@ -66,8 +66,9 @@ fn doctor_lists_the_virtual_camera() {
 /// libcamera wrote into.
 #[test]
 fn the_libcamera_source_zeroes_its_frame_and_every_mapped_buffer_on_wipe() {
+    use passbooth::capture::CameraSettings;
     use passbooth::capture::FrameSource;
-    use passbooth::capture::libcamera::{CameraSettings, LibcameraSource};
+    use passbooth::capture::libcamera::LibcameraSource;
     let mut camera = LibcameraSource::new(CameraSettings::default()).unwrap();
     camera.start().unwrap();
     for _ in 0..6 {

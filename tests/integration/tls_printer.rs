@@ -6,8 +6,9 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use passbooth::print::ipp::{IppPrinter, PrintRequest};
+use passbooth::print::ipp::IppPrinter;
 use passbooth::print::media::Media;
+use passbooth::print::{Paper, SheetPrinter, sheet_for};
 
 use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
@@ -47,27 +48,10 @@ fn relay(to: u16, connections: usize) -> (u16, Arc<Mutex<Vec<u8>>>) {
 }
 
 /// Prints the fixture as a 4x6 sheet on `printer`.
-fn print_on(printer: &IppPrinter) -> Result<(), passbooth::print::problem::Problem> {
-    let media = Media::parse("4x6").unwrap();
-    let sheet = passbooth::print::draw::sheet(
-        &astronaut(),
-        &passbooth::print::sheet::SheetOptions {
-            media: media.clone(),
-            margin_mm: 0.0,
-            dpi: 300,
-        },
-        None,
-    )
-    .unwrap()
-    .0;
-    printer
-        .print(&PrintRequest {
-            sheet: &sheet,
-            dpi: 300,
-            media: &media,
-            copies: 1,
-        })
-        .map(|_| ())
+fn print_on(printer: &mut IppPrinter) -> Result<(), passbooth::print::problem::Problem> {
+    let paper = Paper::new(Media::parse("4x6").unwrap());
+    let sheet = sheet_for(&astronaut(), &paper, 300, None).unwrap();
+    printer.print_sheet(&sheet, &paper).map(|_| ())
 }
 
 fn wire_holds(seen: &Mutex<Vec<u8>>, doc: &[u8]) -> usize {
@@ -84,9 +68,9 @@ fn over_ipps_with_its_pinned_certificate_the_sheet_crosses_encrypted() {
     let cert = p.certificate();
     // Plain IPP through the relay: the scan finds the sheet on the wire.
     let (plain_port, plain_seen) = relay(p.port(), 64);
-    let plain = IppPrinter::new(&format!("ipp://localhost:{plain_port}/ipp/print")).unwrap();
+    let mut plain = IppPrinter::new(&format!("ipp://localhost:{plain_port}/ipp/print")).unwrap();
     assert!(!plain.encrypted());
-    print_on(&plain).unwrap();
+    print_on(&mut plain).unwrap();
     let doc = std::fs::read(&p.received()[0]).unwrap();
     assert!(
         wire_holds(&plain_seen, &doc) > 0,
@@ -95,13 +79,13 @@ fn over_ipps_with_its_pinned_certificate_the_sheet_crosses_encrypted() {
     // ipps with the printer's own certificate pinned: printed, and nothing
     // of the sheet on the wire.
     let (tls_port, tls_seen) = relay(p.port(), 64);
-    let tls = IppPrinter::open(
+    let mut tls = IppPrinter::open(
         &format!("ipps://localhost:{tls_port}/ipp/print"),
         Some(&cert),
     )
     .unwrap();
     assert!(tls.encrypted());
-    print_on(&tls).unwrap();
+    print_on(&mut tls).unwrap();
     assert_eq!(p.received().len(), 2);
     let doc = std::fs::read(&p.received()[1]).unwrap();
     assert!(!tls_seen.lock().unwrap().is_empty());
@@ -119,11 +103,11 @@ fn an_ipps_printer_that_is_not_the_pinned_one_gets_nothing() {
     let uri = format!("ipps://localhost:{}/ipp/print", p.port());
     // Pinned to another printer's certificate, or trusting only public CAs:
     // refused before any request is sent.
-    for printer in [
+    for mut printer in [
         IppPrinter::open(&uri, Some(&other.certificate())).unwrap(),
         IppPrinter::new(&uri).unwrap(),
     ] {
-        let err = print_on(&printer).unwrap_err();
+        let err = print_on(&mut printer).unwrap_err();
         assert!(err.to_string().contains("is not the one trusted"), "{err}");
         assert_eq!(err.code(), "printer_offline");
     }
