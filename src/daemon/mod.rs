@@ -5,9 +5,9 @@
 //! configured SPI screen, GPIO button and LED; the camera is libcamera's
 //! (feature `libcamera`), or replayed frames.
 
-pub mod buttons;
+mod buttons;
 mod drive;
-pub mod systemd;
+mod systemd;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;

@@ -1,5 +1,5 @@
 //! Physical input: the button (pure debounce here; the GPIO line feeds it).
-pub mod button;
+mod button;
 pub mod gpio;
 
 pub use button::{Button, ButtonTiming, Edge, Press};

@@ -42,8 +42,6 @@ impl DocFormat {
 /// A print-ready document.
 #[derive(Debug)]
 pub struct Document {
-    /// Its format.
-    pub format: DocFormat,
     /// Its bytes (a face, so owned by a SecretBuf).
     pub bytes: SecretBuf<u8>,
 }
@@ -60,7 +58,7 @@ pub fn make(
         DocFormat::Jpeg => jpeg,
         DocFormat::Pdf => pdf_with_jpeg(&jpeg, sheet.width(), sheet.height(), media),
     };
-    Ok(Document { format, bytes })
+    Ok(Document { bytes })
 }
 
 /// A one-page PDF of the media's size (in points) showing the JPEG edge to

@@ -1,19 +1,20 @@
 //! Print sheets and printing over IPP.
 mod attrs;
-pub mod document;
-pub mod draw;
-pub mod events;
+mod document;
+mod draw;
+mod events;
 pub mod ipp;
-pub mod job;
+mod job;
 pub mod media;
 pub mod problem;
-pub mod sheet;
+mod sheet;
 pub mod transport;
 
 use crate::imaging::RgbImage;
 use media::Media;
 use problem::Problem;
-use sheet::{SheetError, SheetLayout, SheetOptions};
+use sheet::SheetOptions;
+pub use sheet::{SheetError, SheetLayout, Slot};
 
 /// The paper a sheet is laid out for, and how many of it to print.
 #[derive(Debug, Clone, PartialEq)]

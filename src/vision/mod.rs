@@ -1,15 +1,15 @@
 //! Face models on LiteRT: detection, landmarks, person segmentation.
-pub mod anchors;
+mod anchors;
 pub mod detection;
 pub mod detector;
 pub mod live;
 pub mod mesh;
 pub mod metrics;
-pub mod preprocess;
+mod preprocess;
 mod quiet;
 pub mod runtime;
-pub mod segmentation;
-pub mod tensor;
+mod segmentation;
+mod tensor;
 
 pub use crate::imaging::geometry::{Point, Rect, TensorMap};
 pub use detection::{Detection, Keypoint};

@@ -18,10 +18,6 @@ pub trait TensorSink {
     fn set(&mut self, i: usize, value: f32);
     /// Number of elements.
     fn len(&self) -> usize;
-    /// True when there are no elements.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// A float input tensor (or any `f32` slice, in tests).
