@@ -1,5 +1,10 @@
 //! The compliance checks: each one a name, a measured value, its limits and
 //! a verdict, tied to one machine-readable reason code.
+//!
+//! One file on purpose (about 400 lines): [`evaluate`] is the whole list of
+//! checks in the order a report shows them, so a reader compares any check
+//! with its neighbours and the spec in one place; the limits are in
+//! `thresholds.rs` and the measurements in `photometry.rs`.
 
 pub mod photometry;
 pub mod thresholds;
