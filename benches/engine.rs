@@ -76,7 +76,7 @@ fn bench_models(c: &mut Criterion) {
     c.bench_function("load_all_models", |b| {
         b.iter(|| {
             let engine = Engine::load(&repo("models")).expect("models");
-            let live = detector(files::LIVE_DETECTOR);
+            let live = passbooth::booth::LiveModels::load(&repo("models")).expect("live models");
             black_box((engine, live))
         })
     });
@@ -142,7 +142,10 @@ fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
         .clone();
     let overlay = Overlay::new(&spec, 640, 480);
     let mut guide = Guide::new(overlay, 480);
-    let mut det = detector(files::LIVE_DETECTOR);
+    // The detector the booth chooses on this machine.
+    let mut det = passbooth::booth::LiveModels::load(&repo("models"))
+        .expect("live models")
+        .detector;
     let mut fb = Framebuffer::new(240, 320);
     let mut i = 0;
     c.bench_function("live_frame_to_framebuffer_240x320", |b| {

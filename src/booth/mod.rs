@@ -26,7 +26,7 @@ pub mod worker;
 use std::collections::VecDeque;
 
 pub use counters::Counters;
-pub use live::{LiveModels, sees_the_reference_face};
+pub use live::{CANDIDATES, LiveChoice, LiveModels, Trial, sees_the_reference_face};
 pub use record::Record;
 pub use settings::{BoothError, BoothSettings, DEFAULT_MEDIA, DEFAULT_SPEC};
 pub use watch::{CAMERA_CHECK_MS, PRINTER_CHECK_MS};

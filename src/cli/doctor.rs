@@ -122,13 +122,14 @@ fn check_models(dir: &Path) -> Finding {
         .map_err(|e| e.to_string())
         .and_then(|_| LiveModels::load(dir).map_err(|e| e.to_string()))
     {
-        Ok(_) => found(
+        Ok(live) => found(
             Health::Ok,
             "models",
             format!(
-                "{} loaded in {} ms",
+                "{} loaded in {} ms; live detector {}",
                 dir.display(),
-                start.elapsed().as_millis()
+                start.elapsed().as_millis(),
+                live.choice()
             ),
         ),
         Err(e) => found(Health::Fail, "models", e),

@@ -105,6 +105,24 @@ fn both_live_detectors_pass_the_start_up_known_answer_test() {
             "{file}"
         );
     }
+    // The booth measures both and runs the faster; both see the face here,
+    // so the choice is the one with the smaller median.
+    let live = passbooth::booth::LiveModels::load(&repo("models")).unwrap();
+    let choice = live.choice();
+    assert_eq!(choice.trials.len(), 2, "{choice}");
+    assert!(
+        choice
+            .trials
+            .iter()
+            .all(|t| t.sees_the_face && t.median_ms > 0.0),
+        "{choice}"
+    );
+    let fastest = choice
+        .trials
+        .iter()
+        .min_by(|a, b| a.median_ms.total_cmp(&b.median_ms))
+        .unwrap();
+    assert_eq!(choice.file, fastest.file, "{choice}");
     // What the check relies on: no face, no detection.
     let mut d = detector("face_detection_short_range.tflite", Range::Short);
     let empty = passbooth::imaging::RgbImage::black(640, 480);

@@ -48,7 +48,13 @@ line = 17
     );
     let (code, lines) = doctor(&config);
     assert_eq!(code, Some(1), "{lines:#?}");
-    assert!(line(&lines, "ok   models").contains("loaded in"));
+    let models = line(&lines, "ok   models");
+    assert!(
+        models.contains("loaded in")
+            && models.contains("live detector face_detection_short_range")
+            && models.contains("face_detection_short_range_int8.tflite "),
+        "{models}"
+    );
     assert!(line(&lines, "ok   specs").contains("11 specs"));
     let printer = line(&lines, "ok   printer");
     assert!(
