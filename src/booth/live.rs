@@ -17,8 +17,14 @@ use crate::vision::metrics::{self, FaceMetrics};
 use crate::vision::runtime::ModelError;
 use crate::vision::{Detection, FaceDetector, MeshModel, Range};
 
-/// The viewfinder detectors a booth can run, int8 first (kept on a tie).
+/// The viewfinder detectors a booth can run, int8 first (kept unless the
+/// float one is clearly faster).
 pub const CANDIDATES: [&str; 2] = [SHORT_RANGE_INT8, SHORT_RANGE];
+/// A later candidate replaces an earlier one only when it is faster by
+/// more than this share: two models within noise of each other keep the
+/// order of [`CANDIDATES`], so a booth does not flip between them from one
+/// start to the next.
+const MARGIN: f64 = 0.1;
 /// Timed detections per candidate at start (after one untimed warm-up).
 const TIMED_RUNS: usize = 7;
 
@@ -84,7 +90,7 @@ impl LiveModels {
             let trial = measure(&mut detector, file, frame.as_ref())?;
             let better = chosen
                 .as_ref()
-                .is_none_or(|(_, _, best)| trial.median_ms < *best);
+                .is_none_or(|(_, _, best)| trial.median_ms < *best * (1.0 - MARGIN));
             if trial.sees_the_face && better {
                 chosen = Some((detector, file, trial.median_ms));
             }

@@ -11,6 +11,7 @@
 //! (`actions`); the screen shows the state (`show`).
 
 mod actions;
+pub mod bench;
 pub mod counters;
 pub mod demo;
 mod live;

@@ -55,6 +55,10 @@ pub enum BoothError {
     /// A snapshot of the screen could not be written (the demo).
     #[error(transparent)]
     Snapshot(#[from] crate::imaging::encode::EncodeError),
+    /// `bench` could not measure (a model that finds no face in the
+    /// built-in portrait, a sheet that cannot be made).
+    #[error("bench: {0}")]
+    Bench(String),
     /// A folder the booth writes into (the demo's output) could not be made.
     #[error("cannot write {}: {source}", path.display())]
     Output {

@@ -1,6 +1,7 @@
 //! The command line: argument parsing, dispatch, exit codes. Commands live in
 //! their own modules; this one only routes.
 
+mod bench;
 mod demo;
 mod doctor;
 mod photo;
@@ -198,6 +199,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure what this machine costs the booth (live frame, still,
+    /// sheet, model load) on the built-in portrait; no hardware needed.
+    Bench {
+        /// Spec id the still is composed for.
+        #[arg(long, default_value = crate::booth::DEFAULT_SPEC)]
+        spec: String,
+        /// Fewer runs (a first look in a second or two).
+        #[arg(long)]
+        quick: bool,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the country specs, or show one.
     Specs {
         /// Spec id to show.
@@ -332,6 +346,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Stats { config, json } => {
             stats::run(assets.specs.as_deref(), config.as_deref(), json)
         }
+        Command::Bench { spec, quick, json } => bench::run(
+            assets.specs.as_deref(),
+            assets.models.as_deref(),
+            &spec,
+            quick,
+            json,
+        ),
         Command::Specs { id, json } => specs::run(assets.specs.as_deref(), id.as_deref(), json),
     }
 }

@@ -638,3 +638,65 @@ fn every_subcommand_reports_a_full_stdout_in_one_line() {
         );
     }
 }
+
+#[test]
+fn bench_measures_the_live_and_still_paths_and_names_the_live_detector() {
+    let run = passbooth(&["bench", "--quick", "--json"]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let names: Vec<&str> = r["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            assert!(m["median_ms"].as_f64().unwrap() > 0.0, "{m}");
+            assert!(m["runs"].as_u64().unwrap() >= 1, "{m}");
+            m["name"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "live_nv12_to_rgb_640x480",
+            "live_detect_int8",
+            "live_detect_float",
+            "live_guide_and_framebuffer_240x320",
+            "load_models",
+            "still_nv12_to_rgb_4608x2592",
+            "still_compose_12mp",
+            "still_sheet_4x6_and_jpeg",
+        ]
+    );
+    let detector = r["live_detector"].as_str().unwrap();
+    assert!(
+        detector.starts_with("face_detection_short_range")
+            && detector.contains("face_detection_short_range_int8.tflite ")
+            && detector.contains("face_detection_short_range.tflite "),
+        "{detector}"
+    );
+    let ms = |name: &str| {
+        r["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap()["median_ms"]
+            .as_f64()
+            .unwrap()
+    };
+    // One live frame is the conversion, the chosen detector and the screen.
+    let chosen = if detector.starts_with("face_detection_short_range_int8") {
+        ms("live_detect_int8")
+    } else {
+        ms("live_detect_float")
+    };
+    let frame = r["live_frame_ms"].as_f64().unwrap();
+    let sum = ms("live_nv12_to_rgb_640x480") + chosen + ms("live_guide_and_framebuffer_240x320");
+    assert!((frame - sum).abs() < 1e-9, "{frame} vs {sum}");
+    assert!(!r["machine"].as_str().unwrap().is_empty());
+}
