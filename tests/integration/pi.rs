@@ -55,7 +55,7 @@ fn doctor_lists_the_virtual_camera() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.lines().any(|l| l
-            .starts_with("ok   camera   Passbooth virtual portrait (Virtual0), libcamera v0.4")),
+            .starts_with("ok   camera   Passbooth virtual portrait (Virtual0), libcamera v0.7")),
         "{text}"
     );
     assert_eq!(out.status.code(), Some(0), "{text}");

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use ::libcamera::camera::{ActiveCamera, CameraConfigurationStatus};
 use ::libcamera::camera_manager::CameraManager;
-use ::libcamera::color_space::{Range, YcbcrEncoding};
+use ::libcamera::color_space::{ColorSpace, Range, YcbcrEncoding};
 use ::libcamera::control::{ControlEntry, ControlList};
 use ::libcamera::controls::{AfMode, AfState, AfTrigger};
 use ::libcamera::framebuffer::{
@@ -206,6 +206,11 @@ impl LibcameraSource {
             .ok_or_else(|| {
                 CaptureError::lost("the camera cannot give a viewfinder and a still stream")
             })?;
+        // Both streams ask for sYCC, JPEG's full-range YCbCr: what a photo
+        // wants. A pipeline may settle on another, and frames are converted
+        // by what it settles on (`frame_format` reads it back). Left unset,
+        // libcamera 0.7 labels the virtual camera's frames Rec709 (limited
+        // range) although they are full range, and every highlight clipped.
         let (vw, vh) = self.settings.viewfinder;
         if let Some(mut c) = config.get_mut(0) {
             c.set_size(Size {
@@ -213,6 +218,7 @@ impl LibcameraSource {
                 height: vh,
             });
             prefer_format(&mut c);
+            c.set_color_space(Some(ColorSpace::sycc()));
             c.set_buffer_count(VIEWFINDER_BUFFERS as u32);
         }
         if let Some(mut c) = config.get_mut(1) {
@@ -223,6 +229,7 @@ impl LibcameraSource {
                 });
             }
             prefer_format(&mut c);
+            c.set_color_space(Some(ColorSpace::sycc()));
             c.set_buffer_count(1);
         }
         if let CameraConfigurationStatus::Invalid = config.validate() {
