@@ -25,6 +25,23 @@ pub struct CameraSettings {
     /// Still size; the sensor's largest when `None`.
     #[serde(default)]
     pub still: Option<(u32, u32)>,
+    /// How YCbCr frames are read.
+    #[serde(default)]
+    pub colour: FrameColour,
+}
+
+/// How the camera's YCbCr frames are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FrameColour {
+    /// By the colour space the pipeline reports (every real camera).
+    #[default]
+    Labelled,
+    /// As sYCC (JPEG's full-range BT.601) whatever the label says:
+    /// libcamera 0.7's virtual camera fills its frames from JPEG at full
+    /// range but labels them Rec709 (limited range), which clips every
+    /// highlight when believed.
+    Sycc,
 }
 
 impl CameraSettings {
@@ -40,6 +57,7 @@ impl Default for CameraSettings {
             id: None,
             viewfinder: Self::default_viewfinder(),
             still: None,
+            colour: FrameColour::default(),
         }
     }
 }

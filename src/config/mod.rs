@@ -240,6 +240,20 @@ mod tests {
     }
 
     #[test]
+    fn the_camera_section_reads_sizes_and_how_frames_are_read() {
+        let text = "spec = \"us-passport\"\n[printer]\nfolder = \"x\"\nmedia = \"4x6\"\n[camera]\nname = \"imx708\"\nviewfinder = [800, 600]\ncolour = \"sycc\"\n";
+        let c = Config::from_toml(text, Path::new("booth.toml"), &specs()).unwrap();
+        assert_eq!(c.camera.id.as_deref(), Some("imx708"));
+        assert_eq!(c.camera.viewfinder, (800, 600));
+        assert_eq!(c.camera.colour, crate::capture::FrameColour::Sycc);
+        let plain = text.replace("colour = \"sycc\"\n", "");
+        let c = Config::from_toml(&plain, Path::new("booth.toml"), &specs()).unwrap();
+        assert_eq!(c.camera.colour, crate::capture::FrameColour::Labelled);
+        let e = err(&text.replace("\"sycc\"", "\"srgb\""));
+        assert!(e.contains("colour") || e.contains("srgb"), "{e}");
+    }
+
+    #[test]
     fn an_ipps_printer_with_a_pinned_certificate_is_accepted() {
         let dir = tempfile::TempDir::new().unwrap();
         let pem = dir.path().join("printer.pem");

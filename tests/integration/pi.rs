@@ -14,8 +14,25 @@ use crate::simulate::{person_session, spawn};
 fn a_session_with_the_libcamera_virtual_camera_prints_a_sheet() {
     let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
     let dir = TempDir::new().unwrap();
+    // libcamera 0.7's virtual camera labels its full-range frames Rec709:
+    // read them as what they are, as an operator would for such a camera.
+    let config = dir.path().join("booth.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "spec = \"us-passport\"\n[printer]\nuri = \"{}\"\nmedia = \"4x6\"\n[camera]\ncolour = \"sycc\"\n",
+            p.uri
+        ),
+    )
+    .unwrap();
     let (mut child, rx) = spawn(
-        &["run", "--simulate", "--libcamera", "--printer", &p.uri],
+        &[
+            "run",
+            "--simulate",
+            "--libcamera",
+            "--config",
+            config.to_str().unwrap(),
+        ],
         dir.path(),
         &[("LIBCAMERA_LOG_LEVELS", "*:FATAL")],
     );

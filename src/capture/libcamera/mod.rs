@@ -37,7 +37,7 @@ mod stream;
 
 use super::mapped::MappedBuffer;
 use super::pixels::{FrameFormat, Layout, PlaneSpan, YuvEncoding, convert};
-use super::{CameraSettings, CaptureError, FrameSource};
+use super::{CameraSettings, CaptureError, FrameColour, FrameSource};
 use crate::imaging::RgbImage;
 use stream::{buffer, frame_format, prefer_format};
 
@@ -208,9 +208,8 @@ impl LibcameraSource {
             })?;
         // Both streams ask for sYCC, JPEG's full-range YCbCr: what a photo
         // wants. A pipeline may settle on another, and frames are converted
-        // by what it settles on (`frame_format` reads it back). Left unset,
-        // libcamera 0.7 labels the virtual camera's frames Rec709 (limited
-        // range) although they are full range, and every highlight clipped.
+        // by what it settles on (`frame_format` reads it back) unless the
+        // config says otherwise (`FrameColour`).
         let (vw, vh) = self.settings.viewfinder;
         if let Some(mut c) = config.get_mut(0) {
             c.set_size(Size {
@@ -248,7 +247,7 @@ impl LibcameraSource {
             let stream = c
                 .stream()
                 .ok_or_else(|| CaptureError::lost(format!("{name} stream not configured")))?;
-            let format = frame_format(&c)?;
+            let format = frame_format(&c, self.settings.colour)?;
             Ok(StreamSlot {
                 stream,
                 format,

@@ -42,7 +42,10 @@ pub(super) fn prefer_format(c: &mut StreamConfigurationRef<'_>) {
 }
 
 /// Our description of a configured stream.
-pub(super) fn frame_format(c: &StreamConfigurationRef<'_>) -> Result<FrameFormat, CaptureError> {
+pub(super) fn frame_format(
+    c: &StreamConfigurationRef<'_>,
+    colour: FrameColour,
+) -> Result<FrameFormat, CaptureError> {
     let name = c.get_pixel_format().to_string();
     let layout = Layout::from_name(&name).ok_or_else(|| {
         CaptureError::lost(format!(
@@ -51,12 +54,13 @@ pub(super) fn frame_format(c: &StreamConfigurationRef<'_>) -> Result<FrameFormat
         ))
     })?;
     let size = c.get_size();
-    let encoding = c
-        .get_color_space()
-        .map_or(YuvEncoding::JPEG, |cs| YuvEncoding {
+    let encoding = match (colour, c.get_color_space()) {
+        (FrameColour::Sycc, _) | (FrameColour::Labelled, None) => YuvEncoding::JPEG,
+        (FrameColour::Labelled, Some(cs)) => YuvEncoding {
             bt709: matches!(cs.ycbcr_encoding, YcbcrEncoding::Rec709),
             full_range: matches!(cs.range, Range::Full),
-        });
+        },
+    };
     let format = FrameFormat {
         layout,
         width: size.width,
