@@ -173,26 +173,17 @@ fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
 /// Camera frames to RGB: the Pi's NV12 viewfinder (every frame) and a
 /// 12 MP NV12 still (once a session), straight from the buffer.
 fn bench_camera_formats(c: &mut Criterion) {
-    use passbooth::capture::pixels::{FrameFormat, Layout, YuvEncoding, convert};
+    use passbooth::capture::pixels::FrameFormat;
     for (name, w, h) in [
         ("camera_nv12_to_rgb_640x480", 640u32, 480u32),
         ("camera_nv12_to_rgb_4056x3040", 4056, 3040),
     ] {
-        let f = FrameFormat {
-            layout: Layout::Nv12,
-            width: w,
-            height: h,
-            stride: w,
-            encoding: YuvEncoding::JPEG,
-        };
-        let buf: Vec<u8> = (0..f.buffer_len()).map(|i| (i * 31 % 251) as u8).collect();
-        let (spans, _) = f.planes();
-        let y = &buf[spans[0].offset..][..spans[0].len];
-        let uv = &buf[spans[1].offset..][..spans[1].len];
+        let f = FrameFormat::nv12(w, h);
+        let buf = f.pattern();
         let mut out = RgbImage::black(w, h);
         c.bench_function(name, |b| {
             b.iter(|| {
-                convert(&f, &[y, uv], &mut out).expect("convert");
+                f.convert_buffer(&buf, &mut out).expect("convert");
                 black_box(out.as_bytes()[0])
             })
         });

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::screens::{View, draw};
 use super::{BoothError, LiveChoice, LiveModels, demo};
-use crate::capture::pixels::{FrameFormat, Layout, YuvEncoding, convert};
+use crate::capture::pixels::FrameFormat;
 use crate::capture::replay::viewfinder_of;
 use crate::display::Framebuffer;
 use crate::engine::files::{SHORT_RANGE, SHORT_RANGE_INT8};
@@ -87,26 +87,10 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> Result<T, BoothError>) -> Result<
     Ok(times[times.len() / 2])
 }
 
-/// NV12 bytes of `w` x `h` (a pattern: the cost of converting does not
-/// depend on the picture).
-fn nv12(w: u32, h: u32) -> (FrameFormat, Vec<u8>) {
-    let f = FrameFormat {
-        layout: Layout::Nv12,
-        width: w,
-        height: h,
-        stride: w,
-        encoding: YuvEncoding::JPEG,
-    };
-    let bytes = (0..f.buffer_len()).map(|i| (i * 31 % 251) as u8).collect();
-    (f, bytes)
-}
-
-/// Converts `bytes` of format `f` into `out`.
+/// Converts a whole NV12 buffer of format `f` into `out`.
 fn convert_nv12(f: &FrameFormat, bytes: &[u8], out: &mut RgbImage) -> Result<(), BoothError> {
-    let (spans, _) = f.planes();
-    let y = &bytes[spans[0].offset..][..spans[0].len];
-    let uv = &bytes[spans[1].offset..][..spans[1].len];
-    convert(f, &[y, uv], out).map_err(|e| BoothError::Bench(e.to_string()))
+    f.convert_buffer(bytes, out)
+        .map_err(|e| BoothError::Bench(e.to_string()))
 }
 
 /// The portrait as a 12 MP camera still, her head as the booth frames it.
@@ -157,7 +141,8 @@ pub fn run(models: &Path, spec: &Spec, runs: Runs) -> Result<BenchReport, BoothE
 
     // The live path, step by step.
     let (vw, vh) = VIEWFINDER_SIZE;
-    let (f, bytes) = nv12(vw, vh);
+    let f = FrameFormat::nv12(vw, vh);
+    let bytes = f.pattern();
     let mut rgb = RgbImage::black(vw, vh);
     let convert_ms = time(runs.live, || convert_nv12(&f, &bytes, &mut rgb))?;
     push("live_nv12_to_rgb_640x480", convert_ms, runs.live);
@@ -208,7 +193,8 @@ pub fn run(models: &Path, spec: &Spec, runs: Runs) -> Result<BenchReport, BoothE
 
     // The still path.
     let (sw, sh) = STILL_SIZE;
-    let (f, bytes) = nv12(sw, sh);
+    let f = FrameFormat::nv12(sw, sh);
+    let bytes = f.pattern();
     let mut still_rgb = RgbImage::black(sw, sh);
     push(
         "still_nv12_to_rgb_4608x2592",

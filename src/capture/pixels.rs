@@ -141,6 +141,43 @@ pub enum FrameError {
 }
 
 impl FrameFormat {
+    /// Tightly packed NV12 of `width` x `height`, JPEG's encoding: the Pi's
+    /// usual stream, for benchmarks and tests.
+    pub fn nv12(width: u32, height: u32) -> Self {
+        Self {
+            layout: Layout::Nv12,
+            width,
+            height,
+            stride: width,
+            encoding: YuvEncoding::JPEG,
+        }
+    }
+
+    /// A whole buffer of this format filled with a pattern (converting
+    /// costs the same whatever the picture).
+    pub fn pattern(&self) -> Vec<u8> {
+        (0..self.buffer_len())
+            .map(|i| (i * 31 % 251) as u8)
+            .collect()
+    }
+
+    /// Converts a whole buffer of this format (`bytes`, its planes one after
+    /// the other as [`FrameFormat::planes`] places them) into `out`.
+    pub fn convert_buffer(&self, bytes: &[u8], out: &mut RgbImage) -> Result<(), FrameError> {
+        let (spans, n) = self.planes();
+        let mut planes: [&[u8]; 3] = [&[], &[], &[]];
+        for (i, (plane, span)) in planes.iter_mut().zip(&spans[..n]).enumerate() {
+            *plane = bytes
+                .get(span.offset..span.offset + span.len)
+                .ok_or(FrameError::Short {
+                    plane: i,
+                    need: span.offset + span.len,
+                    got: bytes.len(),
+                })?;
+        }
+        convert(self, &planes[..n], out)
+    }
+
     /// Checks what can be checked without pixels.
     pub fn validate(&self) -> Result<(), FrameError> {
         let yuv = matches!(self.layout, Layout::Nv12 | Layout::Yuv420);
@@ -509,5 +546,17 @@ mod tests {
             convert(&other, &[&[0; 24]], &mut out),
             Err(FrameError::OutputSize { .. })
         ));
+    }
+
+    #[test]
+    fn a_whole_buffer_converts_and_a_short_one_is_a_damaged_frame() {
+        let f = FrameFormat::nv12(4, 2);
+        let mut out = RgbImage::black(4, 2);
+        let mut bytes = vec![128u8; f.buffer_len()];
+        bytes[..8].fill(235);
+        f.convert_buffer(&bytes, &mut out).unwrap();
+        assert!(out.as_bytes().iter().all(|&v| v == 235), "grey 235 stays");
+        let e = f.convert_buffer(&bytes[..9], &mut out).unwrap_err();
+        assert!(matches!(e, FrameError::Short { plane: 1, .. }), "{e}");
     }
 }
