@@ -260,21 +260,13 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         // Carry those out first: a press that starts a session starts the
         // camera before its first frame is read.
         let mut changed = self.run_queue(&mut queue, now)?;
-        if self.framing() {
+        if self.session.state().viewfinder_live() {
             self.frame(now, &mut queue)?;
         }
         queue.extend(self.session.handle(Event::Tick(now)));
         changed |= self.run_queue(&mut queue, now)?;
         changed |= self.show(now)?;
         Ok(changed)
-    }
-
-    /// Whether the viewfinder is live (framing or counting down).
-    pub fn framing(&self) -> bool {
-        matches!(
-            self.session.state(),
-            State::Framing | State::Countdown { .. }
-        )
     }
 
     /// Reads one viewfinder frame and asks the guide about it; the session
@@ -301,10 +293,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             signal,
             prompt,
         }));
-        if matches!(
-            self.session.state(),
-            State::Framing | State::Countdown { .. }
-        ) {
+        if self.session.state().viewfinder_live() {
             let view = View::Framing {
                 preview: frame,
                 overlay: &self.overlay,

@@ -16,7 +16,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     pub(super) fn show(&mut self, now: Millis) -> Result<bool, BoothError> {
         let changed = self.note_state(now);
         let name = self.session.state().name();
-        if !self.framing() && self.still_drawn != Some(name) {
+        if !self.session.state().viewfinder_live() && self.still_drawn != Some(name) {
             self.draw_still_screen();
             self.still_drawn = Some(name);
         }

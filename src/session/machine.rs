@@ -88,6 +88,12 @@ impl State {
             State::Trouble(_) => "trouble",
         }
     }
+
+    /// Whether the viewfinder runs: framing or counting down (the camera
+    /// streams, the guide advises, the screen shows the live picture).
+    pub fn viewfinder_live(&self) -> bool {
+        matches!(self, State::Framing | State::Countdown { .. })
+    }
 }
 
 /// Something that happened.
@@ -227,7 +233,7 @@ impl Session {
 
     /// Ends the session: back to Idle with everything wiped.
     fn end(&mut self, at: Millis, actions: &mut Vec<Action>) {
-        if matches!(self.state, State::Framing | State::Countdown { .. }) {
+        if self.state.viewfinder_live() {
             actions.push(Action::StopPreview);
         }
         actions.push(Action::Wipe);
@@ -249,7 +255,7 @@ impl Session {
     }
 
     fn trouble(&mut self, trouble: Trouble, at: Millis, actions: &mut Vec<Action>) {
-        if matches!(self.state, State::Framing | State::Countdown { .. }) {
+        if self.state.viewfinder_live() {
             actions.push(Action::StopPreview);
         }
         actions.push(Action::Wipe);
