@@ -74,9 +74,9 @@ impl Default for Runs {
     }
 }
 
-/// Median time of `runs` calls of `f` after one warm-up, ms.
-fn time<T>(runs: usize, mut f: impl FnMut() -> Result<T, BoothError>) -> Result<f64, BoothError> {
-    std::hint::black_box(f()?);
+/// Median time of `runs` calls of `f` (at least one), ms. The booth's
+/// start-up choice of detector times with it too.
+pub(super) fn median_ms<T, E>(runs: usize, mut f: impl FnMut() -> Result<T, E>) -> Result<f64, E> {
     let mut times = Vec::with_capacity(runs.max(1));
     for _ in 0..runs.max(1) {
         let start = Instant::now();
@@ -85,6 +85,12 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> Result<T, BoothError>) -> Result<
     }
     times.sort_by(f64::total_cmp);
     Ok(times[times.len() / 2])
+}
+
+/// [`median_ms`] after one untimed warm-up call.
+fn time<T>(runs: usize, mut f: impl FnMut() -> Result<T, BoothError>) -> Result<f64, BoothError> {
+    std::hint::black_box(f()?);
+    median_ms(runs, f)
 }
 
 /// Converts a whole NV12 buffer of format `f` into `out`.
