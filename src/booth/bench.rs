@@ -18,8 +18,6 @@ use crate::display::Framebuffer;
 use crate::engine::files::{SHORT_RANGE, SHORT_RANGE_INT8};
 use crate::engine::report::Timings;
 use crate::engine::{BackgroundMode, Engine, Options};
-use crate::imaging::geometry::Point;
-use crate::imaging::warp::{Crop, resample};
 use crate::imaging::{RgbImage, encode};
 use crate::print::media::Media;
 use crate::print::{Paper, sheet_for};
@@ -99,20 +97,6 @@ fn convert_nv12(f: &FrameFormat, bytes: &[u8], out: &mut RgbImage) -> Result<(),
         .map_err(|e| BoothError::Bench(e.to_string()))
 }
 
-/// The portrait as a 12 MP camera still, her head as the booth frames it.
-fn still_of(portrait: &RgbImage) -> RgbImage {
-    let (w, h) = STILL_SIZE;
-    // The demo's framing (her head the same share of the height), wider.
-    let height = 1200.0 / 3.5;
-    let crop = Crop {
-        center: Point::new(225.0, 136.0),
-        width: height * w as f32 / h as f32,
-        height,
-        angle: 0.0,
-    };
-    resample(portrait, &crop, w, h, [214, 214, 214])
-}
-
 /// This machine, in a line.
 fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -182,11 +166,11 @@ pub fn run(models: &Path, spec: &Spec, runs: Runs) -> Result<BenchReport, BoothE
     push("live_guide_and_framebuffer_240x320", screen_ms, runs.live);
 
     // Loading, and the choice the booth makes.
-    let mut live = None;
+    let (mut engine, mut live) = (None, None);
     let load_ms = time(runs.still, || {
-        let engine = Engine::load(models)?;
+        engine = Some(Engine::load(models)?);
         live = Some(LiveModels::load(models)?);
-        Ok(engine)
+        Ok(())
     })?;
     push("load_models", load_ms, runs.still);
     let choice: LiveChoice = live
@@ -208,8 +192,8 @@ pub fn run(models: &Path, spec: &Spec, runs: Runs) -> Result<BenchReport, BoothE
         runs.still,
     );
     drop(still_rgb);
-    let still = still_of(&portrait);
-    let mut engine = Engine::load(models)?;
+    let still = demo::in_place_at(&portrait, STILL_SIZE);
+    let mut engine = engine.ok_or_else(|| BoothError::Bench("no engine".into()))?;
     let opts = Options {
         dpi: spec.dpi,
         background: BackgroundMode::Auto,

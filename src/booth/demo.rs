@@ -75,26 +75,36 @@ pub const LEVEL_RAD: f32 = 0.105;
 pub fn scenes_turned(portrait: &RgbImage, angle: f32) -> Vec<RgbImage> {
     [-300.0, -150.0, 0.0, 0.0]
         .into_iter()
-        .map(|dx| scene(portrait, dx, angle))
+        .map(|dx| scene(portrait, dx, angle, SCENE_SIZE))
         .collect()
 }
+
+/// The scenes' size.
+const SCENE_SIZE: (u32, u32) = (1600, 1200);
 
 /// The last scene alone: she is in place (for checks that need one still,
 /// without rendering the whole walk-in).
 pub fn in_place(portrait: &RgbImage) -> RgbImage {
-    scene(portrait, 0.0, 0.0)
+    in_place_at(portrait, SCENE_SIZE)
 }
 
-/// One 1600 x 1200 still with her `dx` still pixels off her place.
-fn scene(portrait: &RgbImage, dx: f32, angle: f32) -> RgbImage {
-    let k = 3.5;
+/// [`in_place`] as a still of `size`: her head the same share of the
+/// height, the frame as wide as `size` says (a 16:9 12 MP still for bench).
+pub fn in_place_at(portrait: &RgbImage, size: (u32, u32)) -> RgbImage {
+    scene(portrait, 0.0, 0.0, size)
+}
+
+/// One still of `(w, h)` with her `dx` still pixels off her place: 3.5
+/// still pixels a portrait pixel on a 1200 px high still.
+fn scene(portrait: &RgbImage, dx: f32, angle: f32, (w, h): (u32, u32)) -> RgbImage {
+    let k = 3.5 * h as f32 / 1200.0;
     let crop = Crop {
         center: Point::new(225.0 - dx / k, 136.0),
-        width: 1600.0 / k,
-        height: 1200.0 / k,
+        width: w as f32 / k,
+        height: h as f32 / k,
         angle,
     };
-    resample(portrait, &crop, 1600, 1200, [214, 214, 214])
+    resample(portrait, &crop, w, h, [214, 214, 214])
 }
 
 /// Runs one session on `portrait` with the models in `models`, writing into
