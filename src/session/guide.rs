@@ -114,6 +114,11 @@ impl Overlay {
             head_px,
         }
     }
+
+    /// A face exactly where this overlay wants it.
+    pub fn framed_face(&self) -> Detection {
+        frontal_face(self.eyes, self.head_px)
+    }
 }
 
 /// A frontal face whose eyes sit at `eyes`, with a box sized for `head` px
@@ -136,13 +141,6 @@ pub fn frontal_face(eyes: Point, head: f32) -> Detection {
             h: bh,
         },
         keypoints: kp,
-    }
-}
-
-impl Overlay {
-    /// A face exactly where this overlay wants it.
-    pub fn framed_face(&self) -> Detection {
-        frontal_face(self.eyes, self.head_px)
     }
 }
 
@@ -294,12 +292,9 @@ impl Guide {
 
 #[cfg(test)]
 mod tests {
+    use super::frontal_face as face;
     use super::*;
     use std::path::Path;
-
-    fn face(eyes: Point, head: f32) -> Detection {
-        frontal_face(eyes, head)
-    }
 
     fn spec() -> Spec {
         Spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/us-passport.toml")).unwrap()

@@ -40,6 +40,15 @@ pub(crate) enum Sees {
 /// Both detectors.
 pub(crate) const BOTH: [Sees; 2] = [Sees::Models, Sees::Script];
 
+/// Runs `test` with each detector on each route to the printer.
+fn with_each_detector_and_route(test: impl Fn(Sees, Route)) {
+    for sees in BOTH {
+        for route in ROUTES {
+            test(sees, route);
+        }
+    }
+}
+
 /// A booth as the tests build it: a silent screen, either detector.
 pub(crate) type TestBooth<C> = Booth<C, NullScreen, Box<dyn LiveDetector>>;
 
@@ -133,11 +142,7 @@ pub(crate) fn session_from<C: FrameSource>(
 
 #[test]
 fn a_scripted_session_prints_on_a_real_printer_and_ends_idle_and_wiped() {
-    for sees in BOTH {
-        for route in ROUTES {
-            a_scripted_session_prints(sees, route);
-        }
-    }
+    with_each_detector_and_route(a_scripted_session_prints);
 }
 
 fn a_scripted_session_prints(sees: Sees, route: Route) {
@@ -176,11 +181,7 @@ fn a_scripted_session_prints(sees: Sees, route: Route) {
 
 #[test]
 fn out_of_paper_shows_trouble_and_wipes_the_session() {
-    for sees in BOTH {
-        for route in ROUTES {
-            out_of_paper_shows_trouble(sees, route);
-        }
-    }
+    with_each_detector_and_route(out_of_paper_shows_trouble);
 }
 
 fn out_of_paper_shows_trouble(sees: Sees, route: Route) {
