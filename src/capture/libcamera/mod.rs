@@ -36,7 +36,7 @@ mod camera;
 mod stream;
 
 use super::mapped::MappedBuffer;
-use super::pixels::{FrameFormat, Layout, PlaneSpan, YuvEncoding, convert};
+use super::pixels::{FrameFormat, Layout, PlaneSpan, YuvEncoding};
 use super::{CameraSettings, CaptureError, FrameColour, FrameSource};
 use crate::imaging::RgbImage;
 use stream::{buffer, frame_format, prefer_format};

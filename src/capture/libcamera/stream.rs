@@ -12,14 +12,8 @@ impl StreamSlot {
             .get(index)
             .ok_or_else(|| CaptureError::corrupt(format!("no buffer {index}")))?
             .bytes();
-        let (spans, n) = self.planes;
-        let mut planes: [&[u8]; 3] = [&[], &[], &[]];
-        for (i, span) in spans[..n].iter().enumerate() {
-            planes[i] = bytes
-                .get(span.offset..span.offset + span.len)
-                .ok_or_else(|| CaptureError::corrupt(format!("plane {i} outside its buffer")))?;
-        }
-        convert(&self.format, &planes[..n], out)
+        self.format
+            .convert_buffer(bytes, out)
             .map_err(|e| CaptureError::corrupt_by("a frame that does not convert", e.to_string()))
     }
 }
