@@ -61,16 +61,10 @@ pub(super) fn run(
 }
 
 /// The simulated camera's stills as JPEG files `0001.jpg`..., the form
-/// libcamera's virtual camera plays (the emulated Pi, scripts/pi). Her head
-/// is levelled: through a real camera pipeline (JPEG, YUV 4:2:0, libyuv's
-/// scaler) the int8 detector reads her natural 6 degree lean as 8.3, over
-/// the guide's limit, where the float model reads 6.2.
+/// libcamera's virtual camera plays (the emulated Pi, scripts/pi).
 fn write_frames(portrait: &crate::imaging::RgbImage, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (i, still) in demo::scenes_turned(portrait, demo::LEVEL_RAD)
-        .iter()
-        .enumerate()
-    {
+    for (i, still) in demo::scenes(portrait).iter().enumerate() {
         let path = dir.join(format!("{:04}.jpg", i + 1));
         crate::imaging::encode::write_file(still, &path, 72)
             .with_context(|| format!("cannot write {}", path.display()))?;

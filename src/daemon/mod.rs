@@ -93,12 +93,14 @@ pub fn run(l: Launch) -> anyhow::Result<u8> {
         Some(path) => Counters::load(path)?,
         None => Counters::default(),
     };
+    let detector = LiveModels::load(&models)?;
+    eprintln!("live detector: {}", detector.choice());
     let kit = Kit {
         settings,
         counters,
         camera,
         parts: Parts {
-            detector: LiveModels::load(&models)?,
+            detector,
             engine: Engine::load(&models)?,
             printer,
         },

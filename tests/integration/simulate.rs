@@ -135,13 +135,15 @@ fn a_person_at_the_simulated_booth_gets_a_sheet() {
     let log = person_session(&mut stdin, &rx);
     assert!(child.wait().unwrap().success());
     // The log holds state names only (and the start-up lines: what it
-    // simulates, its privacy measures): nothing about the person.
+    // simulates, its privacy measures, the live detector it chose): nothing
+    // about the person.
     for line in &log {
         assert!(
             line.starts_with("state=")
                 || line.starts_with("passbooth: simulating;")
                 || line.starts_with("printer: simulated; the sheet was not kept")
-                || line.starts_with("privacy: not dumpable yes, core limit 0 yes"),
+                || line.starts_with("privacy: not dumpable yes, core limit 0 yes")
+                || line.starts_with("live detector: face_detection_short_range"),
             "unexpected log line: {line}"
         );
     }
