@@ -12,13 +12,14 @@ use serde::Serialize;
 
 use super::screens::{View, draw};
 use super::{BoothError, LiveChoice, LiveModels, demo};
-use crate::capture::pixels::FrameFormat;
+use crate::capture::pixels::{FrameFormat, encode_nv12};
 use crate::capture::replay::viewfinder_of;
+use crate::capture::still::CameraStill;
 use crate::display::Framebuffer;
 use crate::engine::files::{SHORT_RANGE, SHORT_RANGE_INT8};
 use crate::engine::report::Timings;
 use crate::engine::{BackgroundMode, Engine, Options};
-use crate::imaging::{RgbImage, encode};
+use crate::imaging::{RgbImage, SecretBuf, encode};
 use crate::print::media::Media;
 use crate::print::{Paper, sheet_for};
 use crate::session::guide::{Guide, Overlay};
@@ -181,18 +182,21 @@ pub fn run(models: &Path, spec: &Spec, runs: Runs) -> Result<BenchReport, BoothE
         .find(|(file, _)| *file == choice.file)
         .map_or(0.0, |(_, ms)| *ms);
 
-    // The still path.
-    let (sw, sh) = STILL_SIZE;
-    let f = FrameFormat::nv12(sw, sh);
-    let bytes = f.pattern();
-    let mut still_rgb = RgbImage::black(sw, sh);
+    // The still path: the camera's NV12 still as the booth reads it (the
+    // working copy averaged from the planes, only the crop converted at full
+    // scale); beside it, the whole conversion and a compose from RGB (what
+    // a photo file costs, and what the booth paid before).
+    let scene = demo::in_place_at(&portrait, STILL_SIZE);
+    let mut nv12 =
+        SecretBuf::<u8>::zeroed(FrameFormat::nv12(scene.width(), scene.height()).buffer_len());
+    let f = encode_nv12(&scene, &mut nv12).map_err(|e| BoothError::Bench(e.to_string()))?;
+    let mut still_rgb = RgbImage::black(f.width, f.height);
     push(
         "still_nv12_to_rgb_4608x2592",
-        time(runs.still, || convert_nv12(&f, &bytes, &mut still_rgb))?,
+        time(runs.still, || convert_nv12(&f, &nv12, &mut still_rgb))?,
         runs.still,
     );
     drop(still_rgb);
-    let still = demo::in_place_at(&portrait, STILL_SIZE);
     let mut engine = engine.ok_or_else(|| BoothError::Bench("no engine".into()))?;
     let opts = Options {
         dpi: spec.dpi,
@@ -202,8 +206,19 @@ pub fn run(models: &Path, spec: &Spec, runs: Runs) -> Result<BenchReport, BoothE
     push(
         "still_compose_12mp",
         time(runs.still, || {
-            let a = engine.process(&still, spec, &opts, &mut Timings::default())?;
+            let a = engine.process(&scene, spec, &opts, &mut Timings::default())?;
             photo = a.photo;
+            Ok(a.faces)
+        })?,
+        runs.still,
+    );
+    drop(scene);
+    push(
+        "still_compose_12mp_from_nv12",
+        time(runs.still, || {
+            let still =
+                CameraStill::of_buffer(f, &nv12).map_err(|e| BoothError::Bench(e.to_string()))?;
+            let a = engine.process(&still, spec, &opts, &mut Timings::default())?;
             Ok(a.faces)
         })?,
         runs.still,

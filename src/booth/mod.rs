@@ -33,6 +33,7 @@ pub use settings::{BoothError, BoothSettings, DEFAULT_MEDIA, DEFAULT_SPEC};
 pub use watch::{CAMERA_CHECK_MS, PRINTER_CHECK_MS};
 
 use crate::capture::FrameSource;
+use crate::capture::still::CameraStill;
 use crate::clock::Millis;
 use crate::display::{Framebuffer, Screen};
 use crate::imaging::RgbImage;
@@ -63,7 +64,7 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     overlay: Overlay,
     session: Session,
     fb: Framebuffer,
-    still: Option<RgbImage>,
+    still: Option<CameraStill>,
     photo: Option<RgbImage>,
     record: Record,
     last_state: &'static str,

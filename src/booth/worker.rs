@@ -13,10 +13,12 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel}
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::capture::still::CameraStill;
 use crate::checks::Reason;
 use crate::engine::report::Timings;
 use crate::engine::{BackgroundMode, Engine, Options};
 use crate::imaging::RgbImage;
+use crate::imaging::still::Still;
 use crate::print::media::Media;
 use crate::print::problem::Problem;
 use crate::print::{Paper, Sheet, SheetPrinter};
@@ -49,13 +51,13 @@ pub struct Processed {
 /// the real [`Engine`]; tests run it behind a gate to hold a job in flight.
 pub trait Processor: Send + 'static {
     /// Processes one still for `spec`; an error ends the session.
-    fn process(&mut self, still: &RgbImage, spec: &Spec) -> Result<Processed, String>;
+    fn process(&mut self, still: &dyn Still, spec: &Spec) -> Result<Processed, String>;
     /// Zeroes what the engine holds of the last still (tensors, scratch).
     fn wipe(&mut self);
 }
 
 impl Processor for Engine {
-    fn process(&mut self, still: &RgbImage, spec: &Spec) -> Result<Processed, String> {
+    fn process(&mut self, still: &dyn Still, spec: &Spec) -> Result<Processed, String> {
         let opts = Options {
             dpi: spec.dpi,
             background: BackgroundMode::Auto,
@@ -84,7 +86,7 @@ pub enum Job {
         /// The session the still belongs to.
         session: SessionId,
         /// The still.
-        still: RgbImage,
+        still: CameraStill,
         /// The document.
         spec: Box<Spec>,
     },

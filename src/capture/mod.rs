@@ -7,10 +7,12 @@ pub mod libcamera;
 pub mod mapped;
 pub mod pixels;
 pub mod replay;
+pub mod still;
 
 use serde::Deserialize;
 
 use crate::imaging::RgbImage;
+use still::CameraStill;
 
 /// What the booth asks of its camera (the config's `[camera]`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -179,8 +181,9 @@ pub trait FrameSource {
     }
     /// The next viewfinder frame (the source owns and reuses the buffer).
     fn next_frame(&mut self) -> Result<&RgbImage, CaptureError>;
-    /// A full-resolution still of the current scene.
-    fn still(&mut self) -> Result<RgbImage, CaptureError>;
+    /// A full-resolution still of the current scene, in the camera's own
+    /// format where the engine reads that (YUV: see [`still`]).
+    fn still(&mut self) -> Result<CameraStill, CaptureError>;
     /// Zeroes every frame the source holds: the converted viewfinder frame
     /// and every buffer the camera writes into. Called at every session end
     /// (the camera is stopped by then); a source that held a face and did
@@ -205,7 +208,7 @@ impl<T: FrameSource + ?Sized> FrameSource for Box<T> {
     fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
         (**self).next_frame()
     }
-    fn still(&mut self) -> Result<RgbImage, CaptureError> {
+    fn still(&mut self) -> Result<CameraStill, CaptureError> {
         (**self).still()
     }
     fn wipe(&mut self) {

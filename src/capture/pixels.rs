@@ -8,6 +8,7 @@
 //! reverse.
 
 use crate::imaging::RgbImage;
+use crate::imaging::still::Area;
 
 /// How a frame's pixels are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,7 +250,7 @@ impl FrameFormat {
 
 /// Fixed-point YCbCr to RGB coefficients (16 fractional bits).
 #[derive(Debug, Clone, Copy)]
-struct Matrix {
+pub(super) struct Matrix {
     y_scale: i32,
     y_offset: i32,
     cr_r: i32,
@@ -259,7 +260,7 @@ struct Matrix {
 }
 
 impl Matrix {
-    fn new(e: YuvEncoding) -> Self {
+    pub(super) fn new(e: YuvEncoding) -> Self {
         let (kr, kb) = if e.bt709 {
             (0.2126, 0.0722)
         } else {
@@ -285,7 +286,7 @@ impl Matrix {
     /// The chroma terms of one sample: added to R, subtracted from G,
     /// added to B.
     #[inline]
-    fn chroma(&self, cb: u8, cr: u8) -> [i32; 3] {
+    pub(super) fn chroma(&self, cb: u8, cr: u8) -> [i32; 3] {
         let cb = i32::from(cb) - 128;
         let cr = i32::from(cr) - 128;
         [
@@ -296,7 +297,7 @@ impl Matrix {
     }
 
     #[inline]
-    fn apply(&self, y: u8, [r, g, b]: [i32; 3]) -> [u8; 3] {
+    pub(super) fn apply(&self, y: u8, [r, g, b]: [i32; 3]) -> [u8; 3] {
         let y = (i32::from(y) - self.y_offset) * self.y_scale + 32768;
         let clamp = |v: i32| (v >> 16).clamp(0, 255) as u8;
         [clamp(y + r), clamp(y - g), clamp(y + b)]
@@ -317,13 +318,132 @@ fn need(plane: usize, slice: &[u8], len: usize) -> Result<(), FrameError> {
 /// Converts one frame into `out` (same size), reading `planes` (one slice
 /// per plane, as [`FrameFormat::planes`] lays them out). Allocates nothing.
 pub fn convert(f: &FrameFormat, planes: &[&[u8]], out: &mut RgbImage) -> Result<(), FrameError> {
+    let whole = Area {
+        x: 0,
+        y: 0,
+        w: f.width,
+        h: f.height,
+    };
+    convert_area(f, planes, whole, out)
+}
+
+/// Converts the pixels of `area` of one frame into `out` (the area's size):
+/// the same values, pixel for pixel, as converting the whole frame gives
+/// there. A YUV area starts and ends on even columns (two pixels share
+/// their chroma). Allocates nothing.
+pub fn convert_area(
+    f: &FrameFormat,
+    planes: &[&[u8]],
+    area: Area,
+    out: &mut RgbImage,
+) -> Result<(), FrameError> {
     f.validate()?;
-    if (out.width(), out.height()) != (f.width, f.height) {
+    check_planes(f, planes)?;
+    let inside = area.x.checked_add(area.w).is_some_and(|r| r <= f.width)
+        && area.y.checked_add(area.h).is_some_and(|b| b <= f.height);
+    let yuv = matches!(f.layout, Layout::Nv12 | Layout::Yuv420);
+    let paired = !yuv || (area.x.is_multiple_of(2) && area.w.is_multiple_of(2));
+    if !inside || !paired || area.w == 0 || area.h == 0 {
+        return Err(FrameError::Format(format!("{f:?}: no area {area:?}")));
+    }
+    if (out.width(), out.height()) != (area.w, area.h) {
         return Err(FrameError::OutputSize {
-            need: (f.width, f.height),
+            need: (area.w, area.h),
             got: (out.width(), out.height()),
         });
     }
+    let (x0, y0, w) = (area.x as usize, area.y as usize, area.w as usize);
+    let stride = f.stride as usize;
+    let dst = out.as_bytes_mut();
+    match f.layout {
+        Layout::Nv12 | Layout::Yuv420 => {
+            let m = Matrix::new(f.encoding);
+            let cstride = chroma_stride(f);
+            for (row, dst_row) in dst.chunks_exact_mut(w * 3).enumerate() {
+                let y = y0 + row;
+                let luma = &planes[0][y * stride + x0..][..w];
+                let c0 = (y / 2) * cstride;
+                // Two pixels share one chroma sample: its terms once.
+                let out = dst_row.chunks_exact_mut(6).zip(luma.chunks_exact(2));
+                let pair = |(px, l): (&mut [u8], &[u8]), cb: u8, cr: u8| {
+                    let t = m.chroma(cb, cr);
+                    px[..3].copy_from_slice(&m.apply(l[0], t));
+                    px[3..].copy_from_slice(&m.apply(l[1], t));
+                };
+                if f.layout == Layout::Nv12 {
+                    for (o, cbcr) in out.zip(planes[1][c0 + x0..][..w].chunks_exact(2)) {
+                        pair(o, cbcr[0], cbcr[1]);
+                    }
+                } else {
+                    let c = c0 + x0 / 2;
+                    let (u, v) = (&planes[1][c..][..w / 2], &planes[2][c..][..w / 2]);
+                    for (o, (&cb, &cr)) in out.zip(u.iter().zip(v)) {
+                        pair(o, cb, cr);
+                    }
+                }
+            }
+        }
+        packed => {
+            let (bpp, [r, g, b]) = match packed {
+                Layout::Rgb888 => (3, [2, 1, 0]),
+                Layout::Bgr888 => (3, [0, 1, 2]),
+                Layout::Xrgb8888 => (4, [2, 1, 0]),
+                _ => (4, [0, 1, 2]),
+            };
+            for (row, dst_row) in dst.chunks_exact_mut(w * 3).enumerate() {
+                let src = &planes[0][(y0 + row) * stride + x0 * bpp..][..w * bpp];
+                for (px, s) in dst_row.chunks_exact_mut(3).zip(src.chunks_exact(bpp)) {
+                    px.copy_from_slice(&[s[r], s[g], s[b]]);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `img` (its even part) into `out` as full-range BT.601 NV12, the
+/// way a camera's ISP hands over a still: the inverse of [`convert`], for
+/// simulated cameras and benchmarks. Returns the frame's format.
+pub fn encode_nv12(img: &RgbImage, out: &mut [u8]) -> Result<FrameFormat, FrameError> {
+    let f = FrameFormat::nv12(img.width() & !1, img.height() & !1);
+    f.validate()?;
+    let (w, h) = (f.width as usize, f.height as usize);
+    need(0, out, f.buffer_len())?;
+    let px = |x: usize, y: usize| img.get(x as u32, y as u32).map(f32::from);
+    let byte = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+    for y in 0..h {
+        for x in 0..w {
+            out[y * w + x] = byte(crate::imaging::luma(px(x, y)));
+        }
+    }
+    for cy in 0..h / 2 {
+        for cx in 0..w / 2 {
+            let mut rgb = [0.0f32; 3];
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let p = px(2 * cx + dx, 2 * cy + dy);
+                (0..3).for_each(|c| rgb[c] += p[c] / 4.0);
+            }
+            let [r, g, b] = rgb;
+            let at = w * h + cy * w + 2 * cx;
+            out[at] = byte(128.0 - 0.168_736 * r - 0.331_264 * g + 0.5 * b);
+            out[at + 1] = byte(128.0 + 0.5 * r - 0.418_688 * g - 0.081_312 * b);
+        }
+    }
+    Ok(f)
+}
+
+/// Bytes a row of chroma samples takes (NV12 interleaves Cb and Cr in a
+/// row as long as a luma row; I420's planes are half as wide).
+pub(super) fn chroma_stride(f: &FrameFormat) -> usize {
+    if f.layout == Layout::Nv12 {
+        f.stride as usize
+    } else {
+        f.stride as usize / 2
+    }
+}
+
+/// Checks that `planes` hold every byte a frame of `f` reads.
+pub(super) fn check_planes(f: &FrameFormat, planes: &[&[u8]]) -> Result<(), FrameError> {
     let (spans, count) = f.planes();
     if planes.len() < count {
         return Err(FrameError::Short {
@@ -341,54 +461,6 @@ pub fn convert(f: &FrameFormat, planes: &[&[u8]], out: &mut RgbImage) -> Result<
             _ => f.width as usize / 2,
         };
         need(i, planes[i], stride * (rows - 1) + row)?;
-    }
-    let w = f.width as usize;
-    let stride = f.stride as usize;
-    let dst = out.as_bytes_mut();
-    match f.layout {
-        Layout::Nv12 | Layout::Yuv420 => {
-            let m = Matrix::new(f.encoding);
-            let cstride = if f.layout == Layout::Nv12 {
-                stride
-            } else {
-                stride / 2
-            };
-            for (y, dst_row) in dst.chunks_exact_mut(w * 3).enumerate() {
-                let luma = &planes[0][y * stride..][..w];
-                let c0 = (y / 2) * cstride;
-                // Two pixels share one chroma sample: its terms once.
-                let out = dst_row.chunks_exact_mut(6).zip(luma.chunks_exact(2));
-                let pair = |(px, l): (&mut [u8], &[u8]), cb: u8, cr: u8| {
-                    let t = m.chroma(cb, cr);
-                    px[..3].copy_from_slice(&m.apply(l[0], t));
-                    px[3..].copy_from_slice(&m.apply(l[1], t));
-                };
-                if f.layout == Layout::Nv12 {
-                    for (o, cbcr) in out.zip(planes[1][c0..][..w].chunks_exact(2)) {
-                        pair(o, cbcr[0], cbcr[1]);
-                    }
-                } else {
-                    let (u, v) = (&planes[1][c0..][..w / 2], &planes[2][c0..][..w / 2]);
-                    for (o, (&cb, &cr)) in out.zip(u.iter().zip(v)) {
-                        pair(o, cb, cr);
-                    }
-                }
-            }
-        }
-        packed => {
-            let (bpp, [r, g, b]) = match packed {
-                Layout::Rgb888 => (3, [2, 1, 0]),
-                Layout::Bgr888 => (3, [0, 1, 2]),
-                Layout::Xrgb8888 => (4, [2, 1, 0]),
-                _ => (4, [0, 1, 2]),
-            };
-            for (y, dst_row) in dst.chunks_exact_mut(w * 3).enumerate() {
-                let src = &planes[0][y * stride..y * stride + w * bpp];
-                for (px, s) in dst_row.chunks_exact_mut(3).zip(src.chunks_exact(bpp)) {
-                    px.copy_from_slice(&[s[r], s[g], s[b]]);
-                }
-            }
-        }
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::still::CameraStill;
 use super::{CaptureError, FrameSource};
 use crate::imaging::decode::decode_file;
 use crate::imaging::geometry::Point;
@@ -176,18 +177,19 @@ impl FrameSource for ReplaySource {
         self.file_frame = None;
     }
 
-    fn still(&mut self) -> Result<RgbImage, CaptureError> {
-        match &self.scenes[self.scene_index()] {
+    fn still(&mut self) -> Result<CameraStill, CaptureError> {
+        let img = match &self.scenes[self.scene_index()] {
             Scene::File(p) => {
-                decode_file(p).map_err(|e| CaptureError::corrupt_by(p.display().to_string(), e))
+                decode_file(p).map_err(|e| CaptureError::corrupt_by(p.display().to_string(), e))?
             }
-            Scene::Image { still: img, .. } => Ok(RgbImage::from_buf(
+            Scene::Image { still: img, .. } => RgbImage::from_buf(
                 img.width(),
                 img.height(),
                 SecretBuf::try_copy_of(img.as_bytes()),
             )
-            .map_err(|e| CaptureError::corrupt_by("a replayed frame", e))?),
-        }
+            .map_err(|e| CaptureError::corrupt_by("a replayed frame", e))?,
+        };
+        Ok(img.into())
     }
 }
 
@@ -210,7 +212,7 @@ mod tests {
             .collect();
         // frames 1..=6: scene index (frame / 2) % 2 -> 0,1,1,0,0,1
         assert_eq!(firsts, [10, 200, 200, 10, 10, 200]);
-        assert_eq!(src.still().unwrap().get(0, 0)[0], 200);
+        assert_eq!(src.still().unwrap().to_rgb().unwrap().get(0, 0)[0], 200);
         assert_eq!(src.viewfinder_size(), (640, 480));
         let mut held = ReplaySource::from_images(scenes(), 2, Playback::HoldLast);
         let seen: Vec<u8> = (0..6)

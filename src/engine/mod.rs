@@ -18,6 +18,7 @@ use crate::compose::layout::{self, FacePoints, Layout, LayoutError};
 use crate::compose::render::{self, Painting};
 use crate::imaging::RgbImage;
 use crate::imaging::colour::srgb_to_lab;
+use crate::imaging::still::{Still, StillError};
 use crate::imaging::warp;
 use crate::spec::Spec;
 use crate::vision::detector::Range;
@@ -34,6 +35,9 @@ use report::Timings;
 /// Longest side of the working copy the models read. The full-resolution
 /// photo is only touched again to render the result.
 pub const WORKING_MAX_SIDE: u32 = 1280;
+/// Pixels read around the crop at full scale: the bilinear neighbours of
+/// its outermost samples.
+const REGION_MARGIN: u32 = 2;
 /// Side of the square the person mask covers, in face-box widths: the head,
 /// the hair and the shoulders at any passport scale.
 const SEGMENT_SPAN: f32 = 3.5;
@@ -72,6 +76,9 @@ pub enum EngineError {
     /// A model failed to load or run.
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// The still's pixels could not be read.
+    #[error(transparent)]
+    Still(#[from] StillError),
     /// `--background replace` for a spec that forbids edits.
     #[error("{spec} does not allow the background to be replaced")]
     ReplacementNotAllowed {
@@ -178,9 +185,12 @@ impl Engine {
     }
 
     /// Analyses `img` under `spec` and composes the photo when possible.
+    ///
+    /// `still` is read whole only at the working scale; at full scale only
+    /// the pixels under the crop are read (see [`Still`]).
     pub fn process(
         &mut self,
-        img: &RgbImage,
+        still: &dyn Still,
         spec: &Spec,
         opts: &Options,
         timings: &mut Timings,
@@ -190,18 +200,10 @@ impl Engine {
                 spec: spec.id.clone(),
             });
         }
-        let factor = img
-            .width()
-            .max(img.height())
-            .div_ceil(WORKING_MAX_SIDE)
-            .max(1);
-        let small;
-        let work = if factor > 1 {
-            small = img.box_downscale(factor);
-            &small
-        } else {
-            img
-        };
+        let (width, height) = still.size();
+        let factor = width.max(height).div_ceil(WORKING_MAX_SIDE).max(1);
+        let work = still.reduced(factor)?;
+        let work = &*work;
         let f = factor as f32;
         let mut faces = self.faces(work, timings)?;
         match faces.len() {
@@ -248,7 +250,8 @@ impl Engine {
                 return Ok(Analysis::refused(1, c));
             }
         };
-        let analysis = self.compose(img, spec, opts, &mesh, &mask, points, crown_source, layout);
+        let analysis =
+            self.compose(still, spec, opts, &mesh, mask, points, crown_source, layout)?;
         timings.compose = ms(t);
         Ok(analysis)
     }
@@ -256,30 +259,43 @@ impl Engine {
     #[allow(clippy::too_many_arguments)]
     fn compose(
         &mut self,
-        img: &RgbImage,
+        still: &dyn Still,
         spec: &Spec,
         opts: &Options,
         mesh: &FaceMesh,
-        mask: &PersonMask,
+        mask: PersonMask,
         points: FacePoints,
         crown_source: CrownSource,
         layout: Layout,
-    ) -> Analysis {
+    ) -> Result<Analysis, EngineError> {
         let (w, h) = spec.size_px(opts.dpi);
         let crop = layout.crop;
+        let size = still.size();
+        let Some(area) = crop.source_area((w, h), REGION_MARGIN, size) else {
+            // A plan can only miss the photo wholly if the face points did.
+            let c = Check::verdict("layout", Reason::InsufficientMargin, false, 0.0, "feasible");
+            let mut a = Analysis::refused(1, c);
+            a.points = Some((points, crown_source));
+            return Ok(a);
+        };
         let overflow_mm =
-            f64::from(warp::overflow_px(img.width(), img.height(), &crop, w, h)) / layout.px_per_mm;
+            f64::from(warp::overflow_px(size.0, size.1, &crop, w, h)) / layout.px_per_mm;
         let head_px = layout.head_mm * layout.px_per_mm;
         let outline = idx::FACE_OVAL
             .iter()
             .map(|&i| mesh.pt(i))
             .chain([points.crown, points.chin]);
         let face_outside = outline
-            .map(|p| f64::from(warp::outside_by(p, img.width(), img.height())))
+            .map(|p| f64::from(warp::outside_by(p, size.0, size.1)))
             .fold(0.0, f64::max)
             / head_px;
 
-        let source_bg = source_background(img, mask, &crop, w, h);
+        // The full-scale pixels under the crop, and the crop and mask as
+        // seen from them.
+        let region = still.region(area)?;
+        let corner = Point::new(region.origin.0 as f32, region.origin.1 as f32);
+        let (img, local, mask) = (&*region.pixels, crop.shifted(corner), mask.shifted(corner));
+        let source_bg = source_background(img, &mask, &local, w, h);
         let bg_ok = source_bg.as_ref().is_some_and(|b| {
             let lab = srgb_to_lab(b.rgb.map(|v| v as f32));
             spec.background.iter().any(|c| c.contains(lab))
@@ -303,10 +319,10 @@ impl Engine {
         });
         let rendered = render::render(
             img,
-            &crop,
+            &local,
             w,
             h,
-            mask,
+            &mask,
             Painting {
                 background: replace.then_some(fill),
                 padding,
@@ -335,7 +351,7 @@ impl Engine {
             effective_dpi: layout.px_per_mm * crate::spec::MM_PER_INCH,
             photo: &photo,
         });
-        Analysis {
+        Ok(Analysis {
             faces: 1,
             checks,
             points: Some((points, crown_source)),
@@ -343,7 +359,7 @@ impl Engine {
             photo: Some(rendered.image),
             background_replaced: replace,
             padded: padding.is_some(),
-        }
+        })
     }
 
     /// Zeroes every model's tensors (end of a session).

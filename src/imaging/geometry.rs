@@ -135,6 +135,15 @@ impl TensorMap {
         }
     }
 
+    /// The same placement seen from an image whose top-left corner sits
+    /// at `corner` of this one (a region of it).
+    pub fn shifted(&self, corner: Point) -> Self {
+        Self {
+            origin: self.origin.minus(corner),
+            ..*self
+        }
+    }
+
     /// Image position of a continuous tensor coordinate.
     #[inline]
     pub fn to_image(&self, t: Point) -> Point {

@@ -7,6 +7,7 @@ pub mod geometry;
 pub mod glyphs;
 mod orient;
 mod rgb;
+pub mod still;
 pub mod warp;
 
 pub use buffer::SecretBuf;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::RgbImage;
 use super::geometry::Point;
+use super::still::Area;
 
 /// Largest supersampling factor per axis.
 const MAX_SUPERSAMPLE: u32 = 4;
@@ -33,6 +34,30 @@ impl Crop {
             (v / out_h as f32 - 0.5) * self.height,
         );
         self.center.plus(d.rotate(self.angle))
+    }
+
+    /// The same crop of a region of the source whose top-left corner is at
+    /// `corner`.
+    pub fn shifted(&self, corner: Point) -> Self {
+        Self {
+            center: self.center.minus(corner),
+            ..*self
+        }
+    }
+
+    /// The source pixels the crop of a `out_w` x `out_h` output reads, with
+    /// `margin` more on every side for the bilinear neighbours, cut to a
+    /// `size` photo; `None` when the crop lies wholly outside it.
+    pub fn source_area(&self, out: (u32, u32), margin: u32, size: (u32, u32)) -> Option<Area> {
+        let (w, h) = out;
+        let corners =
+            [(0, 0), (w, 0), (0, h), (w, h)].map(|(u, v)| self.source_of(u as f32, v as f32, w, h));
+        let (mut lo, mut hi) = (corners[0], corners[0]);
+        for c in &corners[1..] {
+            lo = Point::new(lo.x.min(c.x), lo.y.min(c.y));
+            hi = Point::new(hi.x.max(c.x), hi.y.max(c.y));
+        }
+        Area::covering((lo.x, lo.y), (hi.x, hi.y), margin, size)
     }
 
     /// Output position (continuous) of a source point; the inverse map.

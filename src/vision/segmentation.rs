@@ -54,6 +54,15 @@ impl PersonMask {
         }
     }
 
+    /// The mask placed on a region of its image whose top-left corner is
+    /// at `corner`.
+    pub fn shifted(self, corner: Point) -> Self {
+        Self {
+            map: self.map.shifted(corner),
+            values: self.values,
+        }
+    }
+
     /// Image pixels per mask cell: the mask's resolution limit.
     pub fn cell_size(&self) -> f32 {
         self.map.u.dist(Point::default())

@@ -6,6 +6,7 @@ use passbooth::booth::script::{Person, play, stepping_in};
 use passbooth::booth::worker::Processor;
 use passbooth::booth::{Booth, BoothSettings, LiveModels, Parts};
 use passbooth::capture::replay::{Playback, ReplaySource};
+use passbooth::capture::still::CameraStill;
 use passbooth::capture::{CaptureError, FrameSource};
 use passbooth::display::sim::NullScreen;
 use passbooth::engine::Engine;
@@ -332,7 +333,7 @@ impl FrameSource for Unpluggable {
         self.there()?;
         self.inner.next_frame()
     }
-    fn still(&mut self) -> Result<RgbImage, CaptureError> {
+    fn still(&mut self) -> Result<CameraStill, CaptureError> {
         self.there()?;
         self.inner.still()
     }
@@ -431,7 +432,7 @@ impl FrameSource for DamagedStills {
     fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
         self.0.next_frame()
     }
-    fn still(&mut self) -> Result<RgbImage, CaptureError> {
+    fn still(&mut self) -> Result<CameraStill, CaptureError> {
         Err(CaptureError::corrupt("truncated frame"))
     }
     fn wipe(&mut self) {

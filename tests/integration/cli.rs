@@ -669,6 +669,7 @@ fn bench_measures_the_live_and_still_paths_and_names_the_live_detector() {
             "load_models",
             "still_nv12_to_rgb_4608x2592",
             "still_compose_12mp",
+            "still_compose_12mp_from_nv12",
             "still_sheet_4x6_and_jpeg",
         ]
     );

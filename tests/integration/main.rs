@@ -22,6 +22,7 @@ mod screens;
 mod session_end;
 mod simulate;
 mod soak;
+mod still_path;
 mod tls_printer;
 mod unit;
 

@@ -9,10 +9,13 @@ use std::time::Duration;
 use passbooth::booth::demo::STEP_MS;
 use passbooth::booth::worker::{Processed, Processor};
 use passbooth::capture::mapped::MappedBuffer;
+use passbooth::capture::pixels::encode_nv12;
 use passbooth::capture::replay::ReplaySource;
+use passbooth::capture::still::CameraStill;
 use passbooth::capture::{CaptureError, FrameSource};
 use passbooth::engine::Engine;
-use passbooth::imaging::RgbImage;
+use passbooth::imaging::still::Still;
+use passbooth::imaging::{RgbImage, SecretBuf};
 use passbooth::input::Press;
 use passbooth::print::FolderPrinter;
 use passbooth::session::guide::Signal;
@@ -30,7 +33,7 @@ struct Gated {
 }
 
 impl Processor for Gated {
-    fn process(&mut self, still: &RgbImage, spec: &Spec) -> Result<Processed, String> {
+    fn process(&mut self, still: &dyn Still, spec: &Spec) -> Result<Processed, String> {
         self.gate
             .recv_timeout(Duration::from_secs(120))
             .map_err(|_| "the test never opened the gate".to_string())?;
@@ -211,11 +214,16 @@ impl FrameSource for MappedCamera {
             .copy_from_slice(&self.buffers[i].bytes()[..n]);
         Ok(&self.frame)
     }
-    fn still(&mut self) -> Result<RgbImage, CaptureError> {
+    /// The still as the Pi's ISP gives it: NV12 in the mapped buffer,
+    /// copied out by the source.
+    fn still(&mut self) -> Result<CameraStill, CaptureError> {
         let still = self.scenes.still()?;
-        let n = still.as_bytes().len().min(self.still.len());
-        Self::sensor_writes(&self.still, &still.as_bytes()[..n]);
-        Ok(still)
+        let rgb = still.to_rgb().unwrap();
+        let mut nv12 = SecretBuf::<u8>::zeroed(self.still.len());
+        let format = encode_nv12(&rgb, &mut nv12).unwrap();
+        Self::sensor_writes(&self.still, &nv12);
+        CameraStill::of_buffer(format, self.still.bytes())
+            .map_err(|e| CaptureError::corrupt_by("the still", e.to_string()))
     }
     fn wipe(&mut self) {
         self.scenes.wipe();

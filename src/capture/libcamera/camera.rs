@@ -155,8 +155,9 @@ impl OpenCamera {
         Ok(())
     }
 
-    /// A full-resolution still, converted into a new image.
-    pub(super) fn still(&mut self) -> Result<RgbImage, CaptureError> {
+    /// A full-resolution still, copied out of the camera's buffer (YUV
+    /// stays YUV: the engine converts only what the photo shows).
+    pub(super) fn still(&mut self) -> Result<CameraStill, CaptureError> {
         self.focus()?;
         self.requeue(STILL)?;
         let deadline = Instant::now() + FRAME_TIMEOUT;
@@ -172,11 +173,10 @@ impl OpenCamera {
             if !good {
                 return Err(CaptureError::corrupt("the still frame failed"));
             }
-            let mut out = RgbImage::black(self.still.format.width, self.still.format.height);
-            self.still.convert(0, &mut out)?;
+            let still = self.still.take(0)?;
             // Back to following the face for the next session.
             self.restore_af = self.autofocus;
-            return Ok(out);
+            return Ok(still);
         }
     }
 }

@@ -37,6 +37,7 @@ mod stream;
 
 use super::mapped::MappedBuffer;
 use super::pixels::{FrameFormat, Layout, PlaneSpan, YuvEncoding};
+use super::still::CameraStill;
 use super::{CameraSettings, CaptureError, FrameColour, FrameSource};
 use crate::imaging::RgbImage;
 use stream::{buffer, frame_format, prefer_format};
@@ -371,7 +372,7 @@ impl FrameSource for LibcameraSource {
         }
     }
 
-    fn still(&mut self) -> Result<RgbImage, CaptureError> {
+    fn still(&mut self) -> Result<CameraStill, CaptureError> {
         let Some(open) = self.open.as_mut().filter(|o| o.running) else {
             return Err(CaptureError::lost("the camera is not started"));
         };

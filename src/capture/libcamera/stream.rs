@@ -16,6 +16,17 @@ impl StreamSlot {
             .convert_buffer(bytes, out)
             .map_err(|e| CaptureError::corrupt_by("a frame that does not convert", e.to_string()))
     }
+
+    /// Buffer `index` as a still of its own (the camera reuses the buffer).
+    pub(super) fn take(&self, index: usize) -> Result<CameraStill, CaptureError> {
+        let bytes = self
+            .buffers
+            .get(index)
+            .ok_or_else(|| CaptureError::corrupt(format!("no buffer {index}")))?
+            .bytes();
+        CameraStill::of_buffer(self.format, bytes)
+            .map_err(|e| CaptureError::corrupt_by("a still that does not convert", e.to_string()))
+    }
 }
 
 /// Picks the first format of ours the stream offers.
