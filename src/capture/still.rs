@@ -111,6 +111,73 @@ impl YuvStill {
             .collect()
     }
 
+    /// Adds the Y, Cb and Cr of every pixel of luma rows `rows` into the
+    /// sums of their `f`-wide output columns (any factor).
+    fn sum_block_row(
+        &self,
+        planes: &[&[u8]],
+        rows: std::ops::Range<usize>,
+        f: usize,
+        sums: &mut [u32],
+        counts: &mut [u32],
+    ) {
+        let w = self.format.width as usize;
+        let (stride, cstride) = (self.format.stride as usize, chroma_stride(&self.format));
+        for y in rows {
+            let luma = &planes[0][y * stride..][..w];
+            let c0 = (y / 2) * cstride;
+            for (x, &l) in luma.iter().enumerate() {
+                let (cb, cr) = self.chroma_at(planes, c0, x);
+                let o = x / f;
+                sums[o * 3] += u32::from(l);
+                sums[o * 3 + 1] += u32::from(cb);
+                sums[o * 3 + 2] += u32::from(cr);
+                counts[o] += 1;
+            }
+        }
+    }
+
+    /// [`YuvStill::sum_block_row`] for an even factor: blocks then hold
+    /// whole chroma samples, each standing for four pixels, so luma and
+    /// chroma rows are summed separately, a block's run at a time.
+    fn sum_even_block_row(
+        &self,
+        planes: &[&[u8]],
+        rows: std::ops::Range<usize>,
+        f: usize,
+        sums: &mut [u32],
+        counts: &mut [u32],
+    ) {
+        let w = self.format.width as usize;
+        let (stride, cstride) = (self.format.stride as usize, chroma_stride(&self.format));
+        let add = |run: &[u8]| run.iter().map(|&v| u32::from(v)).sum::<u32>();
+        for y in rows.clone() {
+            let luma = &planes[0][y * stride..][..w];
+            for (o, run) in luma.chunks(f).enumerate() {
+                sums[o * 3] += add(run);
+                counts[o] += run.len() as u32;
+            }
+        }
+        for cy in (rows.start / 2)..rows.end.div_ceil(2) {
+            let c0 = cy * cstride;
+            if self.format.layout == Layout::Nv12 {
+                for (o, run) in planes[1][c0..][..w].chunks(f).enumerate() {
+                    let (cb, cr) = run.chunks_exact(2).fold((0, 0), |(b, r), p| {
+                        (b + u32::from(p[0]), r + u32::from(p[1]))
+                    });
+                    sums[o * 3 + 1] += 4 * cb;
+                    sums[o * 3 + 2] += 4 * cr;
+                }
+            } else {
+                let (u, v) = (&planes[1][c0..][..w / 2], &planes[2][c0..][..w / 2]);
+                for (o, (ru, rv)) in u.chunks(f / 2).zip(v.chunks(f / 2)).enumerate() {
+                    sums[o * 3 + 1] += 4 * add(ru);
+                    sums[o * 3 + 2] += 4 * add(rv);
+                }
+            }
+        }
+    }
+
     /// Cb and Cr of pixel `x` in the chroma row starting at `c0`.
     #[inline]
     fn chroma_at(&self, planes: &[&[u8]], c0: usize, x: usize) -> (u8, u8) {
@@ -148,21 +215,14 @@ impl Still for YuvStill {
         let mut sums = SecretBuf::<u32>::zeroed(ow as usize * 3);
         let mut counts = vec![0u32; ow as usize];
         let m = Matrix::new(self.format.encoding);
-        let (stride, cstride) = (self.format.stride as usize, chroma_stride(&self.format));
         for oy in 0..oh as usize {
             sums.iter_mut().for_each(|s| *s = 0);
             counts.iter_mut().for_each(|c| *c = 0);
-            for y in oy * f..((oy + 1) * f).min(h as usize) {
-                let luma = &planes[0][y * stride..][..w as usize];
-                let c0 = (y / 2) * cstride;
-                for (x, &l) in luma.iter().enumerate() {
-                    let (cb, cr) = self.chroma_at(&planes, c0, x);
-                    let o = x / f;
-                    sums[o * 3] += u32::from(l);
-                    sums[o * 3 + 1] += u32::from(cb);
-                    sums[o * 3 + 2] += u32::from(cr);
-                    counts[o] += 1;
-                }
+            let rows = oy * f..((oy + 1) * f).min(h as usize);
+            if f.is_multiple_of(2) {
+                self.sum_even_block_row(&planes, rows, f, &mut sums, &mut counts);
+            } else {
+                self.sum_block_row(&planes, rows, f, &mut sums, &mut counts);
             }
             for (o, &n) in counts.iter().enumerate() {
                 let n = n.max(1);
@@ -295,6 +355,31 @@ mod tests {
         assert_eq!((odd.width(), odd.height()), (103, 103));
         let one = still.reduced(1).unwrap();
         assert_eq!(one.as_bytes(), whole(&f, &bytes).as_bytes());
+    }
+
+    #[test]
+    fn even_factors_sum_what_the_pixel_by_pixel_sum_does() {
+        let (f, bytes) = portrait();
+        let padded = FrameFormat {
+            width: f.width - 4,
+            ..f
+        };
+        for format in [f, padded] {
+            let still = YuvStill::copy_of(format, &bytes).unwrap();
+            let planes = still.planes();
+            for factor in [2, 4, 6] {
+                let ow = format.width.div_ceil(factor) as usize;
+                let mut sums = [vec![0u32; ow * 3], vec![0u32; ow * 3]];
+                let mut counts = [vec![0u32; ow], vec![0u32; ow]];
+                for rows in [0..6, 504..format.height as usize] {
+                    let f = factor as usize;
+                    still.sum_block_row(&planes, rows.clone(), f, &mut sums[0], &mut counts[0]);
+                    still.sum_even_block_row(&planes, rows, f, &mut sums[1], &mut counts[1]);
+                }
+                assert_eq!(sums[0], sums[1], "factor {factor}, {format:?}");
+                assert_eq!(counts[0], counts[1], "factor {factor}, {format:?}");
+            }
+        }
     }
 
     #[test]
