@@ -62,6 +62,8 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     detector: D,
     guide: Guide,
     overlay: Overlay,
+    /// The viewfinder size the overlay and guide were made for.
+    viewfinder: (u32, u32),
     session: Session,
     fb: Framebuffer,
     still: Option<CameraStill>,
@@ -112,6 +114,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         Self {
             guide: Guide::new(overlay, vh),
             overlay,
+            viewfinder: (vw, vh),
             session,
             settings,
             camera,
@@ -282,6 +285,15 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 return Ok(());
             }
         };
+        // A camera settles its viewfinder size when it is configured (the
+        // stream plan, or the pipeline's own adjustment): the guide follows
+        // the frames, not what was expected before the camera opened.
+        let size = (frame.width(), frame.height());
+        if size != self.viewfinder {
+            self.viewfinder = size;
+            self.overlay = Overlay::new(&self.settings.spec, size.0, size.1);
+            self.guide = Guide::new(self.overlay, size.1);
+        }
         let faces = self.detector.faces(frame)?;
         let advice = self.guide.advise(faces);
         let first = faces.first().copied();

@@ -463,6 +463,41 @@ fn a_damaged_still_ends_the_session_in_idle_wiped_with(sees: Sees) {
     assert_eq!(std::fs::read_dir(prints.path()).unwrap().count(), 0);
 }
 
+/// A camera that settles on another viewfinder size than it announced
+/// before it opened (as a stream plan or a pipeline's adjustment does).
+struct Resized(ReplaySource);
+
+impl FrameSource for Resized {
+    fn viewfinder_size(&self) -> (u32, u32) {
+        (320, 240)
+    }
+    fn next_frame(&mut self) -> Result<&RgbImage, CaptureError> {
+        self.0.next_frame()
+    }
+    fn still(&mut self) -> Result<CameraStill, CaptureError> {
+        self.0.still()
+    }
+    fn wipe(&mut self) {
+        self.0.wipe()
+    }
+}
+
+#[test]
+fn the_guide_follows_the_viewfinder_size_the_camera_settles_on() {
+    let prints = TempDir::new().unwrap();
+    let mut b = booth_with(
+        Sees::Models,
+        Resized(replay()),
+        FolderPrinter::new(prints.path()),
+    );
+    session(&mut b, |s| matches!(s, State::Review { .. }));
+    assert!(
+        matches!(b.state(), State::Review { .. }),
+        "the person in place was never ready: {:?}",
+        b.record().states
+    );
+}
+
 #[test]
 fn a_printer_that_vanishes_mid_session_calls_staff_and_is_picked_up_when_back() {
     for sees in BOTH {
