@@ -6,6 +6,7 @@
 pub mod libcamera;
 pub mod mapped;
 pub mod pixels;
+pub mod plan;
 pub mod replay;
 pub mod still;
 

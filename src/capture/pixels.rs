@@ -53,8 +53,8 @@ impl Layout {
         }
     }
 
-    /// Formats in the order the booth asks for them: the Pi's ISP gives
-    /// YUV cheapest, RGB works everywhere.
+    /// Every layout passbooth reads (which one each stream asks for is the
+    /// stream plan's choice: `capture::plan`).
     pub const PREFERRED: [Layout; 6] = [
         Layout::Nv12,
         Layout::Yuv420,

@@ -2,6 +2,7 @@
 //! their own modules; this one only routes.
 
 mod bench;
+mod cameras;
 mod demo;
 mod doctor;
 mod photo;
@@ -189,6 +190,16 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
     },
+    /// Show what each camera offers and the streams the booth would ask
+    /// for (viewfinder and still: format and size).
+    Cameras {
+        /// The booth's config file (default /etc/passbooth/passbooth.toml).
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        /// Print each camera's offer as JSON (the stream plan tests' form).
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the booth's counters (sessions, prints, rejections by reason,
     /// printer and camera errors), from the config's stats file.
     Stats {
@@ -343,6 +354,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             assets.models.as_deref(),
             config.as_deref(),
         )?),
+        Command::Cameras { config, json } => {
+            cameras::run(assets.specs.as_deref(), config.as_deref(), json)
+        }
         Command::Stats { config, json } => {
             stats::run(assets.specs.as_deref(), config.as_deref(), json)
         }

@@ -701,3 +701,15 @@ fn bench_measures_the_live_and_still_paths_and_names_the_live_detector() {
     assert!((frame - sum).abs() < 1e-9, "{frame} vs {sum}");
     assert!(!r["machine"].as_str().unwrap().is_empty());
 }
+
+#[cfg(not(feature = "libcamera"))]
+#[test]
+fn cameras_without_libcamera_says_which_build_has_it() {
+    let out = passbooth(&["cameras"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        err.trim_end(),
+        "passbooth: this passbooth is built without libcamera (the Pi package has it)"
+    );
+}

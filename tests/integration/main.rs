@@ -23,6 +23,7 @@ mod session_end;
 mod simulate;
 mod soak;
 mod still_path;
+mod stream_plan;
 mod tls_printer;
 mod unit;
 

@@ -78,6 +78,28 @@ fn doctor_lists_the_virtual_camera() {
     assert_eq!(out.status.code(), Some(0), "{text}");
 }
 
+#[test]
+fn cameras_shows_the_virtual_cameras_plan_and_records_its_offer() {
+    let out = passbooth(&["cameras"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.trim(),
+        "Passbooth virtual portrait: viewfinder 640x480 NV12, still 1600x1200 NV12",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    // --json is the recorded description the stream plan's tests read.
+    let out = passbooth(&["cameras", "--json"]);
+    let recorded: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("tests/fixtures/cameras/virtual-libcamera-0.7.1.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(recorded, fixture);
+}
+
 /// Under qemu-user a memory scan sees the emulator, so the camera's wipe is
 /// checked on the source's own memory: the converted frame and every buffer
 /// libcamera wrote into.

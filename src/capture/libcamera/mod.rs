@@ -37,10 +37,11 @@ mod stream;
 
 use super::mapped::MappedBuffer;
 use super::pixels::{FrameFormat, Layout, PlaneSpan, YuvEncoding};
+use super::plan::{CameraOffer, Described, FormatOffer, SizeSpan, StreamChoice, StreamOffer, plan};
 use super::still::CameraStill;
 use super::{CameraSettings, CaptureError, FrameColour, FrameSource};
 use crate::imaging::RgbImage;
-use stream::{buffer, frame_format, prefer_format};
+use stream::{apply, buffer, frame_format, offer_of};
 
 /// Viewfinder requests kept in flight: one being converted, the rest
 /// filling, so the sensor never waits on the booth.
@@ -107,6 +108,48 @@ pub struct CameraInfo {
     pub id: String,
     /// Model name, if the camera says.
     pub model: Option<String>,
+}
+
+/// The offer of a generated viewfinder + still configuration.
+fn offer_of_camera(
+    config: &::libcamera::camera::CameraConfiguration,
+    model: &str,
+) -> Result<CameraOffer, CaptureError> {
+    let role = |i: usize, name: &str| {
+        config
+            .get(i)
+            .map(|c| offer_of(&c))
+            .ok_or_else(|| CaptureError::lost(format!("no {name} stream offered")))
+    };
+    Ok(CameraOffer {
+        model: model.to_string(),
+        viewfinder: role(0, "viewfinder")?,
+        still: role(1, "still")?,
+    })
+}
+
+/// Every camera's offer for the booth's two streams, and the plan the
+/// booth would make of it with `settings` (`passbooth cameras`).
+pub fn describe_cameras(settings: &CameraSettings) -> Result<Vec<Described>, CaptureError> {
+    let manager = CameraManager::new().map_err(|e| lost("libcamera camera manager", e))?;
+    let cameras = manager.cameras();
+    let mut out = Vec::new();
+    for camera in cameras.iter() {
+        let model = camera
+            .properties()
+            .get::<::libcamera::properties::Model>()
+            .map(|m| m.0)
+            .unwrap_or_else(|_| camera.id().to_string());
+        let config = camera
+            .generate_configuration(&[StreamRole::ViewFinder, StreamRole::StillCapture])
+            .ok_or_else(|| {
+                CaptureError::lost("the camera cannot give a viewfinder and a still stream")
+            })?;
+        let offer = offer_of_camera(&config, &model)?;
+        let plan = plan(&offer, settings.viewfinder, settings.still);
+        out.push(Described { offer, plan });
+    }
+    Ok(out)
 }
 
 /// The libcamera version and every camera it finds.
@@ -207,30 +250,22 @@ impl LibcameraSource {
             .ok_or_else(|| {
                 CaptureError::lost("the camera cannot give a viewfinder and a still stream")
             })?;
+        let plan = plan(
+            &offer_of_camera(&config, &model)?,
+            self.settings.viewfinder,
+            self.settings.still,
+        )
+        .map_err(|e| CaptureError::lost(e.to_string()))?;
         // Both streams ask for sYCC, JPEG's full-range YCbCr: what a photo
         // wants. A pipeline may settle on another, and frames are converted
         // by what it settles on (`frame_format` reads it back) unless the
         // config says otherwise (`FrameColour`).
-        let (vw, vh) = self.settings.viewfinder;
-        if let Some(mut c) = config.get_mut(0) {
-            c.set_size(Size {
-                width: vw,
-                height: vh,
-            });
-            prefer_format(&mut c);
-            c.set_color_space(Some(ColorSpace::sycc()));
-            c.set_buffer_count(VIEWFINDER_BUFFERS as u32);
-        }
-        if let Some(mut c) = config.get_mut(1) {
-            if let Some((w, h)) = self.settings.still {
-                c.set_size(Size {
-                    width: w,
-                    height: h,
-                });
+        for (i, choice, buffers) in [(0, plan.viewfinder, VIEWFINDER_BUFFERS), (1, plan.still, 1)] {
+            if let Some(mut c) = config.get_mut(i) {
+                apply(&mut c, choice);
+                c.set_color_space(Some(ColorSpace::sycc()));
+                c.set_buffer_count(buffers as u32);
             }
-            prefer_format(&mut c);
-            c.set_color_space(Some(ColorSpace::sycc()));
-            c.set_buffer_count(1);
         }
         if let CameraConfigurationStatus::Invalid = config.validate() {
             return Err(CaptureError::lost(format!(
@@ -319,8 +354,12 @@ fn describe_open(o: &OpenCamera) -> String {
 }
 
 impl FrameSource for LibcameraSource {
+    /// The configured size until the camera opens; then the size it
+    /// settled on (the booth follows the frames either way).
     fn viewfinder_size(&self) -> (u32, u32) {
-        self.settings.viewfinder
+        self.open.as_ref().map_or(self.settings.viewfinder, |o| {
+            (o.viewfinder.format.width, o.viewfinder.format.height)
+        })
     }
 
     fn start(&mut self) -> Result<(), CaptureError> {

@@ -29,21 +29,42 @@ impl StreamSlot {
     }
 }
 
-/// Picks the first format of ours the stream offers.
-pub(super) fn prefer_format(c: &mut StreamConfigurationRef<'_>) {
-    let offered: Vec<String> = c
-        .formats()
+/// What one generated stream configuration offers: the size libcamera
+/// proposes for its role and every format with its size range.
+pub(super) fn offer_of(c: &StreamConfigurationRef<'_>) -> StreamOffer {
+    let formats = c.formats();
+    let offered = formats
         .pixel_formats()
         .into_iter()
-        .map(|f| f.to_string())
+        .map(|pf| {
+            let r = formats.range(pf);
+            FormatOffer {
+                format: pf.to_string(),
+                range: SizeSpan {
+                    min: (r.min.width, r.min.height),
+                    max: (r.max.width, r.max.height),
+                    h_step: r.h_step,
+                    v_step: r.v_step,
+                },
+            }
+        })
         .collect();
-    if let Some(layout) = Layout::PREFERRED
-        .iter()
-        .find(|l| offered.iter().any(|o| o == l.name()))
-        && let Some(pf) = PixelFormat::parse(layout.name())
-    {
+    let size = c.get_size();
+    StreamOffer {
+        proposed: (size.width, size.height),
+        formats: offered,
+    }
+}
+
+/// Asks the stream for `choice`.
+pub(super) fn apply(c: &mut StreamConfigurationRef<'_>, choice: StreamChoice) {
+    if let Some(pf) = PixelFormat::parse(choice.layout.name()) {
         c.set_pixel_format(pf);
     }
+    c.set_size(Size {
+        width: choice.size.0,
+        height: choice.size.1,
+    });
 }
 
 /// Our description of a configured stream.
