@@ -112,44 +112,35 @@ impl YuvStill {
     }
 
     /// Adds the Y, Cb and Cr of every pixel of luma rows `rows` into the
-    /// sums of their `f`-wide output columns (any factor).
+    /// sums of their `f`-wide output columns. `by_runs` (an even factor
+    /// only): blocks then hold whole chroma samples, each standing for four
+    /// pixels, so luma and chroma rows are summed apart, a block's run at a
+    /// time, instead of pixel by pixel.
     fn sum_block_row(
         &self,
         planes: &[&[u8]],
         rows: std::ops::Range<usize>,
         f: usize,
-        sums: &mut [u32],
-        counts: &mut [u32],
+        (sums, counts): (&mut [u32], &mut [u32]),
+        by_runs: bool,
     ) {
         let w = self.format.width as usize;
         let (stride, cstride) = (self.format.stride as usize, chroma_stride(&self.format));
-        for y in rows {
-            let luma = &planes[0][y * stride..][..w];
-            let c0 = (y / 2) * cstride;
-            for (x, &l) in luma.iter().enumerate() {
-                let (cb, cr) = self.chroma_at(planes, c0, x);
-                let o = x / f;
-                sums[o * 3] += u32::from(l);
-                sums[o * 3 + 1] += u32::from(cb);
-                sums[o * 3 + 2] += u32::from(cr);
-                counts[o] += 1;
+        if !by_runs {
+            for y in rows {
+                let luma = &planes[0][y * stride..][..w];
+                let c0 = (y / 2) * cstride;
+                for (x, &l) in luma.iter().enumerate() {
+                    let (cb, cr) = self.chroma_at(planes, c0, x);
+                    let o = x / f;
+                    sums[o * 3] += u32::from(l);
+                    sums[o * 3 + 1] += u32::from(cb);
+                    sums[o * 3 + 2] += u32::from(cr);
+                    counts[o] += 1;
+                }
             }
+            return;
         }
-    }
-
-    /// [`YuvStill::sum_block_row`] for an even factor: blocks then hold
-    /// whole chroma samples, each standing for four pixels, so luma and
-    /// chroma rows are summed separately, a block's run at a time.
-    fn sum_even_block_row(
-        &self,
-        planes: &[&[u8]],
-        rows: std::ops::Range<usize>,
-        f: usize,
-        sums: &mut [u32],
-        counts: &mut [u32],
-    ) {
-        let w = self.format.width as usize;
-        let (stride, cstride) = (self.format.stride as usize, chroma_stride(&self.format));
         let add = |run: &[u8]| run.iter().map(|&v| u32::from(v)).sum::<u32>();
         for y in rows.clone() {
             let luma = &planes[0][y * stride..][..w];
@@ -219,11 +210,8 @@ impl Still for YuvStill {
             sums.iter_mut().for_each(|s| *s = 0);
             counts.iter_mut().for_each(|c| *c = 0);
             let rows = oy * f..((oy + 1) * f).min(h as usize);
-            if f.is_multiple_of(2) {
-                self.sum_even_block_row(&planes, rows, f, &mut sums, &mut counts);
-            } else {
-                self.sum_block_row(&planes, rows, f, &mut sums, &mut counts);
-            }
+            let by_runs = f.is_multiple_of(2);
+            self.sum_block_row(&planes, rows, f, (&mut sums, &mut counts), by_runs);
             for (o, &n) in counts.iter().enumerate() {
                 let n = n.max(1);
                 let avg = |s: u32| ((s + n / 2) / n) as u8;
@@ -373,8 +361,10 @@ mod tests {
                 let mut counts = [vec![0u32; ow], vec![0u32; ow]];
                 for rows in [0..6, 504..format.height as usize] {
                     let f = factor as usize;
-                    still.sum_block_row(&planes, rows.clone(), f, &mut sums[0], &mut counts[0]);
-                    still.sum_even_block_row(&planes, rows, f, &mut sums[1], &mut counts[1]);
+                    let [s0, s1] = &mut sums;
+                    let [c0, c1] = &mut counts;
+                    still.sum_block_row(&planes, rows.clone(), f, (s0, c0), false);
+                    still.sum_block_row(&planes, rows, f, (s1, c1), true);
                 }
                 assert_eq!(sums[0], sums[1], "factor {factor}, {format:?}");
                 assert_eq!(counts[0], counts[1], "factor {factor}, {format:?}");
