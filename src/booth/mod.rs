@@ -60,9 +60,9 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     screen: S,
     worker: Worker,
     detector: D,
+    /// The guide, and the overlay it judges by and the screen draws.
     guide: Guide,
-    overlay: Overlay,
-    /// The viewfinder size the overlay and guide were made for.
+    /// The viewfinder size the guide was made for.
     viewfinder: (u32, u32),
     session: Session,
     fb: Framebuffer,
@@ -108,13 +108,11 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         now: Millis,
     ) -> Self {
         let (screen, panel) = screen;
-        let (vw, vh) = camera.viewfinder_size();
-        let overlay = Overlay::new(&settings.spec, vw, vh);
+        let viewfinder = camera.viewfinder_size();
         let session = Session::new(settings.timing, now);
         Self {
-            guide: Guide::new(overlay, vh),
-            overlay,
-            viewfinder: (vw, vh),
+            guide: guide_for(&settings.spec, viewfinder),
+            viewfinder,
             session,
             settings,
             camera,
@@ -291,8 +289,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         let size = (frame.width(), frame.height());
         if size != self.viewfinder {
             self.viewfinder = size;
-            self.overlay = Overlay::new(&self.settings.spec, size.0, size.1);
-            self.guide = Guide::new(self.overlay, size.1);
+            self.guide = guide_for(&self.settings.spec, size);
         }
         let faces = self.detector.faces(frame)?;
         let advice = self.guide.advise(faces);
@@ -309,7 +306,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         if self.session.state().viewfinder_live() {
             let view = View::Framing {
                 preview: frame,
-                overlay: &self.overlay,
+                overlay: self.guide.overlay(),
                 prompt,
                 signal,
                 countdown: self.session.countdown_digit(now),
@@ -334,4 +331,9 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         }
         Ok(changed)
     }
+}
+
+/// The guide for `spec` on a viewfinder of `(w, h)`, with its overlay.
+fn guide_for(spec: &crate::spec::Spec, (w, h): (u32, u32)) -> Guide {
+    Guide::new(Overlay::new(spec, w, h), h)
 }
