@@ -6,18 +6,10 @@
 use std::path::Path;
 
 use crate::capture::CameraSettings;
-use crate::config::assets::{Asset, locate};
-use crate::config::{self, Config};
-use crate::spec::SpecLibrary;
 
 /// The config's `[camera]`, or the defaults when there is no config file.
 fn settings(specs: Option<&Path>, config: Option<&Path>) -> anyhow::Result<CameraSettings> {
-    let path = config.unwrap_or(Path::new(config::DEFAULT_PATH));
-    if config.is_none() && !path.exists() {
-        return Ok(CameraSettings::default());
-    }
-    let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
-    Ok(Config::load(path, &lib)?.camera)
+    Ok(super::optional_config(specs, config)?.map_or_else(CameraSettings::default, |c| c.camera))
 }
 
 #[cfg(feature = "libcamera")]

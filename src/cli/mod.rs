@@ -233,6 +233,23 @@ enum Command {
     },
 }
 
+/// The booth config named by `--config`, or the default one if there is
+/// one (`None` when neither): for commands that work without a booth.
+pub(crate) fn optional_config(
+    specs: Option<&std::path::Path>,
+    config: Option<&std::path::Path>,
+) -> anyhow::Result<Option<crate::config::Config>> {
+    let default = std::path::Path::new(crate::config::DEFAULT_PATH);
+    let Some(path) = config.or_else(|| default.exists().then_some(default)) else {
+        return Ok(None);
+    };
+    let lib = crate::spec::SpecLibrary::load_dir(&crate::config::assets::locate(
+        crate::config::assets::Asset::Specs,
+        specs,
+    ))?;
+    Ok(Some(crate::config::Config::load(path, &lib)?))
+}
+
 pub(crate) fn parse_lang(s: &str) -> Result<crate::session::prompts::Language, String> {
     match s {
         "en" => Ok(crate::session::prompts::Language::En),

@@ -79,14 +79,8 @@ fn paper_for(
     {
         return Ok(Media::parse(loaded)?);
     }
-    let default_config = Path::new(crate::config::DEFAULT_PATH);
-    let config = config.or_else(|| default_config.exists().then_some(default_config));
-    if let Some(path) = config {
-        let lib = crate::spec::SpecLibrary::load_dir(&crate::config::assets::locate(
-            crate::config::assets::Asset::Specs,
-            specs,
-        ))?;
-        return Ok(crate::config::Config::load(path, &lib)?.media);
+    if let Some(c) = super::optional_config(specs, config)? {
+        return Ok(c.media);
     }
     status
         .media_default
