@@ -128,6 +128,22 @@ fn offer_of_camera(
     })
 }
 
+/// The camera's model name, or its id when it names none.
+fn model_of(c: &::libcamera::camera::Camera<'_>) -> String {
+    c.properties()
+        .get::<::libcamera::properties::Model>()
+        .map(|m| m.0)
+        .unwrap_or_else(|_| c.id().to_string())
+}
+
+/// The camera's proposal for the booth's two streams: viewfinder, still.
+fn booth_configuration(
+    c: &::libcamera::camera::Camera<'_>,
+) -> Result<::libcamera::camera::CameraConfiguration, CaptureError> {
+    c.generate_configuration(&[StreamRole::ViewFinder, StreamRole::StillCapture])
+        .ok_or_else(|| CaptureError::lost("the camera cannot give a viewfinder and a still stream"))
+}
+
 /// Every camera's offer for the booth's two streams, and the plan the
 /// booth would make of it with `settings` (`passbooth cameras`).
 pub fn describe_cameras(settings: &CameraSettings) -> Result<Vec<Described>, CaptureError> {
@@ -135,17 +151,7 @@ pub fn describe_cameras(settings: &CameraSettings) -> Result<Vec<Described>, Cap
     let cameras = manager.cameras();
     let mut out = Vec::new();
     for camera in cameras.iter() {
-        let model = camera
-            .properties()
-            .get::<::libcamera::properties::Model>()
-            .map(|m| m.0)
-            .unwrap_or_else(|_| camera.id().to_string());
-        let config = camera
-            .generate_configuration(&[StreamRole::ViewFinder, StreamRole::StillCapture])
-            .ok_or_else(|| {
-                CaptureError::lost("the camera cannot give a viewfinder and a still stream")
-            })?;
-        let offer = offer_of_camera(&config, &model)?;
+        let offer = offer_of_camera(&booth_configuration(&camera)?, &model_of(&camera))?;
         let plan = plan(&offer, settings.viewfinder, settings.still);
         out.push(Described { offer, plan });
     }
@@ -226,12 +232,6 @@ impl LibcameraSource {
 
     fn open_camera(&self) -> Result<OpenCamera, CaptureError> {
         let cameras = self.manager.cameras();
-        let model_of = |c: &::libcamera::camera::Camera<'_>| {
-            c.properties()
-                .get::<::libcamera::properties::Model>()
-                .map(|m| m.0)
-                .unwrap_or_else(|_| c.id().to_string())
-        };
         let camera = match &self.settings.id {
             Some(name) => (0..cameras.len())
                 .filter_map(|i| cameras.get(i))
@@ -245,11 +245,7 @@ impl LibcameraSource {
         let mut camera = camera
             .acquire()
             .map_err(|e| lost("cannot acquire the camera", e))?;
-        let mut config = camera
-            .generate_configuration(&[StreamRole::ViewFinder, StreamRole::StillCapture])
-            .ok_or_else(|| {
-                CaptureError::lost("the camera cannot give a viewfinder and a still stream")
-            })?;
+        let mut config = booth_configuration(&camera)?;
         let plan = plan(
             &offer_of_camera(&config, &model)?,
             self.settings.viewfinder,
