@@ -55,7 +55,7 @@ impl Layout {
 
     /// Every layout passbooth reads (which one each stream asks for is the
     /// stream plan's choice: `capture::plan`).
-    pub const PREFERRED: [Layout; 6] = [
+    pub const READABLE: [Layout; 6] = [
         Layout::Nv12,
         Layout::Yuv420,
         Layout::Rgb888,
@@ -162,9 +162,10 @@ impl FrameFormat {
             .collect()
     }
 
-    /// Converts a whole buffer of this format (`bytes`, its planes one after
-    /// the other as [`FrameFormat::planes`] places them) into `out`.
-    pub fn convert_buffer(&self, bytes: &[u8], out: &mut RgbImage) -> Result<(), FrameError> {
+    /// The planes of a whole buffer of this format (`bytes`, one after the
+    /// other as [`FrameFormat::planes`] places them), and how many there
+    /// are; a buffer too short for them is a damaged frame.
+    pub fn split<'a>(&self, bytes: &'a [u8]) -> Result<([&'a [u8]; 3], usize), FrameError> {
         let (spans, n) = self.planes();
         let mut planes: [&[u8]; 3] = [&[], &[], &[]];
         for (i, (plane, span)) in planes.iter_mut().zip(&spans[..n]).enumerate() {
@@ -176,6 +177,13 @@ impl FrameFormat {
                     got: bytes.len(),
                 })?;
         }
+        Ok((planes, n))
+    }
+
+    /// Converts a whole buffer of this format (see [`FrameFormat::split`])
+    /// into `out`.
+    pub fn convert_buffer(&self, bytes: &[u8], out: &mut RgbImage) -> Result<(), FrameError> {
+        let (planes, n) = self.split(bytes)?;
         convert(self, &planes[..n], out)
     }
 

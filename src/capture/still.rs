@@ -86,29 +86,19 @@ impl YuvStill {
             return Err(FrameError::Format(format!("{format:?}: not YUV 4:2:0")));
         }
         format.validate()?;
-        let len = format.buffer_len();
-        let Some(bytes) = bytes.get(..len) else {
-            return Err(FrameError::Short {
-                plane: 0,
-                need: len,
-                got: bytes.len(),
-            });
-        };
-        let still = Self {
+        let (planes, n) = format.split(bytes)?;
+        check_planes(&format, &planes[..n])?;
+        // Every plane lies in the buffer's first `buffer_len` bytes (split).
+        let whole = bytes.get(..format.buffer_len()).unwrap_or(bytes);
+        Ok(Self {
             format,
-            bytes: SecretBuf::try_copy_of(bytes),
-        };
-        check_planes(&format, &still.planes())?;
-        Ok(still)
+            bytes: SecretBuf::try_copy_of(whole),
+        })
     }
 
-    /// Its planes (two for NV12, three for I420).
-    fn planes(&self) -> Vec<&[u8]> {
-        let (spans, n) = self.format.planes();
-        spans[..n]
-            .iter()
-            .map(|s| &self.bytes[s.offset..s.offset + s.len])
-            .collect()
+    /// Its planes (two for NV12, three for I420), and how many.
+    fn planes(&self) -> Result<([&[u8]; 3], usize), StillError> {
+        self.format.split(&self.bytes).map_err(unreadable)
     }
 
     /// Adds the Y, Cb and Cr of every pixel of luma rows `rows` into the
@@ -192,12 +182,15 @@ impl Still for YuvStill {
     /// where the conversion clips (a saturated pixel in the block).
     fn reduced(&self, factor: u32) -> Result<Pixels<'_>, StillError> {
         let (w, h) = self.size();
-        let planes = self.planes();
         if factor <= 1 {
             let mut out = RgbImage::black(w, h);
-            super::pixels::convert(&self.format, &planes, &mut out).map_err(unreadable)?;
+            self.format
+                .convert_buffer(&self.bytes, &mut out)
+                .map_err(unreadable)?;
             return Ok(Pixels::Made(out));
         }
+        let (planes, n) = self.planes()?;
+        let planes = &planes[..n];
         let f = factor as usize;
         let (ow, oh) = (w.div_ceil(factor), h.div_ceil(factor));
         let mut out = RgbImage::black(ow, oh);
@@ -211,7 +204,7 @@ impl Still for YuvStill {
             counts.iter_mut().for_each(|c| *c = 0);
             let rows = oy * f..((oy + 1) * f).min(h as usize);
             let by_runs = f.is_multiple_of(2);
-            self.sum_block_row(&planes, rows, f, (&mut sums, &mut counts), by_runs);
+            self.sum_block_row(planes, rows, f, (&mut sums, &mut counts), by_runs);
             for (o, &n) in counts.iter().enumerate() {
                 let n = n.max(1);
                 let avg = |s: u32| ((s + n / 2) / n) as u8;
@@ -235,7 +228,8 @@ impl Still for YuvStill {
             h: area.h,
         };
         let mut out = RgbImage::black(even.w, even.h);
-        super::pixels::convert_area(&self.format, &self.planes(), even, &mut out)
+        let (planes, n) = self.planes()?;
+        super::pixels::convert_area(&self.format, &planes[..n], even, &mut out)
             .map_err(unreadable)?;
         Ok(Region {
             pixels: Pixels::Made(out),
@@ -354,7 +348,8 @@ mod tests {
         };
         for format in [f, padded] {
             let still = YuvStill::copy_of(format, &bytes).unwrap();
-            let planes = still.planes();
+            let (planes, n) = still.planes().unwrap();
+            let planes = &planes[..n];
             for factor in [2, 4, 6] {
                 let ow = format.width.div_ceil(factor) as usize;
                 let mut sums = [vec![0u32; ow * 3], vec![0u32; ow * 3]];
@@ -363,8 +358,8 @@ mod tests {
                     let f = factor as usize;
                     let [s0, s1] = &mut sums;
                     let [c0, c1] = &mut counts;
-                    still.sum_block_row(&planes, rows.clone(), f, (s0, c0), false);
-                    still.sum_block_row(&planes, rows, f, (s1, c1), true);
+                    still.sum_block_row(planes, rows.clone(), f, (s0, c0), false);
+                    still.sum_block_row(planes, rows, f, (s1, c1), true);
                 }
                 assert_eq!(sums[0], sums[1], "factor {factor}, {format:?}");
                 assert_eq!(counts[0], counts[1], "factor {factor}, {format:?}");

@@ -76,7 +76,7 @@ pub(super) fn frame_format(
     let layout = Layout::from_name(&name).ok_or_else(|| {
         CaptureError::lost(format!(
             "the camera gives {name}; passbooth reads {}",
-            Layout::PREFERRED.map(Layout::name).join(", ")
+            Layout::READABLE.map(Layout::name).join(", ")
         ))
     })?;
     let size = c.get_size();
