@@ -49,15 +49,19 @@ impl Crop {
     /// `margin` more on every side for the bilinear neighbours, cut to a
     /// `size` photo; `None` when the crop lies wholly outside it.
     pub fn source_area(&self, out: (u32, u32), margin: u32, size: (u32, u32)) -> Option<Area> {
-        let (w, h) = out;
-        let corners =
-            [(0, 0), (w, 0), (0, h), (w, h)].map(|(u, v)| self.source_of(u as f32, v as f32, w, h));
+        let corners = self.source_corners(out.0, out.1);
         let (mut lo, mut hi) = (corners[0], corners[0]);
         for c in &corners[1..] {
             lo = Point::new(lo.x.min(c.x), lo.y.min(c.y));
             hi = Point::new(hi.x.max(c.x), hi.y.max(c.y));
         }
         Area::covering((lo.x, lo.y), (hi.x, hi.y), margin, size)
+    }
+
+    /// Source positions of the four corners of a `out_w` x `out_h` output.
+    pub fn source_corners(&self, out_w: u32, out_h: u32) -> [Point; 4] {
+        let (w, h) = (out_w as f32, out_h as f32);
+        [(0.0, 0.0), (w, 0.0), (0.0, h), (w, h)].map(|(u, v)| self.source_of(u, v, out_w, out_h))
     }
 
     /// Output position (continuous) of a source point; the inverse map.
@@ -126,15 +130,9 @@ pub fn resample(src: &RgbImage, crop: &Crop, w: u32, h: u32, fill: [u8; 3]) -> R
 /// How far, in source pixels, the crop reaches outside the source (0 when the
 /// crop lies inside). The crop is convex, so its corners decide.
 pub fn overflow_px(src_w: u32, src_h: u32, crop: &Crop, out_w: u32, out_h: u32) -> f32 {
-    let corners = [
-        (0.0, 0.0),
-        (out_w as f32, 0.0),
-        (0.0, out_h as f32),
-        (out_w as f32, out_h as f32),
-    ];
-    corners
-        .iter()
-        .map(|&(u, v)| outside_by(crop.source_of(u, v, out_w, out_h), src_w, src_h))
+    crop.source_corners(out_w, out_h)
+        .into_iter()
+        .map(|p| outside_by(p, src_w, src_h))
         .fold(0.0, f32::max)
 }
 
