@@ -131,23 +131,6 @@ fn both_live_detectors_pass_the_start_up_known_answer_test() {
     assert!(d.detect(&empty).unwrap().is_empty());
 }
 
-/// The built-in sitter in place, with a patch of seeded noise on her
-/// shoulder (far from her face: nothing a person would call a change).
-fn in_place_with_noise(seed: u64) -> RgbImage {
-    let mut still = passbooth::booth::demo::in_place(&astronaut());
-    let mut x = seed | 1;
-    for y in 860..908 {
-        for px in 640..688 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let [r, g, b, ..] = x.to_le_bytes();
-            still.put(px, y, [r, g, b]);
-        }
-    }
-    still
-}
-
 #[test]
 fn the_simulated_sitter_in_place_is_ready_for_either_live_detector() {
     use passbooth::session::guide::{Guide, Overlay};
@@ -156,7 +139,10 @@ fn the_simulated_sitter_in_place_is_ready_for_either_live_detector() {
     for file in passbooth::booth::CANDIDATES {
         let mut d = detector(file, Range::Short);
         for seed in 1..=16u64 {
-            let frame = passbooth::capture::replay::viewfinder_of(&in_place_with_noise(seed));
+            // Noise on her shoulder, far from her face: nothing a person
+            // would call a change.
+            let (still, _) = crate::residue::marked_still_from(seed);
+            let frame = passbooth::capture::replay::viewfinder_of(&still);
             let (w, h) = (frame.width(), frame.height());
             let mut guide = Guide::new(Overlay::new(&spec, w, h), h);
             let found = faces(&mut d, &frame);

@@ -33,12 +33,9 @@ struct Form {
     needles: Vec<Vec<u8>>,
 }
 
-/// xorshift: a fresh pattern per run, with no dependency.
-fn random_bytes(n: usize) -> Vec<u8> {
-    let mut x = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64)
-        | 1;
+/// xorshift from `seed`: a pattern with no dependency.
+fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
     (0..n)
         .map(|_| {
             x ^= x << 13;
@@ -49,10 +46,19 @@ fn random_bytes(n: usize) -> Vec<u8> {
         .collect()
 }
 
-/// The portrait still with a random patch on the shoulder, and the patch.
+/// The portrait still with a random patch on the shoulder, and the patch:
+/// a fresh pattern per run.
 pub(crate) fn marked_still() -> (RgbImage, Vec<[u8; 3]>) {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64);
+    marked_still_from(seed)
+}
+
+/// [`marked_still`] with the pattern of `seed`.
+pub(crate) fn marked_still_from(seed: u64) -> (RgbImage, Vec<[u8; 3]>) {
     let mut still = in_place(&astronaut());
-    let noise = random_bytes((PATCH * PATCH * 3) as usize);
+    let noise = random_bytes((PATCH * PATCH * 3) as usize, seed);
     let patch: Vec<[u8; 3]> = noise.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
     let (x0, y0) = PATCH_AT;
     for y in 0..PATCH {
