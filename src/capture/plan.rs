@@ -90,6 +90,21 @@ impl std::fmt::Display for StreamPlan {
     }
 }
 
+impl StreamPlan {
+    /// The viewfinder asked for again in YUV, for a pipeline that settled
+    /// it on a format passbooth cannot read. The Pi 4's pipeline lists its
+    /// main output's formats (RGB among them) for every role, but the
+    /// smaller of its two outputs, the viewfinder's, gives YUV only; asked
+    /// for RGB there, its driver falls back to its own first format, which
+    /// the firmware decides. `None` when the role offers no YUV we read.
+    pub fn viewfinder_in_yuv(&self, offer: &CameraOffer) -> Option<StreamChoice> {
+        let (layout, range) = pick("viewfinder", &offer.viewfinder, &YUV_ORDER).ok()?;
+        let (w, h) = self.viewfinder.size;
+        let size = fit((w, h), (w - w % 2, h - h % 2), range, true);
+        Some(StreamChoice { layout, size })
+    }
+}
+
 /// A camera's offer and the plan the booth makes of it.
 #[derive(Debug, Clone)]
 pub struct Described {
@@ -127,6 +142,8 @@ const VIEWFINDER_ORDER: [Layout; 6] = [
     Layout::Nv12,
     Layout::Yuv420,
 ];
+/// The YUV layouts passbooth reads, best first.
+const YUV_ORDER: [Layout; 2] = [Layout::Nv12, Layout::Yuv420];
 /// Still layouts, best first: YUV is read in part (`capture::still`), RGB
 /// whole.
 const STILL_ORDER: [Layout; 6] = [
@@ -322,5 +339,22 @@ mod tests {
             e,
             PlanError::StillSize((4000, 3000), (32, 32), (1920, 1080))
         );
+    }
+
+    #[test]
+    fn a_viewfinder_settled_on_a_format_we_cannot_read_is_asked_for_in_yuv() {
+        let c = camera(&["BGR888", "YUV420", "YUYV"], &["YUV420"], (3280, 2464));
+        let mut p = plan(&c, (640, 480), None).unwrap();
+        p.viewfinder.size = (639, 480);
+        assert_eq!(
+            p.viewfinder_in_yuv(&c),
+            Some(StreamChoice {
+                layout: Layout::Yuv420,
+                size: (638, 480)
+            })
+        );
+        let rgb_only = camera(&["BGR888", "YUYV"], &["NV12"], (3280, 2464));
+        let p = plan(&rgb_only, (640, 480), None).unwrap();
+        assert_eq!(p.viewfinder_in_yuv(&rgb_only), None);
     }
 }

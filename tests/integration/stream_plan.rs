@@ -41,6 +41,29 @@ fn each_camera_gets_a_full_yuv_still_and_a_viewfinder_of_its_shape() {
             choice(Layout::Bgr888, (640, 480)),
             choice(Layout::Nv12, (4056, 3040)),
         ),
+        // Camera Module 2 is 3280 x 2464, a little wider than 4:3: the
+        // height binds (638.96 wide, on the PiSP's even steps).
+        (
+            "pi5-imx219-derived.json",
+            choice(Layout::Bgr888, (638, 480)),
+            choice(Layout::Nv12, (3280, 2464)),
+        ),
+        // A Pi 4's ISP steps RGB widths by one pixel.
+        (
+            "pi4-imx219-derived.json",
+            choice(Layout::Bgr888, (639, 480)),
+            choice(Layout::Nv12, (3280, 2464)),
+        ),
+        (
+            "pi4-imx708-derived.json",
+            choice(Layout::Bgr888, (640, 360)),
+            choice(Layout::Nv12, (4608, 2592)),
+        ),
+        (
+            "pi4-imx477-derived.json",
+            choice(Layout::Bgr888, (640, 480)),
+            choice(Layout::Nv12, (4056, 3040)),
+        ),
     ];
     for (file, viewfinder, still) in cases {
         let p = plan(&offer(file), (640, 480), None).unwrap();
@@ -73,4 +96,19 @@ fn the_config_bounds_the_viewfinder_and_may_name_the_still() {
     // The virtual camera's 640x480 floor holds a smaller bound up.
     let p = plan(&offer("virtual-libcamera-0.7.1.json"), (320, 240), None).unwrap();
     assert_eq!(p.viewfinder.size, (640, 480));
+}
+
+#[test]
+fn a_pi_4_viewfinder_it_gives_only_in_yuv_is_asked_for_again_in_yuv() {
+    // The Pi 4's second ISP output (the smaller stream: the viewfinder)
+    // gives YUV only, though the role lists RGB; the pipeline settles an
+    // RGB request on its own first format, which may be one we cannot read.
+    let imx219 = offer("pi4-imx219-derived.json");
+    let p = plan(&imx219, (640, 480), None).unwrap();
+    assert_eq!(
+        p.viewfinder_in_yuv(&imx219),
+        Some(choice(Layout::Nv12, (638, 480)))
+    );
+    // The still is the larger stream (the main output): it stays as planned.
+    assert_eq!(p.still, choice(Layout::Nv12, (3280, 2464)));
 }

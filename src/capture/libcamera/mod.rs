@@ -37,7 +37,9 @@ mod stream;
 
 use super::mapped::MappedBuffer;
 use super::pixels::{FrameFormat, Layout, PlaneSpan, YuvEncoding};
-use super::plan::{CameraOffer, Described, FormatOffer, SizeSpan, StreamChoice, StreamOffer, plan};
+use super::plan::{
+    CameraOffer, Described, FormatOffer, SizeSpan, StreamChoice, StreamOffer, StreamPlan, plan,
+};
 use super::still::CameraStill;
 use super::{CameraSettings, CaptureError, FrameColour, FrameSource};
 use crate::imaging::RgbImage;
@@ -144,6 +146,47 @@ fn booth_configuration(
         .ok_or_else(|| CaptureError::lost("the camera cannot give a viewfinder and a still stream"))
 }
 
+/// Asks `config` for `plan` and validates it. Both streams ask for sYCC,
+/// JPEG's full-range YCbCr: what a photo wants. A pipeline may settle on
+/// another, and frames are converted by what it settles on (`frame_format`
+/// reads it back) unless the config says otherwise (`FrameColour`).
+fn settle(
+    config: &mut ::libcamera::camera::CameraConfiguration,
+    plan: &StreamPlan,
+    offer: &CameraOffer,
+) -> Result<(), CaptureError> {
+    for (i, choice, buffers) in [(0, plan.viewfinder, VIEWFINDER_BUFFERS), (1, plan.still, 1)] {
+        if let Some(mut c) = config.get_mut(i) {
+            apply(&mut c, choice);
+            c.set_color_space(Some(ColorSpace::sycc()));
+            c.set_buffer_count(buffers as u32);
+        }
+    }
+    validate(config)?;
+    let readable = config
+        .get(0)
+        .and_then(|c| Layout::from_name(&c.get_pixel_format().to_string()))
+        .is_some();
+    if !readable {
+        // A Pi 4 gives its viewfinder in YUV only (StreamPlan::viewfinder_in_yuv).
+        if let (Some(choice), Some(mut c)) = (plan.viewfinder_in_yuv(offer), config.get_mut(0)) {
+            apply(&mut c, choice);
+            validate(config)?;
+        }
+    }
+    Ok(())
+}
+
+fn validate(config: &mut ::libcamera::camera::CameraConfiguration) -> Result<(), CaptureError> {
+    match config.validate() {
+        CameraConfigurationStatus::Invalid => Err(CaptureError::lost(format!(
+            "the camera refused {}",
+            config.to_string_repr()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Every camera's offer for the booth's two streams, and the plan the
 /// booth would make of it with `settings` (`passbooth cameras`).
 pub fn describe_cameras(settings: &CameraSettings) -> Result<Vec<Described>, CaptureError> {
@@ -246,29 +289,10 @@ impl LibcameraSource {
             .acquire()
             .map_err(|e| lost("cannot acquire the camera", e))?;
         let mut config = booth_configuration(&camera)?;
-        let plan = plan(
-            &offer_of_camera(&config, &model)?,
-            self.settings.viewfinder,
-            self.settings.still,
-        )
-        .map_err(|e| CaptureError::lost(e.to_string()))?;
-        // Both streams ask for sYCC, JPEG's full-range YCbCr: what a photo
-        // wants. A pipeline may settle on another, and frames are converted
-        // by what it settles on (`frame_format` reads it back) unless the
-        // config says otherwise (`FrameColour`).
-        for (i, choice, buffers) in [(0, plan.viewfinder, VIEWFINDER_BUFFERS), (1, plan.still, 1)] {
-            if let Some(mut c) = config.get_mut(i) {
-                apply(&mut c, choice);
-                c.set_color_space(Some(ColorSpace::sycc()));
-                c.set_buffer_count(buffers as u32);
-            }
-        }
-        if let CameraConfigurationStatus::Invalid = config.validate() {
-            return Err(CaptureError::lost(format!(
-                "the camera refused {}",
-                config.to_string_repr()
-            )));
-        }
+        let offer = offer_of_camera(&config, &model)?;
+        let plan = plan(&offer, self.settings.viewfinder, self.settings.still)
+            .map_err(|e| CaptureError::lost(e.to_string()))?;
+        settle(&mut config, &plan, &offer)?;
         camera
             .configure(&mut config)
             .map_err(|e| lost("cannot configure the camera", e))?;
