@@ -135,28 +135,40 @@ impl RgbImage {
         let w = self.width.div_ceil(factor);
         let h = self.height.div_ceil(factor);
         let mut out = RgbImage::black(w, h);
+        let (f, width) = (factor as usize, self.width as usize);
         let mut sums = SecretBuf::<u32>::zeroed(w as usize * 3);
-        let mut counts = vec![0u32; w as usize];
         for oy in 0..h {
             sums.iter_mut().for_each(|s| *s = 0);
-            counts.iter_mut().for_each(|c| *c = 0);
             let y_end = ((oy + 1) * factor).min(self.height);
+            // A block's run of pixels at a time: no division per pixel.
             for y in oy * factor..y_end {
-                let row = &self.pixels[(y as usize * self.width as usize) * 3..]
-                    [..self.width as usize * 3];
-                for (x, px) in row.chunks_exact(3).enumerate() {
-                    let ox = x / factor as usize;
-                    sums[ox * 3] += px[0] as u32;
-                    sums[ox * 3 + 1] += px[1] as u32;
-                    sums[ox * 3 + 2] += px[2] as u32;
-                    counts[ox] += 1;
+                let row = &self.pixels[y as usize * width * 3..][..width * 3];
+                for (sum, run) in sums.chunks_exact_mut(3).zip(row.chunks(f * 3)) {
+                    let (r, g, b) = run
+                        .chunks_exact(3)
+                        .fold((0u32, 0u32, 0u32), |(r, g, b), p| {
+                            (
+                                r + u32::from(p[0]),
+                                g + u32::from(p[1]),
+                                b + u32::from(p[2]),
+                            )
+                        });
+                    sum[0] += r;
+                    sum[1] += g;
+                    sum[2] += b;
                 }
             }
+            let rows = y_end - oy * factor;
             let dst = &mut out.pixels[(oy as usize * w as usize) * 3..][..w as usize * 3];
-            for ox in 0..w as usize {
-                let n = counts[ox].max(1);
-                for c in 0..3 {
-                    dst[ox * 3 + c] = ((sums[ox * 3 + c] + n / 2) / n) as u8;
+            for (ox, (px, sum)) in dst
+                .chunks_exact_mut(3)
+                .zip(sums.chunks_exact(3))
+                .enumerate()
+            {
+                let cols = (width - ox * f).min(f) as u32;
+                let n = cols * rows;
+                for (d, s) in px.iter_mut().zip(sum) {
+                    *d = ((s + n / 2) / n) as u8;
                 }
             }
         }
@@ -219,5 +231,33 @@ mod tests {
         assert_eq!(small.get(0, 0), [1, 1, 0]);
         // partial block x = 4 only: r = 4
         assert_eq!(small.get(2, 1)[0], 4);
+    }
+
+    #[test]
+    fn box_downscale_is_the_rounded_mean_of_each_block_at_every_factor() {
+        // Noise, odd sizes: partial blocks on both edges.
+        let mut seed = 7u32;
+        let mut img = RgbImage::black(23, 17);
+        for v in img.pixels.iter_mut() {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            *v = (seed >> 24) as u8;
+        }
+        for f in 1..=6u32 {
+            let small = img.box_downscale(f);
+            for oy in 0..small.height() {
+                for ox in 0..small.width() {
+                    let (mut sum, mut n) = ([0u32; 3], 0u32);
+                    for y in oy * f..((oy + 1) * f).min(17) {
+                        for x in ox * f..((ox + 1) * f).min(23) {
+                            let p = img.get(x, y);
+                            (0..3).for_each(|c| sum[c] += u32::from(p[c]));
+                            n += 1;
+                        }
+                    }
+                    let want = sum.map(|s| ((s + n / 2) / n) as u8);
+                    assert_eq!(small.get(ox, oy), want, "factor {f} at {ox},{oy}");
+                }
+            }
+        }
     }
 }
