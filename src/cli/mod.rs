@@ -64,7 +64,7 @@ impl From<Background> for BackgroundMode {
 /// What `compose` and `check` share.
 #[derive(Debug, Args)]
 struct PhotoArgs {
-    /// The portrait (JPEG or PNG).
+    /// The portrait: JPEG, PNG, WebP, TIFF, BMP, PNM or HEIC/HEIF.
     input: PathBuf,
     /// Spec id, e.g. us-passport (see `passbooth specs`).
     #[arg(long)]

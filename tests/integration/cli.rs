@@ -267,7 +267,7 @@ fn bad_inputs_give_one_clear_line() {
         ),
         (
             vec!["check", text.to_str().unwrap(), "--spec", "us-passport"],
-            "not a JPEG or PNG",
+            "not a photo file passbooth reads",
         ),
         (
             vec![
@@ -280,7 +280,7 @@ fn bad_inputs_give_one_clear_line() {
         ),
         (
             vec!["check", empty.to_str().unwrap(), "--spec", "us-passport"],
-            "not a JPEG or PNG",
+            "not a photo file passbooth reads",
         ),
         (
             vec!["check", zero.to_str().unwrap(), "--spec", "us-passport"],

@@ -7,6 +7,7 @@ mod cups;
 mod detection;
 mod doctor;
 mod evaluation;
+mod file_formats;
 mod footprint;
 mod hostile_printer;
 mod layers;

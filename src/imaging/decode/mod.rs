@@ -1,13 +1,23 @@
 //! Photo files to upright RGB pixels, with a specific error for each way a
-//! file can be unusable.
+//! file can be unusable. The formats people have: JPEG (cameras, most
+//! phones), HEIC (the iPhone's default), PNG and WebP (the web, screenshots),
+//! TIFF (scanners), BMP and PNM (older tools). Each is turned upright by its
+//! own orientation record.
 
-use std::io::{BufReader, Cursor, Read, Seek};
+mod heif;
+mod image_crate;
+mod jpeg;
+
+use std::io::{BufReader, Cursor, Read};
 use std::path::Path;
 
-use image::{DynamicImage, ImageDecoder, ImageError, ImageReader, Limits};
+use image::{ImageFormat, ImageReader};
 
 use super::buffer::SecretBuf;
 use super::rgb::RgbImage;
+
+/// The formats [`decode_bytes`] reads, for messages.
+pub const FORMATS: &str = "JPEG, PNG, WebP, TIFF, BMP, PNM or HEIC/HEIF";
 
 /// Largest side we accept. A 200 MP medium-format photo has 16384 px; more
 /// than this is a crafted or corrupt header, not a portrait.
@@ -29,9 +39,18 @@ pub enum DecodeError {
         /// What the OS said.
         source: std::io::Error,
     },
-    /// The bytes are not a JPEG or PNG.
-    #[error("not a JPEG or PNG image")]
+    /// The bytes are none of the formats we read.
+    #[error("not a photo file passbooth reads ({FORMATS})")]
     UnknownFormat,
+    /// A format we read, using a part of it we do not (a TIFF compression,
+    /// a HEIF codec), or HEIC in a build without libheif.
+    #[error("this {format} file cannot be read here: {why}")]
+    Unsupported {
+        /// The file's format.
+        format: &'static str,
+        /// What is missing.
+        why: String,
+    },
     /// The header says the image has no pixels.
     #[error("the image has no pixels ({width}x{height})")]
     Empty {
@@ -73,7 +92,7 @@ pub enum DecodeError {
 /// well under this; more is not a portrait (or is `/dev/zero`).
 pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
 
-/// Reads a JPEG or PNG file and turns it upright by its EXIF orientation.
+/// Reads a photo file and turns it upright by its orientation record.
 pub fn decode_file(path: &Path) -> Result<RgbImage, DecodeError> {
     let bytes = read_bounded(path, MAX_FILE_BYTES)?;
     decode_bytes(&bytes)
@@ -106,14 +125,24 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<SecretBuf<u8>, DecodeError>
     Ok(SecretBuf::from_vec(bytes))
 }
 
-/// Decodes a JPEG or PNG held in memory (a camera still, a test image).
+/// Decodes a photo held in memory (a file's bytes, a camera still, a test
+/// image), telling the format by its first bytes, never by a file name.
 pub fn decode_bytes(bytes: &[u8]) -> Result<RgbImage, DecodeError> {
+    if heif::is_heif(bytes) {
+        return heif::decode(bytes);
+    }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| DecodeError::Corrupt(e.to_string()))?;
     match reader.format() {
-        Some(image::ImageFormat::Jpeg) => decode_jpeg(bytes),
-        Some(image::ImageFormat::Png) => decode_with_image(reader),
+        Some(ImageFormat::Jpeg) => jpeg::decode(bytes),
+        Some(
+            ImageFormat::Png
+            | ImageFormat::WebP
+            | ImageFormat::Tiff
+            | ImageFormat::Bmp
+            | ImageFormat::Pnm,
+        ) => image_crate::decode(reader),
         _ => Err(DecodeError::UnknownFormat),
     }
 }
@@ -137,108 +166,6 @@ fn check_size(width: u32, height: u32, decoded: u64, converts: bool) -> Result<(
         )));
     }
     Ok(())
-}
-
-/// JPEG through zune-jpeg in strict mode: a file cut short or with damaged
-/// scan data is an error, never a photo with a grey block where the data
-/// stopped (the lenient default fills the rest and carries on). The pixels
-/// go straight into a wiped buffer.
-fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, DecodeError> {
-    use zune_jpeg::zune_core::bytestream::ZCursor;
-    use zune_jpeg::zune_core::colorspace::ColorSpace;
-    use zune_jpeg::zune_core::options::DecoderOptions;
-    let options = DecoderOptions::default()
-        .set_strict_mode(true)
-        .jpeg_set_out_colorspace(ColorSpace::RGB)
-        .set_max_width(MAX_SIDE as usize)
-        .set_max_height(MAX_SIDE as usize);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
-    if let Err(e) = decoder.decode_headers() {
-        let msg = e.to_string();
-        return Err(if msg.contains("limit") {
-            DecodeError::OverLimits(msg)
-        } else {
-            DecodeError::Corrupt(msg)
-        });
-    }
-    let (w, h) = decoder
-        .dimensions()
-        .ok_or_else(|| DecodeError::Corrupt("no frame header".into()))?;
-    let (width, height) = (w as u32, h as u32);
-    check_size(
-        width,
-        height,
-        u64::from(width) * u64::from(height) * 3,
-        false,
-    )?;
-    let mut pixels = SecretBuf::<u8>::zeroed(width as usize * height as usize * 3);
-    decoder
-        .decode_into(&mut pixels)
-        .map_err(|e| DecodeError::Corrupt(e.to_string()))?;
-    let orientation = decoder
-        .exif()
-        .and_then(|exif| image::metadata::Orientation::from_exif_chunk(exif))
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let img = RgbImage::from_buf(width, height, pixels)
-        .map_err(|e| DecodeError::Corrupt(e.to_string()))?;
-    Ok(super::orient::upright(img, orientation))
-}
-
-/// PNG through the image crate, with the memory cap applied to what the
-/// decoder will really allocate.
-fn decode_with_image<R: Read + Seek + std::io::BufRead>(
-    mut reader: ImageReader<R>,
-) -> Result<RgbImage, DecodeError> {
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODED_BYTES);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(classify)?;
-    let (width, height) = decoder.dimensions();
-    let converts = decoder.color_type() != image::ColorType::Rgb8;
-    check_size(width, height, decoder.total_bytes(), converts)?;
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let img = DynamicImage::from_decoder(decoder).map_err(classify)?;
-    let (w, h) = (img.width(), img.height());
-    let rgb = match img {
-        DynamicImage::ImageRgb8(rgb) => rgb,
-        other => {
-            let converted = other.to_rgb8();
-            wipe_dynamic(other);
-            converted
-        }
-    };
-    let img = RgbImage::from_buf(w, h, SecretBuf::from_vec(rgb.into_raw()))
-        .map_err(|e| DecodeError::Corrupt(e.to_string()))?;
-    Ok(super::orient::upright(img, orientation))
-}
-
-/// Zeroes a decoded image in another pixel format before it is freed.
-fn wipe_dynamic(img: DynamicImage) {
-    use zeroize::Zeroize;
-    match img {
-        DynamicImage::ImageRgba8(i) => i.into_raw().zeroize(),
-        DynamicImage::ImageLuma8(i) => i.into_raw().zeroize(),
-        DynamicImage::ImageLumaA8(i) => i.into_raw().zeroize(),
-        DynamicImage::ImageRgb16(i) => i.into_raw().zeroize(),
-        DynamicImage::ImageRgba16(i) => i.into_raw().zeroize(),
-        DynamicImage::ImageLuma16(i) => i.into_raw().zeroize(),
-        DynamicImage::ImageLumaA16(i) => i.into_raw().zeroize(),
-        DynamicImage::ImageRgb32F(i) => i.into_raw().zeroize(),
-        DynamicImage::ImageRgba32F(i) => i.into_raw().zeroize(),
-        other => drop(other),
-    }
-}
-
-fn classify(err: ImageError) -> DecodeError {
-    match err {
-        ImageError::Limits(e) => DecodeError::OverLimits(e.to_string()),
-        ImageError::Unsupported(_) => DecodeError::UnknownFormat,
-        other => DecodeError::Corrupt(other.to_string()),
-    }
 }
 
 #[cfg(test)]
