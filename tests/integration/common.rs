@@ -329,3 +329,12 @@ pub fn composed(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
     assert_eq!(passbooth(&args).status.code(), Some(0));
     out
 }
+
+/// The shared development portraits (`../shared/faces` beside the
+/// checkout, or $PASSBOOTH_FACES), when present.
+pub fn faces_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("PASSBOOTH_FACES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo("../shared/faces"));
+    dir.join("ANNOTATIONS.tsv").is_file().then_some(dir)
+}

@@ -4,19 +4,10 @@
 //! face, and the engine's verdict on good passport-like portraits. Prints
 //! its numbers; skipped (with a line saying so) when the folder is absent.
 
-use std::path::PathBuf;
-
 use passbooth::imaging::decode::decode_file;
 use passbooth::vision::{FaceDetector, Range, Rect};
 
 use crate::common::*;
-
-fn faces_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("PASSBOOTH_FACES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo("../shared/faces"));
-    dir.join("ANNOTATIONS.tsv").is_file().then_some(dir)
-}
 
 #[test]
 fn detection_recall_on_annotated_faces() {

@@ -1,4 +1,5 @@
 //! Integration tests: one binary, one module per area.
+mod accuracy;
 mod alloc;
 mod booth;
 mod cli;

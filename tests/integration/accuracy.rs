@@ -1,0 +1,301 @@
+//! Where the engine puts the crown, the chin and the eyes, against hand
+//! marks on the shared development portraits (`tests/fixtures/accuracy/`,
+//! how they were marked in its README). Errors are in % of the marked head
+//! height, crown and chin measured along the face's own vertical (a head
+//! too tall or too short is what a passport office refuses).
+
+use std::path::Path;
+
+use passbooth::compose::crown::CrownSource;
+use passbooth::compose::layout::FacePoints;
+use passbooth::engine::report::Timings;
+use passbooth::engine::{BackgroundMode, Engine, Options};
+use passbooth::imaging::decode::decode_file;
+use passbooth::imaging::geometry::Point;
+use passbooth::imaging::{RgbImage, SecretBuf};
+use passbooth::spec::Spec;
+
+use crate::common::*;
+
+/// Issue 14's goal for crown and chin: mean and worst error, % of head.
+const GOAL: (f64, f64) = (2.0, 5.0);
+/// What the engine does today (crown, chin, eyes: mean and worst), with a
+/// little room for the models' noise: a change that makes any of them
+/// worse fails. Tightened to [`GOAL`] as the crown and chin work lands.
+const UPRIGHT_BOUNDS: [(f64, f64); 3] = [(2.6, 23.0), (1.8, 5.5), (1.6, 4.5)];
+/// The same for the faces turned 6 degrees either way (a person rarely
+/// holds the head level, and a turned picture moves the background's edges
+/// against the hair).
+const TURNED_BOUNDS: [(f64, f64); 3] = [(6.5, 32.0), (1.9, 6.0), (1.6, 4.6)];
+
+/// One marked face.
+#[derive(Clone)]
+struct Marks {
+    file: String,
+    crop: Option<[u32; 4]>,
+    crown: Option<Point>,
+    chin: Option<Point>,
+    /// The image's left and right eye.
+    eyes: [Point; 2],
+    glasses: bool,
+}
+
+fn read_marks() -> Vec<Marks> {
+    let text = std::fs::read_to_string(repo("tests/fixtures/accuracy/marks.tsv")).unwrap();
+    let mut rows = text.lines();
+    let header: Vec<&str> = rows.next().unwrap().split('\t').collect();
+    assert_eq!(
+        header[..11],
+        [
+            "file",
+            "crop",
+            "crown_x",
+            "crown_y",
+            "chin_x",
+            "chin_y",
+            "right_eye_x",
+            "right_eye_y",
+            "left_eye_x",
+            "left_eye_y",
+            "glasses"
+        ]
+    );
+    rows.map(|line| {
+        let f: Vec<&str> = line.split('\t').collect();
+        let point = |i: usize| {
+            let (x, y) = (f[i], f[i + 1]);
+            (!x.is_empty()).then(|| Point::new(x.parse().unwrap(), y.parse().unwrap()))
+        };
+        let crop = (!f[1].is_empty()).then(|| {
+            let v: Vec<u32> = f[1].split(' ').map(|v| v.parse().unwrap()).collect();
+            [v[0], v[1], v[2], v[3]]
+        });
+        Marks {
+            file: f[0].to_string(),
+            crop,
+            crown: point(2),
+            chin: point(4),
+            eyes: [point(6).unwrap(), point(8).unwrap()],
+            glasses: f[10] == "yes",
+        }
+    })
+    .collect()
+}
+
+fn cropped(img: &RgbImage, [x, y, w, h]: [u32; 4]) -> RgbImage {
+    let mut buf = SecretBuf::<u8>::zeroed(w as usize * h as usize * 3);
+    for (row, dst) in buf.chunks_exact_mut(w as usize * 3).enumerate() {
+        let start = ((y as usize + row) * img.width() as usize + x as usize) * 3;
+        dst.copy_from_slice(&img.as_bytes()[start..start + w as usize * 3]);
+    }
+    RgbImage::from_buf(w, h, buf).unwrap()
+}
+
+/// Where a point of a `w` x `h` picture lands in `rotated(picture, deg)`.
+fn turned(p: Point, (w, h): (u32, u32), deg: f32) -> Point {
+    let a = deg.to_radians();
+    let (w, h) = (w as f32, h as f32);
+    let side = (w * a.cos().abs() + h * a.sin().abs()).ceil();
+    let (dx, dy) = (p.x - w / 2.0, p.y - h / 2.0);
+    Point::new(
+        side / 2.0 + dx * a.cos() - dy * a.sin(),
+        side / 2.0 + dx * a.sin() + dy * a.cos(),
+    )
+}
+
+/// The engine's points for the marked face, in the file's pixels, and the
+/// marks moved the same way when the picture is turned by `deg`.
+fn measure(
+    engine: &mut Engine,
+    spec: &Spec,
+    dir: &Path,
+    m: &Marks,
+    deg: f32,
+) -> Option<(FacePoints, Marks)> {
+    let whole = decode_file(&dir.join(&m.file)).unwrap();
+    let (img, origin) = match m.crop {
+        Some(c) => (cropped(&whole, c), Point::new(c[0] as f32, c[1] as f32)),
+        None => (whole, Point::new(0.0, 0.0)),
+    };
+    let size = (img.width(), img.height());
+    let (img, origin, m) = if deg == 0.0 {
+        (img, origin, m.clone())
+    } else {
+        // Marks into the crop, then turned with it; compared there.
+        let move_ = |p: Point| turned(Point::new(p.x - origin.x, p.y - origin.y), size, deg);
+        let moved = Marks {
+            crown: m.crown.map(move_),
+            chin: m.chin.map(move_),
+            eyes: m.eyes.map(move_),
+            ..m.clone()
+        };
+        (rotated(&img, deg), Point::new(0.0, 0.0), moved)
+    };
+    let opts = Options {
+        dpi: spec.dpi,
+        background: BackgroundMode::Keep,
+    };
+    let a = engine
+        .process(&img, spec, &opts, &mut Timings::default())
+        .unwrap();
+    let (p, _source): (FacePoints, CrownSource) = a.points?;
+    let shift = |q: Point| Point::new(q.x + origin.x, q.y + origin.y);
+    let points = FacePoints {
+        eye_image_left: shift(p.eye_image_left),
+        eye_image_right: shift(p.eye_image_right),
+        chin: shift(p.chin),
+        crown: shift(p.crown),
+        face_width: p.face_width,
+    };
+    Some((points, m))
+}
+
+/// Mean and largest of `v`.
+fn summary(v: &[f64]) -> (f64, f64) {
+    let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+    (mean, v.iter().copied().fold(0.0, f64::max))
+}
+
+/// Errors on every marked face turned by `deg`: (crown, chin, eyes), each
+/// (mean, worst) in % of head, printed face by face.
+fn evaluate(dir: &Path, deg: f32) -> [(f64, f64); 3] {
+    let marks = read_marks();
+    let spec = Spec::load(&repo("specs/us-passport.toml")).unwrap();
+    let mut engine = Engine::load(&repo("models")).unwrap();
+
+    // Head height where a mark is missing (hair cut by the frame, a hand
+    // over the chin): from the eye line, by the marked faces' own mean
+    // proportion of eyes-to-chin in head height.
+    let complete: Vec<f64> = marks
+        .iter()
+        .filter_map(|m| {
+            let (crown, chin) = (m.crown?, m.chin?);
+            let eye_y = f64::from(m.eyes[0].mid(m.eyes[1]).y);
+            Some((f64::from(chin.y) - eye_y) / f64::from(chin.y - crown.y))
+        })
+        .collect();
+    let below_eyes = summary(&complete).0;
+
+    let (mut crown_err, mut chin_err, mut eye_err) = (Vec::new(), Vec::new(), Vec::new());
+    let mut lost = Vec::new();
+    println!(
+        "{:<48} {:>7} {:>7} {:>7}   (% of head; + = below the mark)",
+        "face", "crown", "chin", "eyes"
+    );
+    for m in &marks {
+        let mid = m.eyes[0].mid(m.eyes[1]);
+        let head = match (m.crown, m.chin) {
+            (Some(c), Some(n)) => f64::from(n.y - c.y),
+            (None, Some(n)) => f64::from(n.y - mid.y) / below_eyes,
+            (Some(c), None) => f64::from(mid.y - c.y) / (1.0 - below_eyes),
+            (None, None) => {
+                f64::from(m.eyes[0].dist(m.eyes[1])) * 2.9 // typical head / eye distance
+            }
+        };
+        let Some((p, m)) = measure(&mut engine, &spec, dir, m, deg) else {
+            lost.push(m.file.clone());
+            continue;
+        };
+        let m = &m;
+        // The face's own downward direction: perpendicular to the eye line.
+        let (ex, ey) = (m.eyes[1].x - m.eyes[0].x, m.eyes[1].y - m.eyes[0].y);
+        let len = (ex * ex + ey * ey).sqrt();
+        let down = (-ey / len, ex / len);
+        let along = |got: Point, want: Point| {
+            100.0 * f64::from((got.x - want.x) * down.0 + (got.y - want.y) * down.1) / head
+        };
+        let crown = m.crown.map(|c| along(p.crown, c));
+        let chin = m.chin.map(|c| along(p.chin, c));
+        let eyes = [
+            p.eye_image_left.dist(m.eyes[0]),
+            p.eye_image_right.dist(m.eyes[1]),
+        ]
+        .map(|d| 100.0 * f64::from(d) / head);
+        let show = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:+.1}"));
+        let name = match m.crop {
+            Some(c) => format!("{} @{},{}", m.file, c[0], c[1]),
+            None => m.file.clone(),
+        };
+        println!(
+            "{name:<48} {:>7} {:>7} {:>7.1}{}",
+            show(crown),
+            show(chin),
+            eyes[0].max(eyes[1]),
+            if m.glasses { "  glasses" } else { "" }
+        );
+        crown_err.extend(crown.map(f64::abs));
+        chin_err.extend(chin.map(f64::abs));
+        eye_err.extend(eyes);
+    }
+    println!(
+        "turned {deg} degrees: faces {} (crown marked on {}, chin on {}); lost: {lost:?}",
+        marks.len(),
+        crown_err.len(),
+        chin_err.len()
+    );
+    assert!(lost.is_empty(), "no face measured on {lost:?}");
+    assert!(marks.len() >= 26, "{} marked faces", marks.len());
+    [summary(&crown_err), summary(&chin_err), summary(&eye_err)]
+}
+
+/// Prints each of `[crown, chin, eyes]` against the goal and fails on any
+/// over its `bounds`.
+fn judge(errors: [(f64, f64); 3], bounds: [(f64, f64); 3]) {
+    let mut over = Vec::new();
+    for ((what, (mean, worst)), bound) in ["crown", "chin", "eyes"]
+        .into_iter()
+        .zip(errors)
+        .zip(bounds)
+    {
+        let goal = if what == "eyes" {
+            String::new()
+        } else if mean <= GOAL.0 && worst <= GOAL.1 {
+            "  (meets the goal)".into()
+        } else {
+            format!("  (goal: mean <= {}, worst <= {})", GOAL.0, GOAL.1)
+        };
+        println!("{what}: mean {mean:.2} %, worst {worst:.2} %{goal}");
+        if mean > bound.0 || worst > bound.1 {
+            over.push(format!(
+                "{what}: mean {mean:.2} %, worst {worst:.2} %, over {bound:?}"
+            ));
+        }
+    }
+    assert!(over.is_empty(), "worse than before: {over:?}");
+}
+
+/// Accuracy is the host's measure (the same models; their agreement on
+/// ARM is tested on its own): under emulation it would only cost minutes.
+fn under_emulation() -> bool {
+    let on = std::env::var_os("PASSBOOTH_EMULATED").is_some();
+    if on {
+        skipped("accuracy on the marked portraits is measured on the host");
+    }
+    on
+}
+
+#[test]
+fn crown_chin_and_eyes_against_hand_marks() {
+    let Some(dir) = faces_dir() else {
+        missing_input("the shared faces folder (../shared/faces or $PASSBOOTH_FACES)");
+        return;
+    };
+    if under_emulation() {
+        return;
+    }
+    judge(evaluate(&dir, 0.0), UPRIGHT_BOUNDS);
+}
+
+#[test]
+fn the_same_faces_turned_6_degrees_either_way() {
+    let Some(dir) = faces_dir() else {
+        missing_input("the shared faces folder (../shared/faces or $PASSBOOTH_FACES)");
+        return;
+    };
+    if under_emulation() {
+        return;
+    }
+    for deg in [6.0, -6.0] {
+        judge(evaluate(&dir, deg), TURNED_BOUNDS);
+    }
+}
