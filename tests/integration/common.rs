@@ -28,15 +28,21 @@ pub fn resample(img: &RgbImage, crop: Crop, w: u32, h: u32) -> RgbImage {
 /// large enough to hold it, the corners filled with grey.
 pub fn rotated(img: &RgbImage, deg: f32) -> RgbImage {
     let (w, h) = (img.width() as f32, img.height() as f32);
-    let a = deg.to_radians();
-    let side = (w * a.cos().abs() + h * a.sin().abs()).ceil() as u32;
+    let (cw, ch) = turned_canvas(img.width(), img.height(), deg);
     let crop = Crop {
         center: Point::new(w / 2.0, h / 2.0),
-        width: side as f32,
-        height: side as f32,
-        angle: -a,
+        width: cw as f32,
+        height: ch as f32,
+        angle: -deg.to_radians(),
     };
-    resample(img, crop, side, side)
+    resample(img, crop, cw, ch)
+}
+
+/// The size of the canvas that holds a `w` x `h` picture turned by `deg`.
+pub fn turned_canvas(w: u32, h: u32, deg: f32) -> (u32, u32) {
+    let a = deg.to_radians();
+    let (w, h, c, s) = (w as f32, h as f32, a.cos().abs(), a.sin().abs());
+    ((w * c + h * s).ceil() as u32, (w * s + h * c).ceil() as u32)
 }
 
 /// A 640 x 480 viewfinder frame of the astronaut as a booth camera sees a
