@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use crate::checks::photometry::{self, Regions};
 use crate::checks::{self, Check, Evidence, Reason, thresholds};
-use crate::compose::crown::CrownSource;
+use crate::compose::crown::{CrownSource, Guide};
 use crate::compose::layout::{self, FacePoints, Layout, LayoutError};
 use crate::compose::render::{self, Painting};
 use crate::imaging::RgbImage;
@@ -235,7 +235,11 @@ impl Engine {
         timings.segment = ms(t);
 
         let t = Instant::now();
-        let (points, crown_source) = face_points(&mesh, &mask);
+        let guide = Guide {
+            image: work,
+            scale: f,
+        };
+        let (points, crown_source) = face_points(&mesh, &mask, guide);
         let layout = match layout::plan(&points, spec) {
             Ok(l) => l,
             Err(LayoutError::Infeasible { .. }) => {

@@ -1,13 +1,19 @@
 //! The face points the layout plans with, from the mesh (eyes, chin) and the
 //! person mask (the crown, where hair ends).
 
-use crate::compose::crown::{self, CrownSource};
+use crate::compose::crown::{self, CrownSource, Guide};
 use crate::compose::layout::FacePoints;
 use crate::vision::mesh::idx;
 use crate::vision::{FaceMesh, PersonMask};
 
-/// Eyes, chin, crown and face width from the mesh and the mask.
-pub(super) fn face_points(mesh: &FaceMesh, mask: &PersonMask) -> (FacePoints, CrownSource) {
+/// Eyes, chin, crown and face width from the mesh and the mask (the crown
+/// set on the edge of the hair in `guide`, the picture the mask was made
+/// from).
+pub(super) fn face_points(
+    mesh: &FaceMesh,
+    mask: &PersonMask,
+    guide: Guide<'_>,
+) -> (FacePoints, CrownSource) {
     let eye_left = mesh.right_eye();
     let eye_right = mesh.left_eye();
     let chin = mesh.pt(idx::CHIN);
@@ -17,6 +23,7 @@ pub(super) fn face_points(mesh: &FaceMesh, mask: &PersonMask) -> (FacePoints, Cr
     let face_width = mesh.pt(idx::CHEEKS[0]).dist(mesh.pt(idx::CHEEKS[1]));
     let (crown, source) = crown::find(
         mask,
+        guide,
         mesh.pt(idx::FOREHEAD),
         eye_mid,
         up,

@@ -17,15 +17,12 @@ use passbooth::spec::Spec;
 
 use crate::common::*;
 
-/// Issue 14's goal for crown and chin: mean and worst error, % of head.
+/// The goal for crown and chin: mean and worst error, % of head height
+/// (on a 32-36 mm Schengen head, 5 % is the whole tolerance).
 const GOAL: (f64, f64) = (2.0, 5.0);
-/// What the engine does today (crown, chin, eyes: mean and worst), with a
-/// little room for the models' noise: a change that makes any of them
-/// worse fails. Tightened to [`GOAL`] as the crown and chin work lands.
-const UPRIGHT_BOUNDS: [(f64, f64); 3] = [(2.6, 23.0), (1.8, 5.5), (1.6, 4.5)];
-/// The same for the faces turned 6 degrees either way (a person rarely
-/// holds the head level).
-const TURNED_BOUNDS: [(f64, f64); 3] = [(2.9, 30.0), (1.8, 5.9), (1.6, 4.8)];
+/// Eye centres: mean and worst distance, % of head (what the mesh gives
+/// today, with a little room for the models' noise).
+const EYES: (f64, f64) = (1.6, 4.8);
 
 /// One marked face.
 #[derive(Clone)]
@@ -260,8 +257,7 @@ fn evaluate(dir: &Path, deg: f32) -> [(f64, f64); 3] {
     [summary(&crown_err), summary(&chin_err), summary(&eye_err)]
 }
 
-/// Prints each of `[crown, chin, eyes]` against the goal and fails on any
-/// over its `bounds`.
+/// Prints each of `[crown, chin, eyes]` and fails on any over its bound.
 fn judge(errors: [(f64, f64); 3], bounds: [(f64, f64); 3]) {
     let mut over = Vec::new();
     for ((what, (mean, worst)), bound) in ["crown", "chin", "eyes"]
@@ -269,21 +265,15 @@ fn judge(errors: [(f64, f64); 3], bounds: [(f64, f64); 3]) {
         .zip(errors)
         .zip(bounds)
     {
-        let goal = if what == "eyes" {
-            String::new()
-        } else if mean <= GOAL.0 && worst <= GOAL.1 {
-            "  (meets the goal)".into()
-        } else {
-            format!("  (goal: mean <= {}, worst <= {})", GOAL.0, GOAL.1)
-        };
-        println!("{what}: mean {mean:.2} %, worst {worst:.2} %{goal}");
+        println!(
+            "{what}: mean {mean:.2} %, worst {worst:.2} % (at most {} and {})",
+            bound.0, bound.1
+        );
         if mean > bound.0 || worst > bound.1 {
-            over.push(format!(
-                "{what}: mean {mean:.2} %, worst {worst:.2} %, over {bound:?}"
-            ));
+            over.push(format!("{what}: mean {mean:.2} %, worst {worst:.2} %"));
         }
     }
-    assert!(over.is_empty(), "worse than before: {over:?}");
+    assert!(over.is_empty(), "over the bounds: {over:?}");
 }
 
 /// Accuracy is the host's measure (the same models; their agreement on
@@ -305,7 +295,7 @@ fn crown_chin_and_eyes_against_hand_marks() {
     if under_emulation() {
         return;
     }
-    judge(evaluate(&dir, 0.0), UPRIGHT_BOUNDS);
+    judge(evaluate(&dir, 0.0), [GOAL, GOAL, EYES]);
 }
 
 #[test]
@@ -318,6 +308,6 @@ fn the_same_faces_turned_6_degrees_either_way() {
         return;
     }
     for deg in [6.0, -6.0] {
-        judge(evaluate(&dir, deg), TURNED_BOUNDS);
+        judge(evaluate(&dir, deg), [GOAL, GOAL, EYES]);
     }
 }
