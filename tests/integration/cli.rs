@@ -8,25 +8,6 @@ use tempfile::TempDir;
 
 use crate::common::*;
 
-fn compose(
-    input: &std::path::Path,
-    spec: &str,
-    out: &std::path::Path,
-    extra: &[&str],
-) -> std::process::Output {
-    let mut args = vec![
-        "compose",
-        input.to_str().unwrap(),
-        "--spec",
-        spec,
-        "-o",
-        out.to_str().unwrap(),
-        "--json",
-    ];
-    args.extend_from_slice(extra);
-    passbooth(&args)
-}
-
 #[test]
 fn astronaut_us_passport_is_accepted_with_exact_geometry() {
     let dir = TempDir::new().unwrap();

@@ -319,6 +319,21 @@ pub fn with_address_limit(mut cmd: Command, bytes: u64) -> Command {
     cmd
 }
 
+/// `passbooth compose INPUT --spec SPEC -o OUT --json EXTRA...`.
+pub fn compose(input: &Path, spec: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "compose",
+        input.to_str().unwrap(),
+        "--spec",
+        spec,
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    passbooth(&args)
+}
+
 /// The fixture composed for the US passport into `dir/name`, with `extra`.
 pub fn composed(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
     let out = dir.join(name);

@@ -263,15 +263,7 @@ fn an_iphone_heic_decodes_and_composes() {
     let input = dir.path().join("IMG_0001.HEIC");
     std::fs::write(&input, &bytes).unwrap();
     let out = dir.path().join("photo.jpg");
-    let run = passbooth(&[
-        "compose",
-        input.to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "-o",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
+    let run = compose(&input, "us-passport", &out, &[]);
     let r = report(&run);
     assert_eq!(run.status.code(), Some(0), "{r}");
     assert_eq!(r["accepted"], true, "{r}");
