@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use crate::imaging::RgbImage;
+use super::guide::Guide;
 use crate::vision::{PersonMask, Point};
 
 /// Mask value that separates person from background.
@@ -30,9 +30,6 @@ const ESTIMATE_FACTOR: f32 = 1.0;
 /// How far from the mask's crossing the photo's edge is looked for, in mask
 /// cells.
 const SNAP_CELLS: f32 = 3.0;
-/// The weakest colour step (RGB distance, 0-255 levels, across two photo
-/// pixels) taken for the hair's edge.
-const MIN_EDGE: f32 = 24.0;
 /// The highest a crown plausibly lies above the eyes, as a multiple of
 /// eye-to-chin: the hand-marked faces (`tests/fixtures/accuracy`) lie
 /// between 0.85 and 1.22. A mask crossing above this has run on into
@@ -41,41 +38,6 @@ const MIN_EDGE: f32 = 24.0;
 const HIGHEST_CROWN: f32 = 1.45;
 /// See [`HIGHEST_CROWN`].
 const LOWEST_CROWN: f32 = 0.6;
-
-/// The photo the mask was made from, to find the hair's edge in.
-#[derive(Debug, Clone, Copy)]
-pub struct Guide<'a> {
-    /// The picture (the engine's working copy).
-    pub image: &'a RgbImage,
-    /// Points' pixels per picture pixel.
-    pub scale: f32,
-}
-
-impl Guide<'_> {
-    fn colour(&self, p: Point) -> [f32; 3] {
-        self.image
-            .sample_clamped(p.x / self.scale, p.y / self.scale)
-    }
-
-    /// The position along `dir` from `start`, within `[from, to]`, where the
-    /// colour changes most across two picture pixels, if by [`MIN_EDGE`].
-    fn edge(&self, start: Point, dir: Point, (from, to): (f32, f32)) -> Option<f32> {
-        let step = self.scale * 0.5;
-        let half = self.scale;
-        let mut best: Option<(f32, f32)> = None;
-        let mut s = from;
-        while s <= to {
-            let a = self.colour(start.plus(dir.scale(s - half)));
-            let b = self.colour(start.plus(dir.scale(s + half)));
-            let d = (0..3).map(|c| (a[c] - b[c]).powi(2)).sum::<f32>().sqrt();
-            if d >= MIN_EDGE && best.is_none_or(|(_, bd)| d > bd) {
-                best = Some((s, d));
-            }
-            s += step;
-        }
-        best.map(|(s, _)| s)
-    }
-}
 
 /// How the crown was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -157,6 +119,7 @@ pub fn find(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::imaging::RgbImage;
     use crate::imaging::SecretBuf;
     use crate::vision::TensorMap;
 

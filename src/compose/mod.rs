@@ -1,4 +1,6 @@
 //! From a photo and its face to the finished passport photo.
+pub mod chin;
 pub mod crown;
+pub mod guide;
 pub mod layout;
 pub mod render;

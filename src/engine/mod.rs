@@ -13,7 +13,8 @@ use std::time::Instant;
 
 use crate::checks::photometry::{self, Regions};
 use crate::checks::{self, Check, Evidence, Reason, thresholds};
-use crate::compose::crown::{CrownSource, Guide};
+use crate::compose::crown::CrownSource;
+use crate::compose::guide::Guide;
 use crate::compose::layout::{self, FacePoints, Layout, LayoutError};
 use crate::compose::render::{self, Painting};
 use crate::imaging::RgbImage;

@@ -1,7 +1,9 @@
 //! The face points the layout plans with, from the mesh (eyes, chin) and the
 //! person mask (the crown, where hair ends).
 
-use crate::compose::crown::{self, CrownSource, Guide};
+use crate::compose::chin;
+use crate::compose::crown::{self, CrownSource};
+use crate::compose::guide::Guide;
 use crate::compose::layout::FacePoints;
 use crate::vision::mesh::idx;
 use crate::vision::{FaceMesh, PersonMask};
@@ -16,10 +18,11 @@ pub(super) fn face_points(
 ) -> (FacePoints, CrownSource) {
     let eye_left = mesh.right_eye();
     let eye_right = mesh.left_eye();
-    let chin = mesh.pt(idx::CHIN);
+    let mesh_chin = mesh.pt(idx::CHIN);
     let eye_mid = eye_left.mid(eye_right);
-    let eye_to_chin = eye_mid.dist(chin).max(1.0);
-    let up = eye_mid.minus(chin).scale(1.0 / eye_to_chin);
+    let eye_to_chin = eye_mid.dist(mesh_chin).max(1.0);
+    let up = eye_mid.minus(mesh_chin).scale(1.0 / eye_to_chin);
+    let chin = chin::find(guide, mesh_chin, up.scale(-1.0), eye_to_chin);
     let face_width = mesh.pt(idx::CHEEKS[0]).dist(mesh.pt(idx::CHEEKS[1]));
     let (crown, source) = crown::find(
         mask,
