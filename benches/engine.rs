@@ -31,7 +31,7 @@ fn resample(src: &RgbImage, center: Point, width: f32, w: u32, h: u32) -> RgbIma
         height: width * h as f32 / w as f32,
         angle: 0.0,
     };
-    passbooth::imaging::warp::resample(src, &crop, w, h, [90, 90, 90])
+    passbooth::imaging::warp::resample(src, &crop, w, h, Some([90, 90, 90]))
 }
 
 /// Ten 640 x 480 viewfinder frames, the face a third of the width, moving.

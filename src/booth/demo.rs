@@ -103,7 +103,7 @@ fn scene(portrait: &RgbImage, dx: f32, (w, h): (u32, u32)) -> RgbImage {
         height: h as f32 / k,
         angle: LEVEL_RAD,
     };
-    resample(portrait, &crop, w, h, [214, 214, 214])
+    resample(portrait, &crop, w, h, Some([214, 214, 214]))
 }
 
 /// Runs one session on `portrait` with the models in `models`, writing into

@@ -73,7 +73,7 @@ pub fn viewfinder_of(still: &RgbImage) -> RgbImage {
         height: vh as f32 * scale,
         angle: 0.0,
     };
-    resample(still, &crop, vw, vh, [0, 0, 0])
+    resample(still, &crop, vw, vh, Some([0, 0, 0]))
 }
 
 impl ReplaySource {

@@ -112,12 +112,13 @@ pub fn sample_pixel(
     acc.map(|a| a * inv)
 }
 
-/// `src` sampled through `crop` into `w` x `h` pixels, `fill` outside it: a
-/// plain resampling (viewfinder frames, test scenes).
-pub fn resample(src: &RgbImage, crop: &Crop, w: u32, h: u32, fill: [u8; 3]) -> RgbImage {
+/// `src` sampled through `crop` into `w` x `h` pixels, `fill` outside it
+/// (without one the edge pixels are repeated): a plain resampling
+/// (viewfinder frames, test scenes).
+pub fn resample(src: &RgbImage, crop: &Crop, w: u32, h: u32, fill: Option<[u8; 3]>) -> RgbImage {
     let mut out = RgbImage::black(w, h);
     let k = supersampling(crop, w);
-    let pad = Some(fill.map(f32::from));
+    let pad = fill.map(|c| c.map(f32::from));
     for v in 0..h {
         for u in 0..w {
             let px = sample_pixel(src, crop, (u, v), (w, h), k, pad);

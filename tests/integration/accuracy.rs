@@ -10,9 +10,10 @@ use passbooth::compose::crown::CrownSource;
 use passbooth::compose::layout::FacePoints;
 use passbooth::engine::report::Timings;
 use passbooth::engine::{BackgroundMode, Engine, Options};
+use passbooth::imaging::RgbImage;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::geometry::Point;
-use passbooth::imaging::{RgbImage, SecretBuf};
+use passbooth::imaging::warp::Crop;
 use passbooth::spec::Spec;
 
 use crate::common::*;
@@ -78,47 +79,26 @@ fn read_marks() -> Vec<Marks> {
     .collect()
 }
 
+/// The `[x, y, w, h]` part of `img`, pixel for pixel.
 fn cropped(img: &RgbImage, [x, y, w, h]: [u32; 4]) -> RgbImage {
-    let mut buf = SecretBuf::<u8>::zeroed(w as usize * h as usize * 3);
-    for (row, dst) in buf.chunks_exact_mut(w as usize * 3).enumerate() {
-        let start = ((y as usize + row) * img.width() as usize + x as usize) * 3;
-        dst.copy_from_slice(&img.as_bytes()[start..start + w as usize * 3]);
-    }
-    RgbImage::from_buf(w, h, buf).unwrap()
+    let (w, h) = (w as f32, h as f32);
+    let crop = Crop {
+        center: Point::new(x as f32 + w / 2.0, y as f32 + h / 2.0),
+        width: w,
+        height: h,
+        angle: 0.0,
+    };
+    resample(img, crop, w as u32, h as u32)
 }
 
-/// Where a point of a `w` x `h` picture lands in `turned_picture(picture, deg)`.
-fn turned(p: Point, (w, h): (u32, u32), deg: f32) -> Point {
-    let a = deg.to_radians();
-    let (cw, ch) = turned_canvas(w, h, deg);
-    let (dx, dy) = (p.x - w as f32 / 2.0, p.y - h as f32 / 2.0);
-    Point::new(
-        cw as f32 / 2.0 + dx * a.cos() - dy * a.sin(),
-        ch as f32 / 2.0 + dx * a.sin() + dy * a.cos(),
-    )
-}
-
-/// `img` turned by `deg` degrees (clockwise on screen) on a canvas that
-/// holds it all, as `common::rotated` turns it, but with the corners filled
-/// by the picture's own edge pixels drawn out: a flat grey fill beside the
-/// hair is a background no camera sees.
-fn turned_picture(img: &RgbImage, deg: f32) -> RgbImage {
-    let (w, h) = (img.width() as f32, img.height() as f32);
-    let a = deg.to_radians();
-    let (cw, ch) = turned_canvas(img.width(), img.height(), deg);
-    let mut out = RgbImage::black(cw, ch);
-    let (cx, cy) = (cw as f32 / 2.0, ch as f32 / 2.0);
-    for y in 0..ch {
-        for x in 0..cw {
-            // The inverse of `turned`: back by -deg about the centres.
-            let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
-            let sx = w / 2.0 + dx * a.cos() + dy * a.sin();
-            let sy = h / 2.0 - dx * a.sin() + dy * a.cos();
-            let px = img.sample_clamped(sx, sy);
-            out.put(x, y, px.map(|v| v.round().clamp(0.0, 255.0) as u8));
-        }
-    }
-    out
+/// `img` turned by `deg` degrees as `common::rotated` turns it, but with
+/// the corners filled by the picture's own edge pixels drawn out: a flat
+/// grey fill beside the hair is a background no camera sees. Returns the
+/// crop that turned it and the picture.
+fn turned_picture(img: &RgbImage, deg: f32) -> (Crop, RgbImage) {
+    let (crop, cw, ch) = turning(img.width(), img.height(), deg);
+    let out = passbooth::imaging::warp::resample(img, &crop, cw, ch, None);
+    (crop, out)
 }
 
 /// The engine's points for the marked face, in the file's pixels, and the
@@ -135,20 +115,20 @@ fn measure(
         Some(c) => (cropped(&whole, c), Point::new(c[0] as f32, c[1] as f32)),
         None => (whole, Point::new(0.0, 0.0)),
     };
-    let size = (img.width(), img.height());
     let (img, origin, m) = if deg == 0.0 {
         (img, origin, m.clone())
     } else {
         // Marks into the crop, then turned with it; compared there.
-        let local = |p: Point| Point::new(p.x - origin.x, p.y - origin.y);
-        let move_ = |p: Point| turned(local(p), size, deg);
+        let (crop, turned) = turned_picture(&img, deg);
+        let (cw, ch) = (turned.width(), turned.height());
+        let move_ = |p: Point| crop.output_of(p.minus(origin), cw, ch);
         let moved = Marks {
             crown: m.crown.map(move_),
             chin: m.chin.map(move_),
             eyes: m.eyes.map(move_),
             ..m.clone()
         };
-        (turned_picture(&img, deg), Point::new(0.0, 0.0), moved)
+        (turned, Point::new(0.0, 0.0), moved)
     };
     let opts = Options {
         dpi: spec.dpi,

@@ -21,28 +21,30 @@ pub fn astronaut() -> RgbImage {
 
 /// `img` sampled through `crop` into `w` x `h` pixels, grey outside.
 pub fn resample(img: &RgbImage, crop: Crop, w: u32, h: u32) -> RgbImage {
-    passbooth::imaging::warp::resample(img, &crop, w, h, [90, 90, 90])
+    passbooth::imaging::warp::resample(img, &crop, w, h, Some([90, 90, 90]))
 }
 
 /// `img` turned by `deg` degrees (positive: clockwise on screen) on a canvas
 /// large enough to hold it, the corners filled with grey.
 pub fn rotated(img: &RgbImage, deg: f32) -> RgbImage {
-    let (w, h) = (img.width() as f32, img.height() as f32);
-    let (cw, ch) = turned_canvas(img.width(), img.height(), deg);
+    let (crop, cw, ch) = turning(img.width(), img.height(), deg);
+    resample(img, crop, cw, ch)
+}
+
+/// The crop that turns a `w` x `h` picture by `deg` (positive: clockwise on
+/// screen) onto a canvas that holds it all, and the canvas's size. A point
+/// of the picture lands at `crop.output_of(p, cw, ch)`.
+pub fn turning(w: u32, h: u32, deg: f32) -> (Crop, u32, u32) {
+    let a = deg.to_radians();
+    let (w, h, c, s) = (w as f32, h as f32, a.cos().abs(), a.sin().abs());
+    let (cw, ch) = ((w * c + h * s).ceil() as u32, (w * s + h * c).ceil() as u32);
     let crop = Crop {
         center: Point::new(w / 2.0, h / 2.0),
         width: cw as f32,
         height: ch as f32,
-        angle: -deg.to_radians(),
+        angle: -a,
     };
-    resample(img, crop, cw, ch)
-}
-
-/// The size of the canvas that holds a `w` x `h` picture turned by `deg`.
-pub fn turned_canvas(w: u32, h: u32, deg: f32) -> (u32, u32) {
-    let a = deg.to_radians();
-    let (w, h, c, s) = (w as f32, h as f32, a.cos().abs(), a.sin().abs());
-    ((w * c + h * s).ceil() as u32, (w * s + h * c).ceil() as u32)
+    (crop, cw, ch)
 }
 
 /// A 640 x 480 viewfinder frame of the astronaut as a booth camera sees a
