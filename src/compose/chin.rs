@@ -32,21 +32,7 @@ mod tests {
 
     /// Skin above y = `edge`, shadow below.
     fn photo(edge: u32) -> RgbImage {
-        let mut img = RgbImage::black(64, 200);
-        for y in 0..200 {
-            for x in 0..64 {
-                img.put(
-                    x,
-                    y,
-                    if y < edge {
-                        [200, 150, 120]
-                    } else {
-                        [90, 60, 50]
-                    },
-                );
-            }
-        }
-        img
+        crate::compose::guide::two_tone(64, 200, edge, [200, 150, 120], [90, 60, 50])
     }
 
     #[test]

@@ -7,10 +7,10 @@
 //!
 //! The mask is coarse (a 256-cell grid over head and shoulders) and soft at
 //! its edge, so its half-way crossing lies a cell or two off the hair; each
-//! crossing is moved to the strongest colour edge of the photo within two
-//! cells of it, where there is one (a plain background's edge against the
-//! hair is sharp; hair fading into a background of its own colour keeps the
-//! mask's crossing).
+//! crossing is moved to the strongest colour edge of the photo within
+//! [`SNAP_CELLS`] cells below it (a quarter of that above), where there is
+//! one (a plain background's edge against the hair is sharp; hair fading
+//! into a background of its own colour keeps the mask's crossing).
 
 use serde::Serialize;
 
@@ -144,13 +144,7 @@ mod tests {
 
     /// A 256 x 256 photo: `background` above y = `top`, `hair` below.
     fn photo(top: u32, background: [u8; 3], hair: [u8; 3]) -> RgbImage {
-        let mut img = RgbImage::black(256, 256);
-        for y in 0..256 {
-            for x in 0..256 {
-                img.put(x, y, if y < top { background } else { hair });
-            }
-        }
-        img
+        crate::compose::guide::two_tone(256, 256, top, background, hair)
     }
 
     fn guide(img: &RgbImage) -> Guide<'_> {

@@ -43,3 +43,15 @@ impl Guide<'_> {
         best.map(|(s, _)| s)
     }
 }
+
+/// A `w` x `h` test photo: `above` over row `edge`, `below` from it down.
+#[cfg(test)]
+pub(super) fn two_tone(w: u32, h: u32, edge: u32, above: [u8; 3], below: [u8; 3]) -> RgbImage {
+    let mut img = RgbImage::black(w, h);
+    for y in 0..h {
+        for x in 0..w {
+            img.put(x, y, if y < edge { above } else { below });
+        }
+    }
+    img
+}
