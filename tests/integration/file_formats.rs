@@ -89,6 +89,22 @@ fn assert_upright(img: &RgbImage, what: &str) {
     assert!(right[2] > 200 && right[0] < 60, "{what}: right {right:?}");
 }
 
+/// A JPEG with the EXIF record in an APP1 segment, as phones write
+/// portraits.
+fn jpeg_turned(img: &image::RgbImage) -> Vec<u8> {
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95)
+        .encode_image(img)
+        .unwrap();
+    let mut app1 = vec![0xFF, 0xE1, 0, (2 + 6 + EXIF_ROTATE_90.len()) as u8];
+    app1.extend_from_slice(b"Exif\0\0");
+    app1.extend_from_slice(&EXIF_ROTATE_90);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
 /// A PNG with an `eXIf` chunk before its pixels.
 fn png_turned(img: &image::RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
@@ -147,6 +163,7 @@ fn tiff_turned(img: &image::RgbImage) -> Vec<u8> {
 fn each_format_turns_the_photo_upright_by_its_own_orientation_record() {
     let stored = stored_sideways();
     let cases = [
+        ("JPEG APP1 EXIF", jpeg_turned(&stored)),
         ("PNG eXIf", png_turned(&stored)),
         ("WebP EXIF", webp_turned(&stored)),
         ("TIFF Orientation", tiff_turned(&stored)),
@@ -157,7 +174,11 @@ fn each_format_turns_the_photo_upright_by_its_own_orientation_record() {
     }
     // The same files without the record stay as stored: the turn above is
     // the record's doing.
-    for format in [image::ImageFormat::Png, image::ImageFormat::WebP] {
+    for format in [
+        image::ImageFormat::Jpeg,
+        image::ImageFormat::Png,
+        image::ImageFormat::WebP,
+    ] {
         let img = decode_bytes(&encoded(&stored, format)).unwrap();
         assert_eq!((img.width(), img.height()), (16, 32), "{format:?}");
     }

@@ -187,48 +187,6 @@ mod tests {
         assert_eq!(img.get(4, 2), [4, 2, 7]);
     }
 
-    /// A JPEG whose pixels are stored turned 90 degrees anticlockwise, with
-    /// EXIF orientation 6 ("turn 90 degrees clockwise to display"), as phones
-    /// write portraits.
-    fn sideways_jpeg() -> Vec<u8> {
-        // Displayed: 32 x 16, left half red, right half blue. Stored: 16 x 32,
-        // blue on top, red below.
-        let stored = image::RgbImage::from_fn(16, 32, |_, y| {
-            if y < 16 {
-                image::Rgb([0, 0, 255])
-            } else {
-                image::Rgb([255, 0, 0])
-            }
-        });
-        let mut jpeg = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95)
-            .encode_image(&stored)
-            .unwrap();
-        let tiff: [u8; 26] = [
-            b'I', b'I', 0x2A, 0, 8, 0, 0, 0, // header, IFD at 8
-            1, 0, // one entry
-            0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, // Orientation = 6
-            0, 0, 0, 0, // no next IFD
-        ];
-        let mut app1 = vec![0xFF, 0xE1, 0, 34];
-        app1.extend_from_slice(b"Exif\0\0");
-        app1.extend_from_slice(&tiff);
-        let mut out = jpeg[..2].to_vec();
-        out.extend_from_slice(&app1);
-        out.extend_from_slice(&jpeg[2..]);
-        out
-    }
-
-    #[test]
-    fn exif_orientation_turns_the_photo_upright() {
-        let img = decode_bytes(&sideways_jpeg()).unwrap();
-        assert_eq!((img.width(), img.height()), (32, 16));
-        let left = img.get(4, 8);
-        let right = img.get(28, 8);
-        assert!(left[0] > 200 && left[2] < 60, "left {left:?}");
-        assert!(right[2] > 200 && right[0] < 60, "right {right:?}");
-    }
-
     #[test]
     fn text_is_not_an_image() {
         assert!(matches!(
