@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
+use passbooth::compose::matte::Matte;
 use passbooth::engine::report::Timings;
 use passbooth::engine::{BackgroundMode, Engine, Options, files};
 use passbooth::imaging::decode::{decode_bytes, decode_file};
@@ -89,7 +90,7 @@ fn twelve_megapixels(src: &RgbImage) -> SecretBuf<u8> {
     encode(&big, Format::Jpeg, 300).expect("encode")
 }
 
-fn bench_compose(c: &mut Criterion, jpeg: &[u8]) {
+fn bench_compose(c: &mut Criterion, jpeg: &[u8], src: &RgbImage) {
     let lib = SpecLibrary::load_dir(&repo("specs")).expect("specs");
     let spec = lib.get("us-passport").expect("spec").clone();
     let mut engine = Engine::load(&repo("models")).expect("models");
@@ -108,6 +109,26 @@ fn bench_compose(c: &mut Criterion, jpeg: &[u8]) {
     g.bench_function("12mp_working_copy", |b| {
         b.iter(|| black_box(decoded.box_downscale(4).width()))
     });
+    // The background-replacement matte at 300 and 600 dpi (US: 600 and
+    // 1200 px square), from a disc-shaped person probability.
+    for side in [600u32, 1200] {
+        let photo = resample(src, Point::new(256.0, 256.0), 512.0, side, side);
+        let person: Vec<f32> = (0..side * side)
+            .map(|i| {
+                let (x, y) = ((i % side) as f32, (i / side) as f32);
+                let r = ((x - side as f32 / 2.0).powi(2) + (y - side as f32 / 2.0).powi(2)).sqrt();
+                (1.0 - (r - side as f32 * 0.35) / 10.0).clamp(0.0, 1.0)
+            })
+            .collect();
+        g.bench_function(format!("matte_{side}px"), |b| {
+            b.iter(|| {
+                let copy = SecretBuf::try_copy_of(photo.as_bytes());
+                let mut out = RgbImage::from_buf(side, side, copy).expect("size");
+                Matte::refine(&photo, &person, 3.2).replace_background(&mut out, [255; 3]);
+                black_box(out.get(0, 0))
+            })
+        });
+    }
     g.bench_function("12mp_jpeg_end_to_end", |b| {
         b.iter(|| {
             let img = decode_bytes(jpeg).expect("decode");
@@ -303,7 +324,7 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench_detection(&mut c, &frames);
     bench_models(&mut c);
-    bench_compose(&mut c, &jpeg);
+    bench_compose(&mut c, &jpeg, &src);
     bench_sheet(&mut c, &src);
     bench_live_frame(&mut c, &frames);
     bench_camera_formats(&mut c);

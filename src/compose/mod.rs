@@ -3,4 +3,5 @@ pub mod chin;
 pub mod crown;
 pub mod guide;
 pub mod layout;
+pub mod matte;
 pub mod render;

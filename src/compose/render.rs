@@ -1,19 +1,15 @@
 //! Sampling the finished photo out of the source through the crop, with
 //! optional background replacement and padding.
 
+use super::matte::Matte;
 use crate::imaging::warp::{Crop, sample_pixel, supersampling};
 use crate::imaging::{RgbImage, SecretBuf};
 use crate::vision::PersonMask;
 
-/// The person mask is sharpened between these values: the model's soft
-/// 256-cell edge would otherwise leave a halo of the old background.
-const MASK_LOW: f32 = 0.35;
-const MASK_HIGH: f32 = 0.75;
-
 /// What to paint where there is no person.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Painting {
-    /// Replace the background by this colour, blending at the mask's edge.
+    /// Replace the background by this colour, along the person's matte.
     pub background: Option<[u8; 3]>,
     /// Fill any part of the crop outside the source with this colour; with
     /// `None` the edge pixels are repeated (and the margin check fails).
@@ -29,14 +25,10 @@ pub struct Rendered {
     pub person: SecretBuf<f32>,
 }
 
-fn smoothstep(x: f32) -> f32 {
-    let t = ((x - MASK_LOW) / (MASK_HIGH - MASK_LOW)).clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
-}
-
 /// Renders `out_w` x `out_h` pixels of `src` through `crop`. Each output
 /// pixel averages a k x k grid of bilinear samples, k the downscale factor
-/// (at most 4), so a 12 MP photo shrinks without aliasing.
+/// (at most 4), so a 12 MP photo shrinks without aliasing. A replaced
+/// background follows the person's [`Matte`], refined at this resolution.
 pub fn render(
     src: &RgbImage,
     crop: &Crop,
@@ -49,21 +41,17 @@ pub fn render(
     let mut person = SecretBuf::<f32>::zeroed(out_w as usize * out_h as usize);
     let k = supersampling(crop, out_w);
     let pad = paint.padding.map(|c| c.map(f32::from));
-    let bg = paint.background.map(|c| c.map(f32::from));
     for v in 0..out_h {
         for u in 0..out_w {
-            let mut px = sample_pixel(src, crop, (u, v), (out_w, out_h), k, pad);
+            let px = sample_pixel(src, crop, (u, v), (out_w, out_h), k, pad);
             let centre = crop.source_of(u as f32 + 0.5, v as f32 + 0.5, out_w, out_h);
-            let m = mask.at(centre);
-            person[(v * out_w + u) as usize] = m;
-            if let Some(fill) = bg {
-                let alpha = smoothstep(m);
-                for c in 0..3 {
-                    px[c] = px[c] * alpha + fill[c] * (1.0 - alpha);
-                }
-            }
+            person[(v * out_w + u) as usize] = mask.at(centre);
             image.put(u, v, px.map(|x| x.round().clamp(0.0, 255.0) as u8));
         }
+    }
+    if let Some(fill) = paint.background {
+        let cell_px = mask.cell_size() * out_w as f32 / crop.width;
+        Matte::refine(&image, &person, cell_px).replace_background(&mut image, fill);
     }
     Rendered { image, person }
 }

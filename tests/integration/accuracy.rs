@@ -4,7 +4,7 @@
 //! height, crown and chin measured along the face's own vertical (a head
 //! too tall or too short is what a passport office refuses).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use passbooth::compose::crown::CrownSource;
 use passbooth::compose::layout::FacePoints;
@@ -256,31 +256,18 @@ fn judge(errors: [(f64, f64); 3], bounds: [(f64, f64); 3]) {
     assert!(over.is_empty(), "over the bounds: {over:?}");
 }
 
-/// The shared portraits, when this run measures on them. Accuracy is the
-/// host's measure (the same models; their agreement on ARM is tested on its
-/// own): under emulation it would only cost minutes.
-fn marked_portraits() -> Option<PathBuf> {
-    if std::env::var_os("PASSBOOTH_EMULATED").is_some() {
-        skipped("accuracy on the marked portraits is measured on the host");
-        return None;
-    }
-    let dir = faces_dir();
-    if dir.is_none() {
-        missing_input("the shared faces folder (../shared/faces or $PASSBOOTH_FACES)");
-    }
-    dir
-}
-
 #[test]
 fn crown_chin_and_eyes_against_hand_marks() {
-    if let Some(dir) = marked_portraits() {
+    if let Some(dir) = shared_portraits("accuracy on the marked portraits is measured on the host")
+    {
         judge(evaluate(&dir, 0.0), [GOAL, GOAL, EYES]);
     }
 }
 
 #[test]
 fn the_same_faces_turned_6_degrees_either_way() {
-    if let Some(dir) = marked_portraits() {
+    if let Some(dir) = shared_portraits("accuracy on the marked portraits is measured on the host")
+    {
         for deg in [6.0, -6.0] {
             judge(evaluate(&dir, deg), [GOAL, GOAL, EYES]);
         }

@@ -361,3 +361,19 @@ pub fn faces_dir() -> Option<PathBuf> {
         .unwrap_or_else(|| repo("../shared/faces"));
     dir.join("ANNOTATIONS.tsv").is_file().then_some(dir)
 }
+
+/// The shared portraits, when this run measures on them: measures on them
+/// are the host's (the same models; their agreement on ARM is tested on
+/// its own), under emulation they would only cost minutes, so there the
+/// test is counted as skipped for `why`.
+pub fn shared_portraits(why: &str) -> Option<PathBuf> {
+    if std::env::var_os("PASSBOOTH_EMULATED").is_some() {
+        skipped(why);
+        return None;
+    }
+    let dir = faces_dir();
+    if dir.is_none() {
+        missing_input("the shared faces folder (../shared/faces or $PASSBOOTH_FACES)");
+    }
+    dir
+}

@@ -5,6 +5,7 @@ mod booth;
 mod cli;
 mod common;
 mod cups;
+mod cutout;
 mod detection;
 mod doctor;
 mod evaluation;
