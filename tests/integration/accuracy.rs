@@ -24,25 +24,33 @@ const GOAL: (f64, f64) = (2.0, 5.0);
 /// Eye centres: mean and worst distance, % of head (what the mesh gives
 /// today, with a little room for the models' noise).
 const EYES: (f64, f64) = (1.6, 4.8);
+/// The held-out faces (marked after the crown and chin searches were
+/// tuned, never tuned on): what the engine does there today, with a little
+/// room, so it cannot get worse unseen. Not the goal: one chin is 8 % off.
+const HELD_OUT: (f64, f64) = (3.0, 9.0);
+/// Eyes on the held-out faces (small faces, one laughing behind glasses).
+const HELD_OUT_EYES: (f64, f64) = (2.5, 6.0);
 
 /// One marked face.
 #[derive(Clone)]
-struct Marks {
-    file: String,
-    crop: Option<[u32; 4]>,
+pub struct Marks {
+    pub file: String,
+    pub crop: Option<[u32; 4]>,
     crown: Option<Point>,
     chin: Option<Point>,
     /// The image's left and right eye.
     eyes: [Point; 2],
-    glasses: bool,
+    pub glasses: bool,
+    /// Marked after the searches were tuned (`held-out`), or tuned on.
+    held_out: bool,
 }
 
-fn read_marks() -> Vec<Marks> {
+pub fn read_marks() -> Vec<Marks> {
     let text = std::fs::read_to_string(repo("tests/fixtures/accuracy/marks.tsv")).unwrap();
     let mut rows = text.lines();
     let header: Vec<&str> = rows.next().unwrap().split('\t').collect();
     assert_eq!(
-        header[..11],
+        header[..12],
         [
             "file",
             "crop",
@@ -54,7 +62,8 @@ fn read_marks() -> Vec<Marks> {
             "right_eye_y",
             "left_eye_x",
             "left_eye_y",
-            "glasses"
+            "glasses",
+            "set"
         ]
     );
     rows.map(|line| {
@@ -74,13 +83,18 @@ fn read_marks() -> Vec<Marks> {
             chin: point(4),
             eyes: [point(6).unwrap(), point(8).unwrap()],
             glasses: f[10] == "yes",
+            held_out: match f[11] {
+                "dev" => false,
+                "held-out" => true,
+                other => panic!("set {other:?}: dev or held-out"),
+            },
         }
     })
     .collect()
 }
 
 /// The `[x, y, w, h]` part of `img`, pixel for pixel.
-fn cropped(img: &RgbImage, [x, y, w, h]: [u32; 4]) -> RgbImage {
+pub fn cropped(img: &RgbImage, [x, y, w, h]: [u32; 4]) -> RgbImage {
     let (w, h) = (w as f32, h as f32);
     let crop = Crop {
         center: Point::new(x as f32 + w / 2.0, y as f32 + h / 2.0),
@@ -109,7 +123,7 @@ fn measure(
     dir: &Path,
     m: &Marks,
     deg: f32,
-) -> Option<(FacePoints, Marks)> {
+) -> Option<(FacePoints, Marks, Option<f64>)> {
     let whole = decode_file(&dir.join(&m.file)).unwrap();
     let (img, origin) = match m.crop {
         Some(c) => (cropped(&whole, c), Point::new(c[0] as f32, c[1] as f32)),
@@ -137,6 +151,7 @@ fn measure(
     let a = engine
         .process(&img, spec, &opts, &mut Timings::default())
         .unwrap();
+    let planned_head_mm = a.layout.as_ref().map(|l| l.head_mm);
     let (p, _source): (FacePoints, CrownSource) = a.points?;
     let shift = |q: Point| Point::new(q.x + origin.x, q.y + origin.y);
     let points = FacePoints {
@@ -146,7 +161,7 @@ fn measure(
         crown: shift(p.crown),
         face_width: p.face_width,
     };
-    Some((points, m))
+    Some((points, m, planned_head_mm))
 }
 
 /// Mean and largest of `v`.
@@ -155,9 +170,14 @@ fn summary(v: &[f64]) -> (f64, f64) {
     (mean, v.iter().copied().fold(0.0, f64::max))
 }
 
-/// Errors on every marked face turned by `deg`: (crown, chin, eyes), each
-/// (mean, worst) in % of head, printed face by face.
-fn evaluate(dir: &Path, deg: f32) -> [(f64, f64); 3] {
+/// Errors of one set of faces: (crown, chin, eyes), each (mean, worst) in
+/// % of head.
+type Errors = [(f64, f64); 3];
+
+/// Errors on every marked face turned by `deg`, printed face by face: the
+/// dev faces' and the held-out faces'. Also prints how far from the spec's
+/// planned head height (US: the middle of 25-35 mm) the real head lands.
+fn evaluate(dir: &Path, deg: f32) -> [Errors; 2] {
     let marks = read_marks();
     let spec = Spec::load(&repo("specs/us-passport.toml")).unwrap();
     let mut engine = Engine::load(&repo("models")).unwrap();
@@ -175,7 +195,8 @@ fn evaluate(dir: &Path, deg: f32) -> [(f64, f64); 3] {
         .collect();
     let below_eyes = summary(&complete).0;
 
-    let (mut crown_err, mut chin_err, mut eye_err) = (Vec::new(), Vec::new(), Vec::new());
+    let mut errs: [[Vec<f64>; 3]; 2] = Default::default();
+    let mut head_mm_off = Vec::new();
     let mut lost = Vec::new();
     println!(
         "{:<48} {:>7} {:>7} {:>7}   (% of head; + = below the mark)",
@@ -191,7 +212,7 @@ fn evaluate(dir: &Path, deg: f32) -> [(f64, f64); 3] {
                 f64::from(m.eyes[0].dist(m.eyes[1])) * 2.9 // typical head / eye distance
             }
         };
-        let Some((p, m)) = measure(&mut engine, &spec, dir, m, deg) else {
+        let Some((p, m, planned_mm)) = measure(&mut engine, &spec, dir, m, deg) else {
             lost.push(m.file.clone());
             continue;
         };
@@ -222,24 +243,46 @@ fn evaluate(dir: &Path, deg: f32) -> [(f64, f64); 3] {
             eyes[0].max(eyes[1]),
             if m.glasses { "  glasses" } else { "" }
         );
-        crown_err.extend(crown.map(f64::abs));
-        chin_err.extend(chin.map(f64::abs));
-        eye_err.extend(eyes);
+        // The photo scales the engine's head to the planned height; the
+        // real head is off by the crown's and the chin's errors together.
+        if let (Some(c), Some(n), Some(mm)) = (crown, chin, planned_mm) {
+            head_mm_off.push(mm * (c - n).abs() / 100.0);
+        }
+        let set = &mut errs[usize::from(m.held_out)];
+        set[0].extend(crown.map(f64::abs));
+        set[1].extend(chin.map(f64::abs));
+        set[2].extend(eyes);
     }
+    let [dev, held] = &errs;
     println!(
-        "turned {deg} degrees: faces {} (crown marked on {}, chin on {}); lost: {lost:?}",
+        "turned {deg} degrees: faces {} ({} held out; crown marked on {}, chin on {}); lost: {lost:?}",
         marks.len(),
-        crown_err.len(),
-        chin_err.len()
+        marks.iter().filter(|m| m.held_out).count(),
+        dev[0].len() + held[0].len(),
+        dev[1].len() + held[1].len()
+    );
+    let (mean, worst) = summary(&head_mm_off);
+    println!(
+        "real head height off the planned one (US passport, {} faces with crown and chin): mean {mean:.2} mm, worst {worst:.2} mm",
+        head_mm_off.len()
     );
     assert!(lost.is_empty(), "no face measured on {lost:?}");
-    assert!(marks.len() >= 33, "{} marked faces", marks.len());
-    [summary(&crown_err), summary(&chin_err), summary(&eye_err)]
+    assert!(marks.len() >= 40, "{} marked faces", marks.len());
+    errs.map(|[crown, chin, eyes]| [summary(&crown), summary(&chin), summary(&eyes)])
 }
 
-/// Prints each of `[crown, chin, eyes]` and fails on any over its bound.
-fn judge(errors: [(f64, f64); 3], bounds: [(f64, f64); 3]) {
+/// Prints each of `[crown, chin, eyes]` of the dev faces and the held-out
+/// ones, and fails on any over its bound.
+fn judge([dev, held]: [Errors; 2]) {
     let mut over = Vec::new();
+    println!("dev faces:");
+    check_bounds(dev, [GOAL, GOAL, EYES], &mut over);
+    println!("held-out faces:");
+    check_bounds(held, [HELD_OUT, HELD_OUT, HELD_OUT_EYES], &mut over);
+    assert!(over.is_empty(), "over the bounds: {over:?}");
+}
+
+fn check_bounds(errors: Errors, bounds: Errors, over: &mut Vec<String>) {
     for ((what, (mean, worst)), bound) in ["crown", "chin", "eyes"]
         .into_iter()
         .zip(errors)
@@ -253,14 +296,13 @@ fn judge(errors: [(f64, f64); 3], bounds: [(f64, f64); 3]) {
             over.push(format!("{what}: mean {mean:.2} %, worst {worst:.2} %"));
         }
     }
-    assert!(over.is_empty(), "over the bounds: {over:?}");
 }
 
 #[test]
 fn crown_chin_and_eyes_against_hand_marks() {
     if let Some(dir) = shared_portraits("accuracy on the marked portraits is measured on the host")
     {
-        judge(evaluate(&dir, 0.0), [GOAL, GOAL, EYES]);
+        judge(evaluate(&dir, 0.0));
     }
 }
 
@@ -269,7 +311,7 @@ fn the_same_faces_turned_6_degrees_either_way() {
     if let Some(dir) = shared_portraits("accuracy on the marked portraits is measured on the host")
     {
         for deg in [6.0, -6.0] {
-            judge(evaluate(&dir, deg), [GOAL, GOAL, EYES]);
+            judge(evaluate(&dir, deg));
         }
     }
 }
