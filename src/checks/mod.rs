@@ -6,6 +6,7 @@
 //! with its neighbours and the spec in one place; the limits are in
 //! `thresholds.rs` and the measurements in `photometry.rs`.
 
+pub mod eyewear;
 pub mod photometry;
 pub mod thresholds;
 
@@ -55,6 +56,10 @@ pub enum Reason {
     InsufficientMargin,
     /// The skin colour is implausible (colour cast, black and white).
     UnnaturalColour,
+    /// Glasses are worn where the spec forbids them.
+    Glasses,
+    /// Light reflects off the glasses' lenses.
+    Glare,
 }
 
 /// One check's outcome.
@@ -293,6 +298,24 @@ pub fn evaluate(e: &Evidence) -> Vec<Check> {
             "ratio",
         ),
     ]);
+    match s.glasses {
+        spec::Glasses::Forbidden => checks.push(Check::range(
+            "no_glasses",
+            Glasses,
+            p.eyewear.bridge_bar,
+            None,
+            Some(t::MAX_FRAME_CONTRAST),
+            "luma step of a bar across the nose bridge",
+        )),
+        spec::Glasses::Allowed => checks.push(Check::range(
+            "lens_glare",
+            Glare,
+            p.eyewear.lens_glare,
+            None,
+            Some(t::MAX_LENS_GLARE),
+            "share of the lens rings clipped",
+        )),
+    }
     let mouth_max = match s.expression {
         spec::Expression::Neutral => t::MAX_MOUTH_OPEN_NEUTRAL,
         spec::Expression::NeutralOrSmile => t::MAX_MOUTH_OPEN_SMILE,

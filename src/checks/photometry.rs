@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::eyewear::{self, Eyewear};
 use crate::imaging::colour::{Lab, srgb_to_lab};
 use crate::imaging::{RgbImage, SecretBuf};
 use crate::vision::Point;
@@ -48,6 +49,8 @@ pub struct Photometry {
     pub background_spread: f64,
     /// Share of the photo that is background.
     pub background_share: f64,
+    /// Glasses' frame and glare.
+    pub eyewear: Eyewear,
 }
 
 /// Points of `poly` pulled towards its centroid by `keep`.
@@ -63,7 +66,7 @@ fn shrink(poly: &[Point], keep: f32) -> Vec<Point> {
 }
 
 /// Even-odd point-in-polygon test.
-fn inside(poly: &[Point], x: f32, y: f32) -> bool {
+pub(super) fn inside(poly: &[Point], x: f32, y: f32) -> bool {
     let mut hit = false;
     let mut j = poly.len() - 1;
     for i in 0..poly.len() {
@@ -77,7 +80,7 @@ fn inside(poly: &[Point], x: f32, y: f32) -> bool {
 }
 
 /// Calls `f(x, y)` for every pixel whose centre lies inside `poly`.
-fn for_each_inside(poly: &[Point], w: u32, h: u32, mut f: impl FnMut(u32, u32)) {
+pub(super) fn for_each_inside(poly: &[Point], w: u32, h: u32, mut f: impl FnMut(u32, u32)) {
     if poly.len() < 3 {
         return;
     }
@@ -216,6 +219,7 @@ pub fn measure(img: &RgbImage, person: &[f32], regions: &Regions) -> Photometry 
         background_lab: [bg[0].mean(), bg[1].mean(), bg[2].mean()],
         background_spread: bg[0].std(),
         background_share: bg[0].n / f64::from(w * h),
+        eyewear: eyewear::measure(img, regions),
     }
 }
 

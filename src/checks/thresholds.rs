@@ -87,3 +87,15 @@ pub const SECOND_FACE_MIN_SIZE: f64 = 0.35;
 /// Largest offset of the eye midpoint from the photo's vertical centre line,
 /// mm (ICAO: face centre 45-55 % across; 5 % of 35 mm is 1.75).
 pub const MAX_CENTRE_OFFSET_MM: f64 = 1.75;
+/// Largest bar contrast (luma step, 0-255) across the nose bridge before the
+/// face counts as wearing glasses. On the 40 marked portraits
+/// (`tests/integration/glasses.rs`) bare faces measure 2-16 (16: a 3/4 view
+/// in a fur collar), glasses 72 (black rims), 21 (thin rims, a 44 px face)
+/// and 8 (thin rims on a laughing 76 px face: missed); frames drawn on the
+/// astronaut 26 (thin light metal) and 126 (black plastic).
+pub const MAX_FRAME_CONTRAST: f64 = 18.0;
+/// Largest share of clipped pixels (luma >= 245) in the lenses' rings
+/// around the eyes, outside the eyes: every marked portrait measures under
+/// 0.001 (shiny skin reaches 0.08 at luma 225, hence the high level);
+/// drawn reflections of a few millimetres measure several percent.
+pub const MAX_LENS_GLARE: f64 = 0.01;

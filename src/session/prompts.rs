@@ -205,6 +205,10 @@ pub fn reason_text(reason: crate::checks::Reason, lang: Language) -> &'static st
         (InsufficientMargin, De) => "Kopf in die Mitte",
         (UnnaturalColour, En) => "Colours look wrong",
         (UnnaturalColour, De) => "Farben stimmen nicht",
+        (Glasses, En) => "Please take off your glasses",
+        (Glasses, De) => "Bitte Brille abnehmen",
+        (Glare, En) => "Reflection on your glasses",
+        (Glare, De) => "Spiegelung in der Brille",
     }
 }
 

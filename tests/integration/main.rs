@@ -11,6 +11,7 @@ mod doctor;
 mod evaluation;
 mod file_formats;
 mod footprint;
+mod glasses;
 mod hostile_printer;
 mod layers;
 mod memory;
