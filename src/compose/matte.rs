@@ -77,22 +77,30 @@ impl Matte {
             }
         }
         let coef = stats.fit(&small, &small.prior);
+        // One person: the largest region on the reduced grid (islands are
+        // far larger than its cells) and its soft edge.
+        let solid: Vec<bool> = (0..small.w * small.h)
+            .map(|i| coef.apply(i, [0, 1, 2].map(|k| small.rgb[k][i])) >= 0.5)
+            .collect();
+        let kept = near_largest_region(&solid, small.w, small.h, radius);
         let mut alpha = SecretBuf::<f32>::zeroed(w as usize * h as usize);
         for y in 0..h {
             for x in 0..w {
+                let cell = (y / step) as usize * small.w + (x / step) as usize;
+                if !kept[cell] {
+                    continue;
+                }
                 let c = coef.at_full(x, y, step);
                 let px = photo.get(x, y).map(|v| f32::from(v) / 255.0);
                 alpha[(y * w + x) as usize] =
                     cleaned(c[0] * px[0] + c[1] * px[1] + c[2] * px[2] + c[3]);
             }
         }
-        let mut matte = Matte {
+        Matte {
             width: w,
             height: h,
             alpha,
-        };
-        matte.keep_largest_region(radius * step as usize);
-        matte
+        }
     }
 
     /// Alpha at a pixel.
@@ -124,60 +132,54 @@ impl Matte {
             }
         }
     }
+}
 
-    /// Zeroes everything but the largest region of alpha >= 0.5 and the
-    /// pixels within `reach` of it (its soft edge).
-    fn keep_largest_region(&mut self, reach: usize) {
-        let (w, h) = (self.width as usize, self.height as usize);
-        let solid: Vec<bool> = self.alpha.iter().map(|&a| a >= 0.5).collect();
-        let mut label = vec![0u32; w * h];
-        let (mut best, mut best_size, mut next) = (0u32, 0usize, 0u32);
-        let mut stack = Vec::new();
-        for start in 0..w * h {
-            if !solid[start] || label[start] != 0 {
-                continue;
+/// Which cells of a `w` x `h` grid lie within `reach` of the largest
+/// 4-connected region of `solid` cells (the region and its soft edge).
+fn near_largest_region(solid: &[bool], w: usize, h: usize, reach: usize) -> Vec<bool> {
+    let mut label = vec![0u32; w * h];
+    let (mut best, mut best_size, mut next) = (0u32, 0usize, 0u32);
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if !solid[start] || label[start] != 0 {
+            continue;
+        }
+        next += 1;
+        let mut size = 0;
+        stack.push(start);
+        label[start] = next;
+        while let Some(i) = stack.pop() {
+            size += 1;
+            let (x, y) = (i % w, i / w);
+            let mut visit = |j: usize| {
+                if solid[j] && label[j] == 0 {
+                    label[j] = next;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
             }
-            next += 1;
-            let mut size = 0;
-            stack.push(start);
-            label[start] = next;
-            while let Some(i) = stack.pop() {
-                size += 1;
-                let (x, y) = (i % w, i / w);
-                let mut visit = |j: usize| {
-                    if solid[j] && label[j] == 0 {
-                        label[j] = next;
-                        stack.push(j);
-                    }
-                };
-                if x > 0 {
-                    visit(i - 1);
-                }
-                if x + 1 < w {
-                    visit(i + 1);
-                }
-                if y > 0 {
-                    visit(i - w);
-                }
-                if y + 1 < h {
-                    visit(i + w);
-                }
+            if x + 1 < w {
+                visit(i + 1);
             }
-            if size > best_size {
-                (best, best_size) = (next, size);
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
             }
         }
-        let mut near: Vec<f32> = label
-            .iter()
-            .map(|&l| f32::from(u8::from(l == best)))
-            .collect();
-        BoxFilter::new(w, h, reach).smooth(&mut near);
-        for (a, n) in self.alpha.iter_mut().zip(near.iter()) {
-            if *n <= 0.0 {
-                *a = 0.0;
-            }
+        if size > best_size {
+            (best, best_size) = (next, size);
         }
     }
+    let mut near: Vec<f32> = label
+        .iter()
+        .map(|&l| f32::from(u8::from(l == best)))
+        .collect();
+    BoxFilter::new(w, h, reach).smooth(&mut near);
+    near.iter().map(|&n| n > 0.0).collect()
 }
 
 fn smoothstep(x: f32) -> f32 {
@@ -302,17 +304,27 @@ impl BoxFilter {
     /// Replaces each value of `v` by its window's mean.
     fn smooth(&mut self, v: &mut [f32]) {
         let (w, h, r) = (self.w, self.h, self.r);
-        for y in 0..h {
-            let line = &v[y * w..(y + 1) * w];
-            let mut sum: f64 = line[..r.min(w)].iter().map(|&x| f64::from(x)).sum();
+        // Along the rows, eight rows at a time: each row's running sum
+        // waits on its last addition, eight independent ones do not.
+        const LANES: usize = 8;
+        for y0 in (0..h).step_by(LANES) {
+            let lanes = LANES.min(h - y0);
+            let mut sum = [0f64; LANES];
+            for (k, s) in sum.iter_mut().enumerate().take(lanes) {
+                let line = &v[(y0 + k) * w..(y0 + k + 1) * w];
+                *s = line[..r.min(w)].iter().map(|&x| f64::from(x)).sum();
+            }
             for x in 0..w {
-                if x + r < w {
-                    sum += f64::from(line[x + r]);
+                for (k, s) in sum.iter_mut().enumerate().take(lanes) {
+                    let row = (y0 + k) * w;
+                    if x + r < w {
+                        *s += f64::from(v[row + x + r]);
+                    }
+                    if x > r {
+                        *s -= f64::from(v[row + x - r - 1]);
+                    }
+                    self.rows[row + x] = *s as f32;
                 }
-                if x > r {
-                    sum -= f64::from(line[x - r - 1]);
-                }
-                self.rows[y * w + x] = sum as f32;
             }
         }
         let rows = &self.rows;
