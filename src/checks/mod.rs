@@ -6,6 +6,7 @@
 //! with its neighbours and the spec in one place; the limits are in
 //! `thresholds.rs` and the measurements in `photometry.rs`.
 
+pub mod digital;
 pub mod eyewear;
 pub mod photometry;
 pub mod thresholds;
@@ -60,6 +61,9 @@ pub enum Reason {
     Glasses,
     /// Light reflects off the glasses' lenses.
     Glare,
+    /// The written file breaks an online portal's rules (size, type,
+    /// pixels).
+    DigitalFile,
 }
 
 /// One check's outcome.

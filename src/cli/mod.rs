@@ -85,6 +85,7 @@ impl PhotoArgs {
         self,
         output: Option<PathBuf>,
         sheet: Option<photo::SheetRequest>,
+        digital: Option<String>,
     ) -> photo::Request {
         photo::Request {
             input: self.input,
@@ -94,6 +95,7 @@ impl PhotoArgs {
             background: self.background.into(),
             json: self.json,
             sheet,
+            digital,
         }
     }
 }
@@ -135,6 +137,11 @@ enum Command {
         /// queue ipp://localhost:631/printers/NAME) without writing any file.
         #[arg(long, value_name = "URI", requires = "sheet")]
         print: Option<String>,
+        /// Write the photo as a file for this online portal (see `passbooth
+        /// specs`): its pixel size, JPEG quality and file size searched to
+        /// meet the portal's rules, and checked in the report.
+        #[arg(long, value_name = "PROFILE", conflicts_with_all = ["sheet", "print"])]
+        digital: Option<String>,
         #[command(flatten)]
         paper: PaperArgs,
     },
@@ -320,6 +327,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             output,
             sheet,
             print,
+            digital,
             paper,
         } => {
             let sheet = match sheet {
@@ -333,9 +341,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }),
                 None => None,
             };
-            photo::run(&assets, &photo.into_request(output, sheet))
+            photo::run(&assets, &photo.into_request(output, sheet, digital))
         }
-        Command::Check { photo } => photo::run(&assets, &photo.into_request(None, None)),
+        Command::Check { photo } => photo::run(&assets, &photo.into_request(None, None, None)),
         Command::Print {
             file,
             printer,

@@ -5,9 +5,10 @@ use super::{out, outln};
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::compose::digital;
 use crate::config::assets::{Asset, locate};
 use crate::engine::report::{
-    CropReport, Landmarks, OutputReport, PrintReport, Report, SheetReport, Timings,
+    CropReport, DigitalReport, Landmarks, OutputReport, PrintReport, Report, SheetReport, Timings,
 };
 use crate::engine::{Analysis, BackgroundMode, Engine, Options};
 use crate::imaging::decode::decode_file;
@@ -16,6 +17,8 @@ use crate::print::ipp::IppPrinter;
 use crate::print::media::Media;
 use crate::print::{Paper, Sheet, SheetPrinter, sheet_for};
 use crate::spec::SpecLibrary;
+use crate::spec::digital::DigitalLibrary;
+use anyhow::Context;
 
 use super::{EXIT_PRINTER, EXIT_REJECTED};
 
@@ -47,14 +50,25 @@ pub(super) struct Request {
     pub background: BackgroundMode,
     pub json: bool,
     pub sheet: Option<SheetRequest>,
+    /// A digital profile id: the photo is written as a file for that portal.
+    pub digital: Option<String>,
 }
 
 pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
-    let lib = SpecLibrary::load_dir(&locate(Asset::Specs, assets.specs.as_deref()))?;
+    let specs_dir = locate(Asset::Specs, assets.specs.as_deref());
+    let lib = SpecLibrary::load_dir(&specs_dir)?;
     let spec = lib.get(&req.spec)?;
     if let Some(out) = &req.output {
-        encode::Format::from_path(out)?;
+        let format = encode::Format::from_path(out)?;
+        if req.digital.is_some() && format != encode::Format::Jpeg {
+            anyhow::bail!("{}: a digital photo is a JPEG file (.jpg)", out.display());
+        }
     }
+    let profiles = DigitalLibrary::load_dir(&DigitalLibrary::dir_of(&specs_dir))?;
+    let profile = match &req.digital {
+        Some(id) => Some(profiles.for_spec(id, &spec.id)?),
+        None => None,
+    };
     let mut printer = match req.sheet.as_ref().and_then(|s| {
         s.printer
             .as_deref()
@@ -94,14 +108,38 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
     let mut code = if report.accepted { 0 } else { EXIT_REJECTED };
     if let Some(photo) = &analysis.photo {
         let mut out = output_report(&analysis, photo, dpi);
-        match &req.sheet {
-            None => {
+        match (&req.sheet, profile) {
+            (None, Some(profile)) => {
+                let file = digital::export(photo, dpi, profile)?;
+                let checks = crate::checks::digital::verify(&file.bytes, profile);
+                let passed = checks.iter().all(|c| c.passed);
+                let mut written = None;
+                if let Some(path) = &req.output {
+                    std::fs::write(path, &*file.bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    written = Some(path.display().to_string());
+                }
+                if !passed {
+                    code = EXIT_REJECTED;
+                }
+                report.digital = Some(DigitalReport {
+                    profile: profile.id.clone(),
+                    path: written,
+                    width_px: file.size.0,
+                    height_px: file.size.1,
+                    bytes: file.bytes.len(),
+                    quality: file.quality,
+                    passed,
+                    checks,
+                });
+            }
+            (None, None) => {
                 if let Some(path) = &req.output {
                     encode::write_file(photo, path, dpi as u16)?;
                     out.path = Some(path.display().to_string());
                 }
             }
-            Some(sheet_req) => {
+            (Some(sheet_req), _) => {
                 let paper = sheet_req.paper();
                 let sheet = sheet_for(photo, &paper, dpi, Some(&spec.caption))?;
                 let mut sheet_report = sheet_report(&sheet, &paper);
@@ -230,6 +268,7 @@ fn build_report(req: &Request, spec: &str, a: &Analysis, timings: Timings) -> Re
         output: None,
         sheet: None,
         print: None,
+        digital: None,
         timings_ms: timings,
     }
 }
@@ -278,6 +317,33 @@ fn human(r: &Report) -> String {
             o,
             "  sheet {}: {} photos, {} x {} px{at}",
             s.media, s.photos, s.width_px, s.height_px
+        );
+    }
+    if let Some(d) = &r.digital {
+        let at = d
+            .path
+            .as_deref()
+            .map(|p| format!(" -> {p}"))
+            .unwrap_or_default();
+        let verdict = if d.passed {
+            "meets every rule".to_string()
+        } else {
+            let failed: Vec<&str> = d
+                .checks
+                .iter()
+                .filter(|c| !c.passed)
+                .map(|c| c.name)
+                .collect();
+            format!("FAILS {}", failed.join(", "))
+        };
+        let _ = writeln!(
+            o,
+            "  {} file: {} x {} px, {:.1} kB at JPEG quality {}, {verdict}{at}",
+            d.profile,
+            d.width_px,
+            d.height_px,
+            d.bytes as f64 / 1000.0,
+            d.quality
         );
     }
     if let Some(p) = &r.print {

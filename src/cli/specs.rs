@@ -4,10 +4,21 @@ use super::{out, outln};
 use std::path::Path;
 
 use crate::config::assets::{Asset, locate};
+use crate::spec::digital::{DigitalLibrary, DigitalProfile, PxRange, Service};
 use crate::spec::{Spec, SpecLibrary};
 
 pub(super) fn run(dir: Option<&Path>, id: Option<&str>, json: bool) -> anyhow::Result<u8> {
-    let lib = SpecLibrary::load_dir(&locate(Asset::Specs, dir))?;
+    let specs_dir = locate(Asset::Specs, dir);
+    let lib = SpecLibrary::load_dir(&specs_dir)?;
+    let profiles = DigitalLibrary::load_dir(&DigitalLibrary::dir_of(&specs_dir))?;
+    if let Some(p) = id.and_then(|id| profiles.iter().find(|p| p.id == id)) {
+        if json {
+            outln!("{}", serde_json::to_string(p)?)?;
+        } else {
+            out!("{}", describe_profile(p))?;
+        }
+        return Ok(0);
+    }
     match id {
         None if json => outln!(
             "{}",
@@ -23,6 +34,14 @@ pub(super) fn run(dir: Option<&Path>, id: Option<&str>, json: bool) -> anyhow::R
                     s.height_mm,
                     warning(s)
                 )?;
+            }
+            outln!("\ndigital profiles (compose --digital ID):")?;
+            for p in profiles.iter() {
+                let what = match &p.service {
+                    Service::Served => format!("for {}", p.specs.join(", ")),
+                    Service::NotServed(_) => "not served by a booth".to_string(),
+                };
+                outln!("{:<20} {:<40} {what}", p.id, p.name)?;
             }
         }
         Some(id) if json => outln!("{}", serde_json::to_string(lib.get(id)?)?)?,
@@ -101,6 +120,43 @@ fn describe(s: &Spec) -> String {
     }
     for src in &s.sources {
         let _ = writeln!(o, "  source: {src}");
+    }
+    o
+}
+
+fn describe_profile(p: &DigitalProfile) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "{} ({}), for {}", p.name, p.id, p.specs.join(", "));
+    if let Service::NotServed(why) = &p.service {
+        let _ = writeln!(o, "  not served: {why}");
+    } else {
+        let r = |r: PxRange| match (r.min, r.max) {
+            (Some(a), Some(b)) => format!("{a}-{b} px"),
+            (Some(a), None) => format!(">= {a} px"),
+            (None, Some(b)) => format!("<= {b} px"),
+            (None, None) => "any".to_string(),
+        };
+        let _ = writeln!(o, "  width             {}", r(p.width_px));
+        let _ = writeln!(o, "  height            {}", r(p.height_px));
+        let _ = writeln!(o, "  square            {}", yes_no(p.square));
+        let kb = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v} kB"));
+        let _ = writeln!(
+            o,
+            "  file size         {} to {}",
+            kb(p.file_kb.min),
+            kb(p.file_kb.max)
+        );
+        if let Some(r) = p.max_compression_ratio {
+            let _ = writeln!(o, "  compression       at most {r}:1");
+        }
+        let _ = writeln!(o, "  file type         {:?}", p.file_types);
+    }
+    for n in &p.notes {
+        let _ = writeln!(o, "  note: {n}");
+    }
+    for s in &p.sources {
+        let _ = writeln!(o, "  source: {s}");
     }
     o
 }

@@ -102,6 +102,28 @@ pub struct PrintReport {
     pub error: Option<String>,
 }
 
+/// The file written for an online portal, and its rules checked on the
+/// written bytes.
+#[derive(Debug, Clone, Serialize)]
+pub struct DigitalReport {
+    /// Profile id.
+    pub profile: String,
+    /// Where it was written.
+    pub path: Option<String>,
+    /// Width in pixels.
+    pub width_px: u32,
+    /// Height in pixels.
+    pub height_px: u32,
+    /// File size in bytes.
+    pub bytes: usize,
+    /// JPEG quality written at.
+    pub quality: u8,
+    /// True when every rule holds.
+    pub passed: bool,
+    /// Every rule of the profile.
+    pub checks: Vec<Check>,
+}
+
 /// Milliseconds spent in each stage.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Timings {
@@ -144,6 +166,9 @@ pub struct Report {
     /// The print job (with `--print`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub print: Option<PrintReport>,
+    /// The file for an online portal (with `--digital`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digital: Option<DigitalReport>,
     /// Time per stage.
     pub timings_ms: Timings,
 }

@@ -54,41 +54,52 @@ impl Format {
 
 /// Encodes into memory (the bytes are a face too, so they live in a SecretBuf).
 pub fn encode(img: &RgbImage, format: Format, dpi: u16) -> Result<SecretBuf<u8>, EncodeError> {
-    let mut out = Vec::with_capacity(img.as_bytes().len() + 64 * 1024);
     match format {
-        Format::Jpeg => {
-            // jpeg-encoder rather than the image crate's encoder: 35-45 %
-            // faster (SIMD colour conversion and DCT), which a 4x6 sheet at
-            // 300 dpi needs to stay within its budget.
-            let (w, h) = (dimension(img.width())?, dimension(img.height())?);
-            let mut enc = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
-            enc.set_density(jpeg_encoder::PixelDensity::dpi(dpi));
-            // 4:2:0 chroma, as cameras write; the encoder picks 4:4:4 above
-            // quality 90, which doubles the work for no visible gain in print.
-            enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
-            enc.encode(img.as_bytes(), w, h, jpeg_encoder::ColorType::Rgb)
-                .map_err(|e| EncodeError::Encode(e.to_string()))?;
-        }
-        Format::Png => {
-            let mut enc = png::Encoder::new(&mut out, img.width(), img.height());
-            enc.set_color(png::ColorType::Rgb);
-            enc.set_depth(png::BitDepth::Eight);
-            let ppm = (f64::from(dpi) / 0.0254).round() as u32;
-            enc.set_pixel_dims(Some(png::PixelDimensions {
-                xppu: ppm,
-                yppu: ppm,
-                unit: png::Unit::Meter,
-            }));
-            let mut writer = enc
-                .write_header()
-                .map_err(|e| EncodeError::Encode(e.to_string()))?;
-            writer
-                .write_image_data(img.as_bytes())
-                .map_err(|e| EncodeError::Encode(e.to_string()))?;
-            writer
-                .finish()
-                .map_err(|e| EncodeError::Encode(e.to_string()))?;
-        }
+        Format::Jpeg => encode_jpeg(img, JPEG_QUALITY, dpi),
+        Format::Png => encode_png(img, dpi),
+    }
+}
+
+/// A baseline JFIF JPEG at `quality` (1-100), 4:2:0, with the resolution
+/// in its JFIF header and no other metadata.
+pub fn encode_jpeg(img: &RgbImage, quality: u8, dpi: u16) -> Result<SecretBuf<u8>, EncodeError> {
+    // Room for any JPEG of it: a growing Vec would leave copies behind.
+    let mut out = Vec::with_capacity(img.as_bytes().len() + 64 * 1024);
+    // jpeg-encoder rather than the image crate's encoder: 35-45 % faster
+    // (SIMD colour conversion and DCT), which a 4x6 sheet at 300 dpi needs
+    // to stay within its budget.
+    let (w, h) = (dimension(img.width())?, dimension(img.height())?);
+    let mut enc = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
+    enc.set_density(jpeg_encoder::PixelDensity::dpi(dpi));
+    // 4:2:0 chroma, as cameras write; the encoder picks 4:4:4 above quality
+    // 90, which doubles the work for no visible gain in print.
+    enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+    enc.encode(img.as_bytes(), w, h, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| EncodeError::Encode(e.to_string()))?;
+    Ok(SecretBuf::from_vec(out))
+}
+
+fn encode_png(img: &RgbImage, dpi: u16) -> Result<SecretBuf<u8>, EncodeError> {
+    let mut out = Vec::with_capacity(img.as_bytes().len() + 64 * 1024);
+    {
+        let mut enc = png::Encoder::new(&mut out, img.width(), img.height());
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let ppm = (f64::from(dpi) / 0.0254).round() as u32;
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: ppm,
+            yppu: ppm,
+            unit: png::Unit::Meter,
+        }));
+        let mut writer = enc
+            .write_header()
+            .map_err(|e| EncodeError::Encode(e.to_string()))?;
+        writer
+            .write_image_data(img.as_bytes())
+            .map_err(|e| EncodeError::Encode(e.to_string()))?;
+        writer
+            .finish()
+            .map_err(|e| EncodeError::Encode(e.to_string()))?;
     }
     Ok(SecretBuf::from_vec(out))
 }

@@ -209,6 +209,8 @@ pub fn reason_text(reason: crate::checks::Reason, lang: Language) -> &'static st
         (Glasses, De) => "Bitte Brille abnehmen",
         (Glare, En) => "Reflection on your glasses",
         (Glare, De) => "Spiegelung in der Brille",
+        (DigitalFile, En) => "The photo file does not fit the portal",
+        (DigitalFile, De) => "Fotodatei passt nicht zum Portal",
     }
 }
 

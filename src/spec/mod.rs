@@ -4,6 +4,7 @@
 //! names the file and the field; nothing downstream re-checks a spec.
 
 pub mod colour;
+pub mod digital;
 pub mod feasible;
 
 use std::collections::BTreeMap;

@@ -7,6 +7,7 @@ mod common;
 mod cups;
 mod cutout;
 mod detection;
+mod digital;
 mod doctor;
 mod evaluation;
 mod file_formats;
