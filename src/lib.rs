@@ -11,7 +11,9 @@
 //! config     the config file; builds the device options and booth settings
 //! booth      the loop: actions, watching the hardware, screens, counters
 //! session    the pure state machine, the live guide, the prompts
-//! capture  display  input  print      devices (they do not know each other)
+//! capture  display  input  print  handoff
+//!            devices (they do not know each other; handoff: the photo to
+//!            the customer's phone over the booth's own network)
 //! gpio       one GPIO line type for the panel, button and LED
 //! engine     photo in, checks and composed photo out; its report
 //! checks     the spec's rules measured on a photo
@@ -37,6 +39,7 @@ pub mod daemon;
 pub mod display;
 pub mod engine;
 pub mod gpio;
+pub mod handoff;
 pub mod imaging;
 pub mod input;
 pub mod print;

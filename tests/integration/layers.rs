@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["checks"],
     &["engine"],
     &["gpio"],
-    &["capture", "display", "input", "print"],
+    &["capture", "display", "input", "print", "handoff"],
     &["session"],
     &["booth"],
     &["config"],

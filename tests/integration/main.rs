@@ -13,6 +13,7 @@ mod evaluation;
 mod file_formats;
 mod footprint;
 mod glasses;
+mod handoff;
 mod hostile_printer;
 mod layers;
 mod memory;

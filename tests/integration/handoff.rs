@@ -1,0 +1,139 @@
+//! The phone hand-off's server with a real HTTP client over loopback: the
+//! file to the one-time link a limited number of times, 410 after, 404 to
+//! anything else (a wrong token, another path, the last session's link),
+//! the link dying at its deadline, and a hostile request answered without
+//! stopping the server.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use passbooth::handoff::{Limits, PhoneServer};
+use passbooth::imaging::SecretBuf;
+
+/// Status and body of `GET url`, through ureq (errors are statuses).
+fn get(url: &str) -> (u16, Vec<u8>, Option<String>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let mut r = agent.get(url).call().expect("the server answers");
+    let kind = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = r.body_mut().read_to_vec().unwrap();
+    (r.status().as_u16(), body, kind)
+}
+
+fn server() -> (PhoneServer, String) {
+    let s = PhoneServer::start("127.0.0.1:0".parse().unwrap()).unwrap();
+    let base = format!("http://{}", s.local_addr());
+    (s, base)
+}
+
+fn photo() -> SecretBuf<u8> {
+    let mut bytes = vec![0xFF, 0xD8];
+    bytes.extend((0..50_000u32).map(|i| (i * 7 % 251) as u8));
+    bytes.extend([0xFF, 0xD9]);
+    SecretBuf::from_vec(bytes)
+}
+
+#[test]
+fn the_link_gives_the_file_as_often_as_allowed_then_410_and_anything_else_404() {
+    let (s, base) = server();
+    let want = photo().to_vec();
+    let path = s
+        .offer(
+            photo(),
+            Limits {
+                fetches: 2,
+                lifetime_ms: 60_000,
+            },
+        )
+        .unwrap();
+    assert!(path.starts_with("/p/") && path.ends_with(".jpg") && path.len() == 3 + 32 + 4);
+    let url = format!("{base}{path}");
+    // Wrong token, other paths: 404, and they use nothing up.
+    let wrong = format!("{base}/p/{}.jpg", "0".repeat(32));
+    for other in [
+        wrong.as_str(),
+        &format!("{base}/"),
+        &format!("{base}/p/"),
+        &format!("{base}{path}x"),
+    ] {
+        assert_eq!(get(other).0, 404, "{other}");
+    }
+    let (status, body, kind) = get(&url);
+    assert_eq!((status, kind.as_deref()), (200, Some("image/jpeg")));
+    assert_eq!(body, want);
+    assert_eq!(get(&url).0, 200);
+    assert!(s.spent(), "the file is wiped once used up");
+    assert_eq!(get(&url).0, 410);
+    assert_eq!(s.sent(), 2);
+}
+
+#[test]
+fn the_last_sessions_link_is_dead_in_the_next_one() {
+    let (s, base) = server();
+    let limits = Limits {
+        fetches: 3,
+        lifetime_ms: 60_000,
+    };
+    let first = format!("{base}{}", s.offer(photo(), limits).unwrap());
+    s.withdraw();
+    assert!(s.spent());
+    assert_eq!(get(&first).0, 404);
+    let second = format!("{base}{}", s.offer(photo(), limits).unwrap());
+    assert_ne!(first, second);
+    assert_eq!(get(&first).0, 404);
+    assert_eq!(get(&second).0, 200);
+}
+
+#[test]
+fn the_link_dies_at_its_deadline() {
+    let (s, base) = server();
+    let url = format!(
+        "{base}{}",
+        s.offer(
+            photo(),
+            Limits {
+                fetches: 5,
+                lifetime_ms: 200
+            }
+        )
+        .unwrap()
+    );
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(s.spent(), "expired, and wiped");
+    assert_eq!(get(&url).0, 410);
+    assert_eq!(s.sent(), 0);
+}
+
+#[test]
+fn a_huge_request_is_cut_off_and_the_server_goes_on() {
+    let (s, base) = server();
+    let url = format!(
+        "{base}{}",
+        s.offer(
+            photo(),
+            Limits {
+                fetches: 1,
+                lifetime_ms: 60_000
+            }
+        )
+        .unwrap()
+    );
+    let mut c = TcpStream::connect(s.local_addr()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let junk = vec![b'A'; 200_000];
+    let _ = c.write_all(b"GET /");
+    let _ = c.write_all(&junk);
+    let mut answer = Vec::new();
+    let _ = c.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 404"), "{text}");
+    assert_eq!(get(&url).0, 200);
+}
