@@ -80,6 +80,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 self.session_id = self.session_id.next();
                 self.still = None;
                 self.photo = None;
+
                 self.worker.send(Job::Wipe);
                 self.camera.wipe();
                 self.detector.wipe()?;

@@ -21,6 +21,9 @@ pub struct Counters {
     pub printer_errors: BTreeMap<String, u64>,
     /// Times the camera failed or went missing.
     pub camera_errors: u64,
+    /// Photo files fetched by customers' phones (nothing about who).
+    #[serde(default)]
+    pub phone_sends: u64,
 }
 
 /// The counters file could not be used.

@@ -16,6 +16,7 @@ pub mod counters;
 pub mod demo;
 mod live;
 mod outcome;
+mod phone;
 mod record;
 pub mod screens;
 pub mod script;
@@ -28,6 +29,7 @@ use std::collections::VecDeque;
 
 pub use counters::Counters;
 pub use live::{CANDIDATES, LiveChoice, LiveModels, Trial, sees_the_reference_face};
+pub use phone::{Phone, PhoneError, PhoneSettings};
 pub use record::Record;
 pub use settings::{BoothError, BoothSettings, DEFAULT_MEDIA, DEFAULT_SPEC};
 pub use watch::{CAMERA_CHECK_MS, PRINTER_CHECK_MS};
@@ -84,6 +86,8 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     session_id: SessionId,
     /// Jobs holding a face (a still or a sheet) not yet back from the worker.
     face_jobs: u32,
+    /// The photo to the customer's phone, when the booth offers it.
+    phone: Option<Phone>,
 }
 
 /// The parts a booth is built from besides its settings and its camera and
@@ -134,7 +138,20 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             counters_changed: false,
             session_id: SessionId::default(),
             face_jobs: 0,
+            phone: None,
         }
+    }
+
+    /// Offers each accepted photo to the customer's phone through `phone`
+    /// on the "done" screen.
+    pub fn with_phone(mut self, phone: Phone) -> Self {
+        self.phone = Some(phone);
+        self
+    }
+
+    /// The link on offer to a phone now, if any.
+    pub fn phone_link(&self) -> Option<&str> {
+        self.phone.as_ref().and_then(Phone::link)
     }
 
     /// The session's state.
@@ -210,10 +227,14 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     }
 
     /// Whether any photo of a session is still held: a still or photo here,
-    /// or a job with one still on the worker (its result will be wiped on
-    /// arrival when its session has ended).
+    /// a job with one still on the worker (its result will be wiped on
+    /// arrival when its session has ended), or the file on offer to a
+    /// phone.
     pub fn holds_face_data(&self) -> bool {
-        self.still.is_some() || self.photo.is_some() || self.face_jobs > 0
+        self.still.is_some()
+            || self.photo.is_some()
+            || self.face_jobs > 0
+            || self.phone_link().is_some()
     }
 
     /// Wipes everything (as [`Booth::wipe_now`]) and leaves the screen
@@ -229,6 +250,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     /// Wipes whatever the session holds (shutdown, SIGTERM), waiting up to
     /// [`SHUTDOWN_WAIT`] for a job in flight so its result is wiped too.
     pub fn wipe_now(&mut self, now: Millis) -> Result<(), BoothError> {
+        self.withdraw_from_phone();
         self.execute(Action::Wipe, now)?;
         let deadline = std::time::Instant::now() + SHUTDOWN_WAIT;
         while self.face_jobs > 0 {

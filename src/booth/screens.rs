@@ -54,6 +54,14 @@ pub enum View<'a> {
     Printing,
     /// The print is out.
     Done,
+    /// The print is out and the photo file waits for the customer's phone:
+    /// the booth's Wi-Fi and the one-time link, as QR codes.
+    Handoff {
+        /// The one-time link.
+        link: &'a str,
+        /// The Wi-Fi join code, if phones need one.
+        join: Option<&'a str>,
+    },
     /// Printer, camera or button trouble.
     Trouble {
         /// What to tell staff.
@@ -217,6 +225,37 @@ fn band(fb: &mut Framebuffer, map: &PreviewMap, o: &Overlay, (y0, y1): (f32, f32
     }
 }
 
+/// Draws `data` as a QR code, black on a white square with its quiet zone,
+/// as large as whole pixels per module allow inside `(x, y, w, h)`.
+fn qr(fb: &mut Framebuffer, data: &str, (x, y, w, h): (i32, i32, i32, i32)) {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M) else {
+        return;
+    };
+    let modules = code.width() as i32;
+    let quiet = 4;
+    let side = modules + 2 * quiet;
+    let px = (w.min(h) / side).max(1);
+    let (ox, oy) = (x + (w - side * px) / 2, y + (h - side * px) / 2);
+    let _ = Rectangle::new(
+        Point::new(ox, oy),
+        Size::new((side * px) as u32, (side * px) as u32),
+    )
+    .into_styled(PrimitiveStyle::with_fill(Rgb565::WHITE))
+    .draw(fb);
+    let dark = code.to_colors();
+    for (i, c) in dark.iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            let (mx, my) = (i as i32 % modules, i as i32 / modules);
+            let _ = Rectangle::new(
+                Point::new(ox + (quiet + mx) * px, oy + (quiet + my) * px),
+                Size::new(px as u32, px as u32),
+            )
+            .into_styled(PrimitiveStyle::with_fill(Rgb565::BLACK))
+            .draw(fb);
+        }
+    }
+}
+
 /// Draws `view` in `lang`, replacing the whole picture.
 pub fn draw(fb: &mut Framebuffer, view: &View, lang: Language) {
     let (w, h) = (i32::from(fb.width()), i32::from(fb.height()));
@@ -286,6 +325,24 @@ pub fn draw(fb: &mut Framebuffer, view: &View, lang: Language) {
         }
         View::Printing => bar(fb, Prompt::Printing.text(lang), Rgb565::WHITE),
         View::Done => bar(fb, Prompt::TakePhotos.text(lang), Rgb565::GREEN),
+        View::Handoff { link, join } => {
+            // Stacked on a tall panel, side by side on a wide one; the
+            // Wi-Fi first (a phone joins, then opens the link).
+            let codes: Vec<&str> = join.into_iter().chain([link]).collect();
+            let area = (w, h - BAR as i32);
+            let n = codes.len() as i32;
+            let tall = area.1 >= area.0;
+            for (i, code) in codes.iter().enumerate() {
+                let i = i as i32;
+                let cell = if tall {
+                    (0, area.1 * i / n, area.0, area.1 / n)
+                } else {
+                    (area.0 * i / n, 0, area.0 / n, area.1)
+                };
+                qr(fb, code, cell);
+            }
+            bar(fb, Prompt::ScanForFile.text(lang), Rgb565::GREEN);
+        }
         View::Trouble { prompt } => bar(fb, prompt.text(lang), Rgb565::RED),
     }
 }

@@ -42,7 +42,39 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         self.last_state = name;
         self.record.states.push((now, name));
         eprintln!("state={name}");
+        // The session's data is wiped as the print comes out; the file on
+        // offer to a phone is kept, in locked memory, only while "done"
+        // shows its code, and wiped when the session leaves it.
+        if name == "done" {
+            self.offer_to_phone();
+        } else {
+            self.withdraw_from_phone();
+        }
         true
+    }
+
+    /// Wipes the file on offer to a phone, if any, counting what was sent.
+    pub(super) fn withdraw_from_phone(&mut self) {
+        if let Some(sent) = self.phone.as_mut().map(super::Phone::withdraw)
+            && sent > 0
+        {
+            self.count(|c| c.phone_sends += sent);
+        }
+    }
+
+    /// Puts the session's accepted photo on offer to the customer's phone,
+    /// if the booth offers that; a photo no file can be made of stays
+    /// printed only (the operator sees why in the log).
+    fn offer_to_phone(&mut self) {
+        let (Some(phone), Some(photo)) = (self.phone.as_mut(), self.photo.as_ref()) else {
+            return;
+        };
+        if self.record.accepted != Some(true) {
+            return;
+        }
+        if let Err(e) = phone.offer(photo, self.settings.spec.dpi) {
+            eprintln!("phone: {e}");
+        }
     }
 
     fn draw_still_screen(&mut self) {
@@ -58,7 +90,14 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 reason: self.record.reason,
             },
             State::Printing => View::Printing,
-            State::Done => View::Done,
+            State::Done => match self
+                .phone
+                .as_ref()
+                .and_then(|p| Some((p.link()?, p.wifi_join())))
+            {
+                Some((link, join)) => View::Handoff { link, join },
+                None => View::Done,
+            },
             State::Trouble(trouble) => View::Trouble {
                 prompt: Prompt::for_trouble(*trouble),
             },

@@ -75,6 +75,74 @@ impl Default for TimeoutConfig {
     }
 }
 
+/// The photo file to the customer's phone (`[phone]`): served only on the
+/// address named here, which should be the booth's own Wi-Fi access point.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneConfig {
+    /// The digital profile whose file the customer gets (`passbooth specs`
+    /// lists them; it must take the booth's spec).
+    pub profile: String,
+    /// Address and port to listen on: the access point's own address.
+    pub listen: std::net::SocketAddr,
+    /// The start of the link phones open (default `http://<listen>`).
+    pub link: Option<String>,
+    /// The booth's Wi-Fi, shown as a join code beside the link.
+    pub wifi: Option<WifiConfig>,
+    /// Fetches of each link (phones fetch a link before it is opened).
+    #[serde(default = "three")]
+    pub fetches: u32,
+    /// Minutes each link lives (and the "done" screen shows it).
+    #[serde(default = "three_minutes")]
+    pub minutes: u64,
+}
+
+/// The booth's Wi-Fi network, for the join code.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WifiConfig {
+    /// Network name.
+    pub ssid: String,
+    /// WPA passphrase; none for an open network.
+    pub password: Option<String>,
+}
+
+impl PhoneConfig {
+    /// The start of every link.
+    pub fn link_base(&self) -> String {
+        self.link
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// The Wi-Fi join code phones' cameras read (`WIFI:T:WPA;S:..;P:..;;`,
+    /// special characters escaped).
+    pub fn wifi_join(&self) -> Option<String> {
+        let w = self.wifi.as_ref()?;
+        let esc = |s: &str| {
+            s.chars().fold(String::new(), |mut o, c| {
+                if matches!(c, '\\' | ';' | ',' | ':' | '"') {
+                    o.push('\\');
+                }
+                o.push(c);
+                o
+            })
+        };
+        Some(match &w.password {
+            Some(p) => format!("WIFI:T:WPA;S:{};P:{};;", esc(&w.ssid), esc(p)),
+            None => format!("WIFI:T:nopass;S:{};;", esc(&w.ssid)),
+        })
+    }
+}
+
+fn three() -> u32 {
+    3
+}
+
+fn three_minutes() -> u64 {
+    3
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
@@ -90,6 +158,7 @@ struct ConfigFile {
     #[serde(default)]
     timeouts: TimeoutConfig,
     stats: Option<PathBuf>,
+    phone: Option<PhoneConfig>,
 }
 
 fn english() -> Language {
@@ -121,6 +190,8 @@ pub struct Config {
     pub timing: Timing,
     /// Where the counters are kept (`passbooth stats`); none if absent.
     pub stats: Option<PathBuf>,
+    /// The photo file to phones, if offered.
+    pub phone: Option<PhoneConfig>,
 }
 
 /// Why a config file is unusable.
@@ -189,7 +260,12 @@ impl Config {
             validate::button(b).map_err(|(f, p)| bad(f, p))?;
         }
         validate::distinct_lines(&raw).map_err(|(f, p)| bad(&f, p))?;
-        let timing = validate::timing(&raw.timeouts).map_err(|(f, p)| bad(f, p))?;
+        let mut timing = validate::timing(&raw.timeouts).map_err(|(f, p)| bad(f, p))?;
+        if let Some(p) = &raw.phone {
+            validate::phone(p).map_err(|(f, p)| bad(f, p))?;
+            // The "done" screen shows the link for as long as it lives.
+            timing.done_ms = timing.done_ms.max(p.minutes * 60_000);
+        }
         Ok(Config {
             path: path.to_path_buf(),
             spec: raw.spec,
@@ -202,6 +278,7 @@ impl Config {
             led: raw.led,
             timing,
             stats: raw.stats,
+            phone: raw.phone,
         })
     }
 }
@@ -368,6 +445,40 @@ y/+ZZzdOMtS4+sx78QmcGfnIn6dMdhgqJXkIv5pz/dc=
                 e.contains("/etc/passbooth/passbooth.toml") && e.contains(field),
                 "{field}: {e}"
             );
+        }
+    }
+
+    const PHONE: &str = "spec = \"us-passport\"\n[printer]\nfolder = \"/tmp/x\"\nmedia = \"4x6\"\n\
+        [phone]\nprofile = \"us-passport-online\"\nlisten = \"10.42.0.1:8080\"\n\
+        wifi = { ssid = \"Photo;Booth\", password = \"p:a,s\\\\s\\\"w0rd\" }\n";
+
+    #[test]
+    fn the_phone_section_reads_with_its_defaults_and_lengthens_the_done_screen() {
+        let c = Config::from_toml(PHONE, Path::new("booth.toml"), &specs()).unwrap();
+        let p = c.phone.unwrap();
+        assert_eq!((p.fetches, p.minutes), (3, 3));
+        assert_eq!(p.link_base(), "http://10.42.0.1:8080");
+        // Special characters of a Wi-Fi code are escaped.
+        assert_eq!(
+            p.wifi_join().unwrap(),
+            "WIFI:T:WPA;S:Photo\\;Booth;P:p\\:a\\,s\\\\s\\\"w0rd;;"
+        );
+        assert_eq!(c.timing.done_ms, 180_000);
+    }
+
+    #[test]
+    fn impossible_phone_settings_name_their_field() {
+        for (from, to, field) in [
+            ("10.42.0.1:8080", "0.0.0.0:8080", "phone.listen"),
+            ("10.42.0.1:8080", "10.42.0.1", "listen"),
+            ("wifi = {", "fetches = 0\nwifi = {", "phone.fetches"),
+            ("wifi = {", "minutes = 90\nwifi = {", "phone.minutes"),
+            ("wifi = {", "link = \"https://x/\"\nwifi = {", "phone.link"),
+            ("Photo;Booth", "", "phone.wifi.ssid"),
+            ("\\\"w0rd", "", "phone.wifi.password"),
+        ] {
+            let e = err(&PHONE.replace(from, to));
+            assert!(e.contains(field), "{field}: {e}");
         }
     }
 }

@@ -143,3 +143,41 @@ pub(super) fn timing(t: &TimeoutConfig) -> Result<Timing, Invalid> {
         ..Timing::default()
     })
 }
+
+/// `[phone]`: limits a customer can use and an operator can reason about.
+pub(super) fn phone(p: &super::PhoneConfig) -> Result<(), (&'static str, String)> {
+    if !(1..=10).contains(&p.fetches) {
+        return Err(("phone.fetches", format!("{} is outside 1-10", p.fetches)));
+    }
+    if !(1..=30).contains(&p.minutes) {
+        return Err(("phone.minutes", format!("{} is outside 1-30", p.minutes)));
+    }
+    if p.listen.ip().is_unspecified() {
+        return Err((
+            "phone.listen",
+            "name the booth's own Wi-Fi address, not every network (0.0.0.0)".into(),
+        ));
+    }
+    if let Some(link) = &p.link
+        && (!link.starts_with("http://") || link.ends_with('/'))
+    {
+        return Err((
+            "phone.link",
+            format!("'{link}': http://HOST[:PORT] with no path"),
+        ));
+    }
+    if let Some(w) = &p.wifi {
+        if w.ssid.is_empty() || w.ssid.len() > 32 {
+            return Err(("phone.wifi.ssid", "1-32 bytes".into()));
+        }
+        if let Some(pw) = &w.password
+            && !(8..=63).contains(&pw.len())
+        {
+            return Err((
+                "phone.wifi.password",
+                "WPA passphrases are 8-63 characters".into(),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -15,21 +15,23 @@ use std::sync::mpsc;
 use anyhow::Context;
 
 use crate::booth::demo::{portrait, scenes};
-use crate::booth::{Booth, BoothSettings, Counters, LiveModels, Parts};
+use crate::booth::{Booth, BoothSettings, Counters, LiveModels, Parts, Phone, PhoneSettings};
 use crate::capture::replay::{Playback, ReplaySource};
 use crate::capture::{CameraSettings, FrameSource};
 use crate::config::assets::{Asset, locate};
 use crate::config::settings::{Overrides, booth_settings};
-use crate::config::{self, Config};
+use crate::config::{self, Config, PhoneConfig};
 use crate::display::Screen;
 use crate::display::sim::PngMirror;
 use crate::display::spi;
 use crate::engine::Engine;
+use crate::handoff::{Limits, PhoneServer};
 use crate::input::Button;
 use crate::input::gpio::{GpioButton, ReadyLed};
 use crate::print::ipp::IppPrinter;
 use crate::print::{DiscardPrinter, FolderPrinter, SheetPrinter};
 use crate::spec::SpecLibrary;
+use crate::spec::digital::DigitalLibrary;
 use buttons::{Buttons, Input, socket_buttons, stdin_buttons};
 use drive::drive;
 
@@ -67,7 +69,8 @@ const SIMULATED_PANEL: (u16, u16) = (240, 320);
 
 /// Runs the booth as `l` says until quit or SIGTERM.
 pub fn run(l: Launch) -> anyhow::Result<u8> {
-    let lib = SpecLibrary::load_dir(&locate(Asset::Specs, l.specs.as_deref()))?;
+    let specs_dir = locate(Asset::Specs, l.specs.as_deref());
+    let lib = SpecLibrary::load_dir(&specs_dir)?;
     let config = match (&l.config, l.simulate) {
         (Some(path), _) => Some(Config::load(path, &lib)?),
         (None, false) => Some(Config::load(Path::new(config::DEFAULT_PATH), &lib)?),
@@ -93,11 +96,16 @@ pub fn run(l: Launch) -> anyhow::Result<u8> {
         Some(path) => Counters::load(path)?,
         None => Counters::default(),
     };
+    let phone = match c.and_then(|c| c.phone.as_ref().map(|p| (c, p))) {
+        Some((c, p)) => Some(phone(c, p, &specs_dir, &settings.spec.id)?),
+        None => None,
+    };
     let detector = LiveModels::load(&models)?;
     eprintln!("live detector: {}", detector.choice());
     let kit = Kit {
         settings,
         counters,
+        phone,
         camera,
         parts: Parts {
             detector,
@@ -128,6 +136,31 @@ pub fn run(l: Launch) -> anyhow::Result<u8> {
         led,
         stats.as_deref(),
     )
+}
+
+/// The phone hand-off of `[phone]`: its profile (it must take the booth's
+/// spec) and its server, listening before anyone steps in.
+fn phone(c: &Config, p: &PhoneConfig, specs: &Path, spec: &str) -> anyhow::Result<Phone> {
+    let profiles = DigitalLibrary::load_dir(&DigitalLibrary::dir_of(specs))?;
+    let profile = profiles
+        .for_spec(&p.profile, spec)
+        .with_context(|| format!("config {}: phone.profile", c.path.display()))?
+        .clone();
+    let server = PhoneServer::start(p.listen)
+        .with_context(|| format!("config {}: phone.listen", c.path.display()))?;
+    eprintln!("phone: offering {} files on {}", profile.id, p.link_base());
+    Ok(Phone::new(
+        server,
+        PhoneSettings {
+            profile,
+            limits: Limits {
+                fetches: p.fetches,
+                lifetime_ms: p.minutes * 60_000,
+            },
+            link_base: p.link_base(),
+            wifi_join: p.wifi_join(),
+        },
+    ))
 }
 
 /// Where sheets go: a folder named on the command line, else the printer
@@ -205,14 +238,19 @@ fn real_camera(_: Option<&CameraSettings>) -> anyhow::Result<Box<dyn FrameSource
 struct Kit {
     settings: BoothSettings,
     counters: Counters,
+    phone: Option<Phone>,
     camera: Box<dyn FrameSource>,
     parts: Parts<LiveModels, Engine, Box<dyn SheetPrinter + Send>>,
 }
 
 impl Kit {
     fn booth<S: Screen>(self, screen: S, panel: (u16, u16)) -> Booth<Box<dyn FrameSource>, S> {
-        Booth::new(self.settings, self.camera, (screen, panel), self.parts, 0)
-            .with_counters(self.counters)
+        let booth = Booth::new(self.settings, self.camera, (screen, panel), self.parts, 0)
+            .with_counters(self.counters);
+        match self.phone {
+            Some(phone) => booth.with_phone(phone),
+            None => booth,
+        }
     }
 }
 

@@ -58,6 +58,8 @@ pub enum Prompt {
     Printing,
     /// The print is out.
     TakePhotos,
+    /// The photo file waits for the customer's phone.
+    ScanForFile,
 }
 
 /// A display language.
@@ -126,6 +128,8 @@ impl Prompt {
             (Printing, De) => "Ihre Fotos werden gedruckt...",
             (TakePhotos, En) => "Please take your photos",
             (TakePhotos, De) => "Bitte Fotos entnehmen",
+            (ScanForFile, En) => "Scan for your photo file",
+            (ScanForFile, De) => "Scannen: Fotodatei",
         }
     }
 
@@ -141,7 +145,7 @@ impl Prompt {
     }
 
     /// Every prompt, for completeness tests and translators.
-    pub const ALL: [Prompt; 25] = [
+    pub const ALL: [Prompt; 26] = [
         Prompt::StepIn,
         Prompt::OnlyOnePerson,
         Prompt::MoveCloser,
@@ -167,6 +171,7 @@ impl Prompt {
         Prompt::OneMoment,
         Prompt::Printing,
         Prompt::TakePhotos,
+        Prompt::ScanForFile,
     ];
 }
 

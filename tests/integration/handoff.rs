@@ -12,7 +12,7 @@ use passbooth::handoff::{Limits, PhoneServer};
 use passbooth::imaging::SecretBuf;
 
 /// Status and body of `GET url`, through ureq (errors are statuses).
-fn get(url: &str) -> (u16, Vec<u8>, Option<String>) {
+pub(crate) fn get(url: &str) -> (u16, Vec<u8>, Option<String>) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(10)))
@@ -136,4 +136,99 @@ fn a_huge_request_is_cut_off_and_the_server_goes_on() {
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 404"), "{text}");
     assert_eq!(get(&url).0, 200);
+}
+
+/// Every QR code on `img`, decoded.
+pub(crate) fn qr_codes(img: &passbooth::imaging::RgbImage) -> Vec<String> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let [r, g, b] = img.get(x as u32, y as u32);
+        ((u32::from(r) + u32::from(g) + u32::from(b)) / 3) as u8
+    });
+    prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect()
+}
+
+#[test]
+fn a_booth_session_ends_with_the_file_on_a_phone_through_the_qr_code_on_its_screen() {
+    use passbooth::booth::script::{Person, play};
+    use passbooth::booth::{Phone, PhoneSettings};
+    use passbooth::checks::digital::verify;
+    use passbooth::display::sim::snapshot;
+    use passbooth::engine::Engine;
+    use passbooth::print::FolderPrinter;
+    use passbooth::session::machine::{State, Timing};
+    use passbooth::spec::digital::DigitalProfile;
+
+    use crate::booth::{Sees, booth_seeing, replay};
+    use crate::common::repo;
+
+    let prints = tempfile::tempdir().unwrap();
+    let profile = DigitalProfile::load(&repo("specs/digital/us-passport-online.toml")).unwrap();
+    let server = PhoneServer::start("127.0.0.1:0".parse().unwrap()).unwrap();
+    let base = format!("http://{}", server.local_addr());
+    let wifi = "WIFI:T:WPA;S:passbooth;P:photo-booth-42;;";
+    let phone = Phone::new(
+        server,
+        PhoneSettings {
+            profile: profile.clone(),
+            limits: Limits {
+                fetches: 2,
+                lifetime_ms: 120_000,
+            },
+            link_base: base.clone(),
+            wifi_join: Some(wifi.to_string()),
+        },
+    );
+    let timing = Timing {
+        done_ms: 60_000,
+        ..Timing::default()
+    };
+    let engine = Engine::load(&repo("models")).unwrap();
+    let mut b = booth_seeing(
+        Sees::Script,
+        replay(),
+        FolderPrinter::new(prints.path()),
+        engine,
+        timing,
+    )
+    .with_phone(phone);
+    let mut now = 0;
+    play(&mut b, &mut Person::new(), &mut now, 600, |b, _| {
+        Ok(*b.state() == State::Done)
+    })
+    .unwrap();
+    assert_eq!(*b.state(), State::Done, "{:?}", b.record().states);
+
+    // What a phone sees: the two codes on the screen.
+    let codes = qr_codes(&snapshot(b.framebuffer()));
+    assert!(
+        codes.iter().any(|c| c == wifi),
+        "no Wi-Fi code in {codes:?}"
+    );
+    let link = codes
+        .iter()
+        .find(|c| c.starts_with(&base))
+        .unwrap_or_else(|| panic!("no link in {codes:?}"))
+        .clone();
+    assert_eq!(Some(link.as_str()), b.phone_link());
+    let (status, file, kind) = get(&link);
+    assert_eq!((status, kind.as_deref()), (200, Some("image/jpeg")));
+    let rules = verify(&file, &profile);
+    assert!(rules.iter().all(|c| c.passed), "{rules:?}");
+
+    // The session ends (the "done" screen times out): the link dies and
+    // the file is gone from the booth; the counters say only "sent".
+    play(&mut b, &mut Person::new(), &mut now, 1200, |b, _| {
+        Ok(*b.state() == State::Idle)
+    })
+    .unwrap();
+    assert_eq!(*b.state(), State::Idle);
+    assert!(b.phone_link().is_none());
+    assert_eq!(get(&link).0, 404);
+    assert_eq!(b.counters().phone_sends, 1);
+    assert!(!b.holds_face_data());
 }

@@ -319,6 +319,96 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
     }
 }
 
+/// A free port on loopback (bound, read, released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
+    if emulated("the memory residue scan") {
+        return;
+    }
+    use crate::handoff::{get, qr_codes};
+    let dir = TempDir::new().unwrap();
+    let port = free_port();
+    let config = dir.path().join("booth.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "spec = \"us-passport\"\n[printer]\nfolder = \"{}\"\nmedia = \"4x6\"\n\
+             [phone]\nprofile = \"us-passport-online\"\nlisten = \"127.0.0.1:{port}\"\n\
+             fetches = 1\nminutes = 2\nwifi = {{ ssid = \"passbooth\", password = \"photo-booth-42\" }}\n",
+            dir.path().join("prints").display()
+        ),
+    )
+    .unwrap();
+    let screen = dir.path().join("screen.png");
+    let (mut child, rx) = spawn(
+        &[
+            "run",
+            "--simulate",
+            "--config",
+            config.to_str().unwrap(),
+            "--screen",
+            screen.to_str().unwrap(),
+        ],
+        dir.path(),
+        &[],
+    );
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    to_review(&mut stdin, &rx);
+    writeln!(stdin, "press").unwrap();
+    wait_for(&rx, "state=done", Duration::from_secs(30));
+    // The mirror is written as the screen is flushed, just after the line.
+    let deadline = std::time::Instant::now() + patience(Duration::from_secs(10));
+    let codes = loop {
+        let codes = decode_file(&screen)
+            .map(|s| qr_codes(&s))
+            .unwrap_or_default();
+        if codes.len() == 2 || std::time::Instant::now() > deadline {
+            break codes;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        codes
+            .iter()
+            .any(|c| c.starts_with("WIFI:T:WPA;S:passbooth;")),
+        "{codes:?}"
+    );
+    let link = codes
+        .iter()
+        .find(|c| c.starts_with(&format!("http://127.0.0.1:{port}/p/")))
+        .unwrap_or_else(|| panic!("no link on the screen: {codes:?}"))
+        .clone();
+    let (status, file, _) = get(&link);
+    assert_eq!(status, 200);
+    assert_eq!(get(&link).0, 410, "one fetch allowed");
+    // The file's entropy-coded data, past its generic headers.
+    let forms = [Form {
+        name: "phone file",
+        needles: distinctive(&file[1024..], 64),
+    }];
+    assert!(forms[0].needles.len() >= 16);
+    let own = scan(std::process::id(), &forms);
+    assert!(own[0].1 > 0, "the scanner finds the file here");
+    std::thread::sleep(Duration::from_millis(300));
+    let after = scan(pid, &forms);
+    writeln!(stdin, "quit").unwrap();
+    let _ = child.wait();
+    assert_eq!(
+        after[0].1, 0,
+        "the phone file still in the booth at {:?}",
+        after[0].2
+    );
+}
+
 /// Mappings of process `pid` without a file behind them (heap, stacks,
 /// anonymous memory) whose pages are not locked, as "range name size".
 pub(crate) fn unlocked_anonymous_mappings(pid: u32) -> Vec<String> {

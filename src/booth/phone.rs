@@ -1,0 +1,85 @@
+//! The accepted photo offered to the customer's phone at the end of a
+//! session, as a file for the operator's chosen portal: written into
+//! locked memory, offered behind a one-time link, shown as a QR code with
+//! the booth's Wi-Fi beside it, withdrawn (wiped) when the session ends.
+
+use crate::compose::digital::{ExportError, export};
+use crate::handoff::{Limits, PhoneServer, ServerError};
+use crate::imaging::RgbImage;
+use crate::spec::digital::DigitalProfile;
+
+/// What the operator set up.
+#[derive(Debug, Clone)]
+pub struct PhoneSettings {
+    /// The portal whose file the customer gets.
+    pub profile: DigitalProfile,
+    /// Fetches and lifetime of each link.
+    pub limits: Limits,
+    /// The start of every link as a phone on the booth's Wi-Fi reaches the
+    /// server: `http://10.42.0.1:8080`.
+    pub link_base: String,
+    /// The Wi-Fi join code (`WIFI:T:WPA;S:...;P:...;;`), shown as a second
+    /// QR code; `None` when phones reach the booth another way.
+    pub wifi_join: Option<String>,
+}
+
+/// Why the photo could not be offered (the session goes on without it).
+#[derive(Debug, thiserror::Error)]
+pub enum PhoneError {
+    /// No file meets the portal's rules.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// The server could not take it.
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+/// The hand-off: the server and what is on offer now.
+pub struct Phone {
+    server: PhoneServer,
+    settings: PhoneSettings,
+    link: Option<String>,
+    counted: u64,
+}
+
+impl Phone {
+    /// A hand-off through `server`.
+    pub fn new(server: PhoneServer, settings: PhoneSettings) -> Phone {
+        Phone {
+            server,
+            settings,
+            link: None,
+            counted: 0,
+        }
+    }
+
+    /// Offers `photo` (at `dpi`) as the portal's file; the link to show.
+    pub fn offer(&mut self, photo: &RgbImage, dpi: u32) -> Result<&str, PhoneError> {
+        let file = export(photo, dpi, &self.settings.profile)?;
+        let path = self.server.offer(file.bytes, self.settings.limits)?;
+        Ok(self
+            .link
+            .insert(format!("{}{path}", self.settings.link_base)))
+    }
+
+    /// The link on offer, if any.
+    pub fn link(&self) -> Option<&str> {
+        self.link.as_deref()
+    }
+
+    /// The Wi-Fi join code.
+    pub fn wifi_join(&self) -> Option<&str> {
+        self.settings.wifi_join.as_deref()
+    }
+
+    /// Wipes what is on offer; returns the files sent since the last call
+    /// (for the counters).
+    pub fn withdraw(&mut self) -> u64 {
+        self.server.withdraw();
+        self.link = None;
+        let sent = self.server.sent();
+        let new = sent - self.counted.min(sent);
+        self.counted = sent;
+        new
+    }
+}
