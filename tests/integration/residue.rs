@@ -362,9 +362,9 @@ fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
     );
     let pid = child.id();
     let mut stdin = child.stdin.take().unwrap();
-    to_review(&mut stdin, &rx);
+    let mut log = to_review(&mut stdin, &rx);
     writeln!(stdin, "press").unwrap();
-    wait_for(&rx, "state=done", Duration::from_secs(30));
+    log.extend(wait_for(&rx, "state=done", Duration::from_secs(30)));
     // The mirror is written as the screen is flushed, just after the line.
     let deadline = std::time::Instant::now() + patience(Duration::from_secs(10));
     let codes = loop {

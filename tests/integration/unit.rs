@@ -21,12 +21,31 @@ fn unit_here(dir: &TempDir) -> std::path::PathBuf {
     path
 }
 
-#[test]
-fn the_unit_verifies_without_a_word() {
-    let dir = TempDir::new().unwrap();
+/// The unit with the phone hand-off's drop-in (`systemd/phone.conf`)
+/// applied: its `[Service]` lines appended to the unit's (the settings it
+/// adds are lists, which a drop-in extends the same way).
+fn unit_with_phone(dir: &TempDir) -> std::path::PathBuf {
+    let path = unit_here(dir);
+    let unit = std::fs::read_to_string(&path).unwrap();
+    let drop_in = std::fs::read_to_string(repo("systemd/phone.conf")).unwrap();
+    let added: Vec<&str> = drop_in
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty() && *l != "[Service]")
+        .collect();
+    assert_eq!(
+        added,
+        ["IPAddressAllow=10.42.0.0/24"],
+        "the drop-in opens one subnet, nothing else"
+    );
+    let merged = unit.replace("[Install]", &format!("{}\n\n[Install]", added.join("\n")));
+    std::fs::write(&path, merged).unwrap();
+    path
+}
+
+fn verify(unit: &std::path::Path) {
     let out = Command::new("systemd-analyze")
         .arg("verify")
-        .arg(unit_here(&dir))
+        .arg(unit)
         .output()
         .expect("systemd-analyze (package systemd)");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -35,14 +54,21 @@ fn the_unit_verifies_without_a_word() {
 }
 
 #[test]
-fn the_unit_exposure_is_at_most_2() {
+fn the_unit_verifies_without_a_word() {
     let dir = TempDir::new().unwrap();
+    verify(&unit_here(&dir));
+    let dir = TempDir::new().unwrap();
+    verify(&unit_with_phone(&dir));
+}
+
+/// The exposure score of `unit`.
+fn exposure(unit: &std::path::Path) -> (f64, String, bool) {
     let out = Command::new("systemd-analyze")
         .args(["security", "--offline=true", "--threshold=20"])
-        .arg(unit_here(&dir))
+        .arg(unit)
         .output()
         .expect("systemd-analyze (package systemd)");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
     let score: f64 = text
         .lines()
         .find_map(|l| {
@@ -52,9 +78,24 @@ fn the_unit_exposure_is_at_most_2() {
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no score in {text}"));
+    (score, text, out.status.success())
+}
+
+#[test]
+fn with_the_phone_drop_in_the_exposure_stays_at_most_2() {
+    let dir = TempDir::new().unwrap();
+    let (score, text, _) = exposure(&unit_with_phone(&dir));
+    println!("exposure with the phone drop-in {score}");
+    assert!(score <= 2.0, "exposure {score}\n{text}");
+}
+
+#[test]
+fn the_unit_exposure_is_at_most_2() {
+    let dir = TempDir::new().unwrap();
+    let (score, text, ok) = exposure(&unit_here(&dir));
     println!("exposure {score}");
     assert!(score <= 2.0, "exposure {score}\n{text}");
-    assert!(out.status.success(), "over the threshold\n{text}");
+    assert!(ok, "over the threshold\n{text}");
     // What the booth relies on is really in the unit.
     let unit = std::fs::read_to_string(repo("systemd/passbooth.service")).unwrap();
     for line in [
