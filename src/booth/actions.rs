@@ -56,6 +56,11 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 }
                 None => vec![Event::CaptureFailed(now)],
             },
+            // A booth that hands out files only: the "print" is the file,
+            // offered on the "done" screen.
+            Action::Print if self.phone.as_ref().is_some_and(|p| !p.prints()) => {
+                vec![Event::Printed(now)]
+            }
             Action::Print => match self.sheet() {
                 Ok(sheet) => {
                     self.face_jobs += 1;

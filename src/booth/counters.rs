@@ -86,8 +86,8 @@ impl Counters {
     /// The counters as an operator reads them.
     pub fn render(&self) -> String {
         let mut out = format!(
-            "sessions        {}\nprints          {}\ncamera errors   {}\n",
-            self.sessions, self.prints, self.camera_errors
+            "sessions        {}\nprints          {}\nfiles to phones {}\ncamera errors   {}\n",
+            self.sessions, self.prints, self.phone_sends, self.camera_errors
         );
         for (title, map) in [
             ("rejections", &self.rejections),

@@ -21,6 +21,9 @@ pub struct PhoneSettings {
     /// The Wi-Fi join code (`WIFI:T:WPA;S:...;P:...;;`), shown as a second
     /// QR code; `None` when phones reach the booth another way.
     pub wifi_join: Option<String>,
+    /// Whether the sheet is printed too (else the booth hands out files
+    /// only).
+    pub print: bool,
 }
 
 /// Why the photo could not be offered (the session goes on without it).
@@ -65,6 +68,11 @@ impl Phone {
     /// The link on offer, if any.
     pub fn link(&self) -> Option<&str> {
         self.link.as_deref()
+    }
+
+    /// Whether the sheet is printed too.
+    pub fn prints(&self) -> bool {
+        self.settings.print
     }
 
     /// The Wi-Fi join code.

@@ -49,6 +49,9 @@ pub enum View<'a> {
         accepted: bool,
         /// The first failed reason.
         reason: Option<Reason>,
+        /// What a press does to an accepted photo: print it, or (a booth
+        /// that hands out files only) send it to the phone.
+        confirm: Prompt,
     },
     /// Waiting for the printer.
     Printing,
@@ -61,6 +64,8 @@ pub enum View<'a> {
         link: &'a str,
         /// The Wi-Fi join code, if phones need one.
         join: Option<&'a str>,
+        /// Whether a sheet came out too.
+        printed: bool,
     },
     /// Printer, camera or button trouble.
     Trouble {
@@ -312,12 +317,13 @@ pub fn draw(fb: &mut Framebuffer, view: &View, lang: Language) {
             photo,
             accepted,
             reason,
+            confirm,
         } => {
             if let Some(p) = photo {
                 blit_photo(fb, p);
             }
             if accepted {
-                bar(fb, Prompt::PressToPrint.text(lang), Rgb565::GREEN);
+                bar(fb, confirm.text(lang), Rgb565::GREEN);
             } else {
                 let why = reason.map_or(Prompt::PressToRetake.text(lang), |r| reason_text(r, lang));
                 bar(fb, why, Rgb565::RED);
@@ -325,7 +331,11 @@ pub fn draw(fb: &mut Framebuffer, view: &View, lang: Language) {
         }
         View::Printing => bar(fb, Prompt::Printing.text(lang), Rgb565::WHITE),
         View::Done => bar(fb, Prompt::TakePhotos.text(lang), Rgb565::GREEN),
-        View::Handoff { link, join } => {
+        View::Handoff {
+            link,
+            join,
+            printed,
+        } => {
             // Stacked on a tall panel, side by side on a wide one; the
             // Wi-Fi first (a phone joins, then opens the link).
             let codes: Vec<&str> = join.into_iter().chain([link]).collect();
@@ -341,7 +351,12 @@ pub fn draw(fb: &mut Framebuffer, view: &View, lang: Language) {
                 };
                 qr(fb, code, cell);
             }
-            bar(fb, Prompt::ScanForFile.text(lang), Rgb565::GREEN);
+            let prompt = if printed {
+                Prompt::TakePhotosScanForFile
+            } else {
+                Prompt::ScanForFile
+            };
+            bar(fb, prompt.text(lang), Rgb565::GREEN);
         }
         View::Trouble { prompt } => bar(fb, prompt.text(lang), Rgb565::RED),
     }

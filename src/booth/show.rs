@@ -88,14 +88,19 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 photo: self.photo.as_ref(),
                 accepted: *accepted,
                 reason: self.record.reason,
+                confirm: if self.phone.as_ref().is_some_and(|p| !p.prints()) {
+                    Prompt::PressForFile
+                } else {
+                    Prompt::PressToPrint
+                },
             },
             State::Printing => View::Printing,
-            State::Done => match self
-                .phone
-                .as_ref()
-                .and_then(|p| Some((p.link()?, p.wifi_join())))
-            {
-                Some((link, join)) => View::Handoff { link, join },
+            State::Done => match self.phone.as_ref().and_then(|p| Some((p, p.link()?))) {
+                Some((phone, link)) => View::Handoff {
+                    link,
+                    join: phone.wifi_join(),
+                    printed: phone.prints(),
+                },
                 None => View::Done,
             },
             State::Trouble(trouble) => View::Trouble {

@@ -95,6 +95,9 @@ pub struct PhoneConfig {
     /// Minutes each link lives (and the "done" screen shows it).
     #[serde(default = "three_minutes")]
     pub minutes: u64,
+    /// Print the sheet as well (the default); `false`: files only.
+    #[serde(default = "yes")]
+    pub print: bool,
 }
 
 /// The booth's Wi-Fi network, for the join code.
@@ -133,6 +136,10 @@ impl PhoneConfig {
             None => format!("WIFI:T:nopass;S:{};;", esc(&w.ssid)),
         })
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn three() -> u32 {

@@ -159,6 +159,7 @@ fn phone(c: &Config, p: &PhoneConfig, specs: &Path, spec: &str) -> anyhow::Resul
             },
             link_base: p.link_base(),
             wifi_join: p.wifi_join(),
+            print: p.print,
         },
     ))
 }

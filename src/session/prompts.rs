@@ -60,6 +60,10 @@ pub enum Prompt {
     TakePhotos,
     /// The photo file waits for the customer's phone.
     ScanForFile,
+    /// The sheet is out and the photo file waits for the phone.
+    TakePhotosScanForFile,
+    /// At the review of a booth that hands out files only.
+    PressForFile,
 }
 
 /// A display language.
@@ -130,6 +134,10 @@ impl Prompt {
             (TakePhotos, De) => "Bitte Fotos entnehmen",
             (ScanForFile, En) => "Scan for your photo file",
             (ScanForFile, De) => "Scannen: Fotodatei",
+            (TakePhotosScanForFile, En) => "Take your prints, scan for the file",
+            (TakePhotosScanForFile, De) => "Fotos entnehmen, Datei scannen",
+            (PressForFile, En) => "Press for your file, hold to retake",
+            (PressForFile, De) => "Drücken: Datei, halten: neu",
         }
     }
 
@@ -145,7 +153,7 @@ impl Prompt {
     }
 
     /// Every prompt, for completeness tests and translators.
-    pub const ALL: [Prompt; 26] = [
+    pub const ALL: [Prompt; 28] = [
         Prompt::StepIn,
         Prompt::OnlyOnePerson,
         Prompt::MoveCloser,
@@ -172,6 +180,8 @@ impl Prompt {
         Prompt::Printing,
         Prompt::TakePhotos,
         Prompt::ScanForFile,
+        Prompt::TakePhotosScanForFile,
+        Prompt::PressForFile,
     ];
 }
 

@@ -152,8 +152,11 @@ pub(crate) fn qr_codes(img: &passbooth::imaging::RgbImage) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_booth_session_ends_with_the_file_on_a_phone_through_the_qr_code_on_its_screen() {
+/// A booth session with the phone hand-off (printing too, or not) up to
+/// the "done" screen, its link read off that screen like a phone would, and
+/// the file fetched and held to the portal's rules; then on to idle.
+/// Returns the sheets printed.
+fn phone_session(print: bool) -> usize {
     use passbooth::booth::script::{Person, play};
     use passbooth::booth::{Phone, PhoneSettings};
     use passbooth::checks::digital::verify;
@@ -170,7 +173,7 @@ fn a_booth_session_ends_with_the_file_on_a_phone_through_the_qr_code_on_its_scre
     let profile = DigitalProfile::load(&repo("specs/digital/us-passport-online.toml")).unwrap();
     let server = PhoneServer::start("127.0.0.1:0".parse().unwrap()).unwrap();
     let base = format!("http://{}", server.local_addr());
-    let wifi = "WIFI:T:WPA;S:passbooth;P:photo-booth-42;;";
+    let wifi = "WIFI:T:WPA;S:PhotoBooth;P:photo-booth-42;;";
     let phone = Phone::new(
         server,
         PhoneSettings {
@@ -181,6 +184,7 @@ fn a_booth_session_ends_with_the_file_on_a_phone_through_the_qr_code_on_its_scre
             },
             link_base: base.clone(),
             wifi_join: Some(wifi.to_string()),
+            print,
         },
     );
     let timing = Timing {
@@ -188,20 +192,15 @@ fn a_booth_session_ends_with_the_file_on_a_phone_through_the_qr_code_on_its_scre
         ..Timing::default()
     };
     let engine = Engine::load(&repo("models")).unwrap();
-    let mut b = booth_seeing(
-        Sees::Script,
-        replay(),
-        FolderPrinter::new(prints.path()),
-        engine,
-        timing,
-    )
-    .with_phone(phone);
+    let printer = FolderPrinter::new(prints.path());
+    let mut b = booth_seeing(Sees::Script, replay(), printer, engine, timing).with_phone(phone);
     let mut now = 0;
     play(&mut b, &mut Person::new(), &mut now, 600, |b, _| {
         Ok(*b.state() == State::Done)
     })
     .unwrap();
     assert_eq!(*b.state(), State::Done, "{:?}", b.record().states);
+    assert!(b.holds_face_data(), "the file on offer is face data");
 
     // What a phone sees: the two codes on the screen.
     let codes = qr_codes(&snapshot(b.framebuffer()));
@@ -231,4 +230,19 @@ fn a_booth_session_ends_with_the_file_on_a_phone_through_the_qr_code_on_its_scre
     assert_eq!(get(&link).0, 404);
     assert_eq!(b.counters().phone_sends, 1);
     assert!(!b.holds_face_data());
+    assert_eq!(
+        b.record().prints as usize,
+        std::fs::read_dir(prints.path()).map_or(0, |d| d.count())
+    );
+    b.record().prints as usize
+}
+
+#[test]
+fn a_booth_session_ends_with_the_file_on_a_phone_through_the_qr_code_on_its_screen() {
+    assert_eq!(phone_session(true), 1, "the sheet is printed too");
+}
+
+#[test]
+fn a_booth_that_hands_out_files_only_prints_nothing() {
+    assert_eq!(phone_session(false), 0);
 }

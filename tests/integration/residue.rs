@@ -113,6 +113,7 @@ fn review_form(photo: &RgbImage) -> Form {
         photo: Some(photo),
         accepted: true,
         reason: None,
+        confirm: passbooth::session::prompts::Prompt::PressToPrint,
     };
     draw(&mut fb, &view, passbooth::session::prompts::Language::En);
     let bytes: Vec<u8> = fb

@@ -83,7 +83,7 @@ fn screen(w: u16, h: u16, view: &View, lang: Language) -> Framebuffer {
 fn still_screens_match_their_golden_images() {
     let photo = decode_file(Path::new(&repo("tests/fixtures/astronaut.png"))).unwrap();
     let s = spec();
-    let cases: [(&str, View, Language); 8] = [
+    let cases: [(&str, View, Language); 9] = [
         (
             "attract",
             View::Attract {
@@ -105,6 +105,7 @@ fn still_screens_match_their_golden_images() {
                 photo: Some(&photo),
                 accepted: true,
                 reason: None,
+                confirm: Prompt::PressToPrint,
             },
             Language::En,
         ),
@@ -114,11 +115,21 @@ fn still_screens_match_their_golden_images() {
                 photo: Some(&photo),
                 accepted: false,
                 reason: Some(Reason::Pose),
+                confirm: Prompt::PressToPrint,
             },
             Language::En,
         ),
         ("printing", View::Printing, Language::En),
         ("done", View::Done, Language::En),
+        (
+            "handoff",
+            View::Handoff {
+                link: "http://10.42.0.1:8080/p/0123456789abcdef0123456789abcdef.jpg",
+                join: Some("WIFI:T:WPA;S:PhotoBooth;P:photo-booth-42;;"),
+                printed: true,
+            },
+            Language::En,
+        ),
         (
             "trouble",
             View::Trouble {

@@ -316,6 +316,7 @@ fn the_booth_counts_sessions_and_prints_and_nothing_else() {
             keys,
             [
                 "camera_errors",
+                "phone_sends",
                 "printer_errors",
                 "prints",
                 "rejections",
