@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::SpecError;
+use super::{SpecError, file};
 
 /// An inclusive range of pixels; either end may be open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -128,22 +128,9 @@ fn any_size() -> KbRange {
 impl DigitalProfile {
     /// Parses and validates one profile file's text; `path` is for messages.
     pub fn from_toml(text: &str, path: &Path) -> Result<DigitalProfile, SpecError> {
-        let p: DigitalProfile = toml::from_str(text).map_err(|e| SpecError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().replace('\n', " "),
-        })?;
-        let invalid = |field: &str, problem: String| SpecError::Invalid {
-            path: path.to_path_buf(),
-            field: field.to_string(),
-            problem,
-        };
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if !stem.is_empty() && p.id != stem {
-            return Err(invalid(
-                "id",
-                format!("'{}' differs from the file name '{stem}'", p.id),
-            ));
-        }
+        let p: DigitalProfile = file::parse(text, path)?;
+        let invalid = |field: &str, problem: String| file::invalid(path, field, problem);
+        file::check_id(&p.id, path)?;
         if p.specs.is_empty() {
             return Err(invalid("specs", "name the specs this portal takes".into()));
         }
@@ -189,11 +176,7 @@ impl DigitalProfile {
 
     /// Reads and validates one profile file.
     pub fn load(path: &Path) -> Result<DigitalProfile, SpecError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        DigitalProfile::from_toml(&text, path)
+        DigitalProfile::from_toml(&file::read(path)?, path)
     }
 
     /// Whether the photo of `spec` may go to this portal.
@@ -243,8 +226,8 @@ impl DigitalLibrary {
     /// Loads every `*.toml` in `dir`; a missing folder is an empty library
     /// (an operator's own specs folder may have none), a bad file an error.
     pub fn load_dir(dir: &Path) -> Result<Self, SpecError> {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
+        let paths = match file::toml_files(dir) {
+            Ok(p) => p,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(source) => {
                 return Err(SpecError::Io {
@@ -253,11 +236,6 @@ impl DigitalLibrary {
                 });
             }
         };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        paths.sort();
         let mut profiles = BTreeMap::new();
         for p in paths {
             let profile = DigitalProfile::load(&p)?;

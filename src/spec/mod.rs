@@ -6,6 +6,7 @@
 pub mod colour;
 pub mod digital;
 pub mod feasible;
+mod file;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -162,22 +163,9 @@ pub enum SpecError {
 impl Spec {
     /// Parses and validates one spec file's text; `path` is for messages.
     pub fn from_toml(text: &str, path: &Path) -> Result<Spec, SpecError> {
-        let spec: Spec = toml::from_str(text).map_err(|e| SpecError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().replace('\n', " "),
-        })?;
-        let invalid = |field: &str, problem: String| SpecError::Invalid {
-            path: path.to_path_buf(),
-            field: field.to_string(),
-            problem,
-        };
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if !stem.is_empty() && spec.id != stem {
-            return Err(invalid(
-                "id",
-                format!("'{}' differs from the file name '{stem}'", spec.id),
-            ));
-        }
+        let spec: Spec = file::parse(text, path)?;
+        let invalid = |field: &str, problem: String| file::invalid(path, field, problem);
+        file::check_id(&spec.id, path)?;
         if spec.id.is_empty()
             || !spec
                 .id
@@ -248,11 +236,7 @@ impl Spec {
 
     /// Reads and validates one spec file.
     pub fn load(path: &Path) -> Result<Spec, SpecError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Spec::from_toml(&text, path)
+        Spec::from_toml(&file::read(path)?, path)
     }
 
     /// Output size in pixels at `dpi`, rounded to whole pixels.
@@ -272,15 +256,10 @@ impl SpecLibrary {
     /// Loads every `*.toml` in `dir`; the first bad file is an error, so an
     /// operator's typo is found at start, not at the first customer.
     pub fn load_dir(dir: &Path) -> Result<Self, SpecError> {
-        let entries = std::fs::read_dir(dir).map_err(|source| SpecError::Io {
+        let paths = file::toml_files(dir).map_err(|source| SpecError::Io {
             path: dir.to_path_buf(),
             source,
         })?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        paths.sort();
         let mut specs = BTreeMap::new();
         for p in paths {
             let spec = Spec::load(&p)?;

@@ -34,6 +34,15 @@ fn server() -> (PhoneServer, String) {
     (s, base)
 }
 
+/// The link to a fresh offer of the test photo on `s`.
+fn offered(s: &PhoneServer, base: &str, fetches: u32, lifetime_ms: u64) -> String {
+    let limits = Limits {
+        fetches,
+        lifetime_ms,
+    };
+    format!("{base}{}", s.offer(photo(), limits).unwrap())
+}
+
 fn photo() -> SecretBuf<u8> {
     let mut bytes = vec![0xFF, 0xD8];
     bytes.extend((0..50_000u32).map(|i| (i * 7 % 251) as u8));
@@ -78,15 +87,11 @@ fn the_link_gives_the_file_as_often_as_allowed_then_410_and_anything_else_404() 
 #[test]
 fn the_last_sessions_link_is_dead_in_the_next_one() {
     let (s, base) = server();
-    let limits = Limits {
-        fetches: 3,
-        lifetime_ms: 60_000,
-    };
-    let first = format!("{base}{}", s.offer(photo(), limits).unwrap());
+    let first = offered(&s, &base, 3, 60_000);
     s.withdraw();
     assert!(s.spent());
     assert_eq!(get(&first).0, 404);
-    let second = format!("{base}{}", s.offer(photo(), limits).unwrap());
+    let second = offered(&s, &base, 3, 60_000);
     assert_ne!(first, second);
     assert_eq!(get(&first).0, 404);
     assert_eq!(get(&second).0, 200);
@@ -95,17 +100,7 @@ fn the_last_sessions_link_is_dead_in_the_next_one() {
 #[test]
 fn the_link_dies_at_its_deadline() {
     let (s, base) = server();
-    let url = format!(
-        "{base}{}",
-        s.offer(
-            photo(),
-            Limits {
-                fetches: 5,
-                lifetime_ms: 200
-            }
-        )
-        .unwrap()
-    );
+    let url = offered(&s, &base, 5, 200);
     std::thread::sleep(Duration::from_millis(400));
     assert!(s.spent(), "expired, and wiped");
     assert_eq!(get(&url).0, 410);
@@ -115,17 +110,7 @@ fn the_link_dies_at_its_deadline() {
 #[test]
 fn a_huge_request_is_cut_off_and_the_server_goes_on() {
     let (s, base) = server();
-    let url = format!(
-        "{base}{}",
-        s.offer(
-            photo(),
-            Limits {
-                fetches: 1,
-                lifetime_ms: 60_000
-            }
-        )
-        .unwrap()
-    );
+    let url = offered(&s, &base, 1, 60_000);
     let mut c = TcpStream::connect(s.local_addr()).unwrap();
     c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let junk = vec![b'A'; 200_000];
