@@ -1,13 +1,19 @@
 //! The HTTP side of the hand-off: one listening socket on the address the
-//! operator names (the booth's own Wi-Fi access point), one thread, one
-//! path. It answers `GET /p/<token>.jpg` with the photo while the offer
-//! lasts, 410 once it is used up or expired, and 404 to everything else;
-//! it logs nothing of its clients (not even their address) and reads at
-//! most a few kilobytes of any request before answering.
+//! operator names (the booth's own Wi-Fi access point), one path. It
+//! answers `GET /p/<token>.jpg` with the photo while the offer lasts, 410
+//! once it is used up or expired, and 404 to everything else; it logs
+//! nothing of its clients (not even their address) and reads at most a few
+//! kilobytes of any request before answering.
+//!
+//! Each client is answered on a thread of its own, at most
+//! [`MAX_CLIENTS`] at once (more are closed unanswered), so a phone that
+//! connects and says nothing holds up nobody but itself; the file is
+//! copied (into locked memory, wiped when sent) to be written outside the
+//! offer's lock, so a slow phone does not either.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -26,6 +32,8 @@ const READ_TIMEOUT: Duration = Duration::from_secs(3);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 /// How often an idle server looks for expiry and shutdown.
 const POLL: Duration = Duration::from_millis(20);
+/// Clients answered at once: a family's phones, with room for prefetches.
+pub const MAX_CLIENTS: usize = 4;
 
 /// Why the server cannot run.
 #[derive(Debug, thiserror::Error)]
@@ -151,11 +159,27 @@ impl Drop for PhoneServer {
     }
 }
 
-fn serve(listener: &TcpListener, shared: &Mutex<Shared>, stop: &AtomicBool) {
+fn serve(listener: &TcpListener, shared: &Arc<Mutex<Shared>>, stop: &AtomicBool) {
+    let clients = Arc::new(AtomicUsize::new(0));
     while !stop.load(Ordering::SeqCst) {
         match listener.accept() {
             // The client's address is dropped unread: nothing to log.
-            Ok((stream, _)) => answer(stream, shared),
+            Ok((stream, _)) => {
+                if clients.fetch_add(1, Ordering::SeqCst) >= MAX_CLIENTS {
+                    clients.fetch_sub(1, Ordering::SeqCst);
+                    continue; // closed unanswered
+                }
+                let (shared, clients) = (Arc::clone(shared), Arc::clone(&clients));
+                let spawned = std::thread::Builder::new()
+                    .name("phone client".into())
+                    .spawn(move || {
+                        answer(stream, &shared);
+                        clients.fetch_sub(1, Ordering::SeqCst);
+                    });
+                if spawned.is_err() {
+                    std::thread::sleep(POLL);
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 let mut s = lock(shared);
                 let now = s.now();
@@ -197,42 +221,62 @@ fn answer(mut stream: TcpStream, shared: &Mutex<Shared>) {
             Ok(n) => len += n,
         }
     }
-    let mut s = lock(shared);
-    let now = s.now();
-    let reply = match (requested_token(&head[..len]), s.offer.as_mut()) {
-        (Some(candidate), Some(offer)) => offer.request(candidate, now),
-        _ => Reply::NotFound,
+    let reply = {
+        let mut s = lock(shared);
+        let now = s.now();
+        let answer = match (requested_token(&head[..len]), s.offer.as_mut()) {
+            // A copy to write outside the lock, in locked memory, wiped
+            // when this thread drops it.
+            (Some(candidate), Some(offer)) => match offer.request(candidate, now) {
+                Reply::File(bytes) => Answer::File(SecretBuf::try_copy_of(bytes)),
+                Reply::Gone => Answer::Gone,
+                Reply::NotFound => Answer::NotFound,
+            },
+            _ => Answer::NotFound,
+        };
+        // Counted as it is handed out: the count is "files sent", and a
+        // test reading it right after its own fetch sees its fetch.
+        if matches!(answer, Answer::File(_)) {
+            s.sent = s.sent.saturating_add(1);
+        }
+        // The offer's own file goes as soon as its last fetch is handed out.
+        if let Some(o) = s.offer.as_mut() {
+            o.expire(now);
+        }
+        answer
     };
-    let (written, file) = match reply {
-        Reply::File(bytes) => {
+    match &reply {
+        Answer::File(bytes) => {
             let header = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\
                  Content-Disposition: attachment; filename=\"photo.jpg\"\r\n\
                  Cache-Control: no-store\r\nConnection: close\r\n\r\n",
                 bytes.len()
             );
-            let ok = stream
+            // A phone that goes away mid-file gets no second chance
+            // beyond the fetches left.
+            let _ = stream
                 .write_all(header.as_bytes())
-                .and_then(|()| stream.write_all(bytes))
-                .is_ok();
-            (ok, true)
+                .and_then(|()| stream.write_all(bytes));
         }
-        Reply::Gone => (status(&mut stream, "410 Gone"), false),
-        Reply::NotFound => (status(&mut stream, "404 Not Found"), false),
-    };
-    if written && file {
-        s.sent = s.sent.saturating_add(1);
+        Answer::Gone => status(&mut stream, "410 Gone"),
+        Answer::NotFound => status(&mut stream, "404 Not Found"),
     }
-    if let Some(o) = s.offer.as_mut() {
-        o.expire(now);
-    }
+    drop(reply);
     head.fill(0);
     let _ = stream.flush();
 }
 
-fn status(stream: &mut TcpStream, line: &str) -> bool {
+/// What one client is sent.
+enum Answer {
+    File(SecretBuf<u8>),
+    Gone,
+    NotFound,
+}
+
+fn status(stream: &mut TcpStream, line: &str) {
     let text = format!("HTTP/1.1 {line}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    stream.write_all(text.as_bytes()).is_ok()
+    let _ = stream.write_all(text.as_bytes());
 }
 
 #[cfg(test)]

@@ -231,3 +231,29 @@ fn a_booth_session_ends_with_the_file_on_a_phone_through_the_qr_code_on_its_scre
 fn a_booth_that_hands_out_files_only_prints_nothing() {
     assert_eq!(phone_session(false), 0);
 }
+
+#[test]
+fn a_phone_that_connects_and_says_nothing_holds_up_nobody() {
+    let (s, base) = server();
+    let url = offered(&s, &base, 2, 60_000);
+    // Silent clients: connected, never a byte (each waits out the read
+    // time-out, 3 s, on its own thread).
+    let silent: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(s.local_addr()).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(50));
+    // A fetch with less patience than that time-out still gets the file.
+    let limit =
+        crate::common::patience(Duration::from_millis(1000)).min(Duration::from_millis(2500));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(limit))
+        .build()
+        .into();
+    let mut r = agent
+        .get(&url)
+        .call()
+        .expect("answered beside the silent ones");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.body_mut().read_to_vec().unwrap(), photo().to_vec());
+    drop(silent);
+}
