@@ -55,6 +55,11 @@ pub struct Matte {
     width: u32,
     height: u32,
     alpha: SecretBuf<f32>,
+    /// Pixels per side of a reduced block.
+    step: u32,
+    /// The photo reduced by `step` (its `prior` the refined matte), kept
+    /// for the old background's estimate.
+    reduced: Planes,
 }
 
 impl Matte {
@@ -65,7 +70,7 @@ impl Matte {
         let (w, h) = (photo.width(), photo.height());
         assert_eq!(person.len(), w as usize * h as usize);
         let prior = SecretBuf::from_vec(person.iter().map(|&p| smoothstep(p)).collect());
-        let step = w.max(h).div_ceil(GUIDE_MAX_SIDE).max(1);
+        let step = reduction(w, h);
         let mut small = Planes::reduced(photo, &prior, step);
         let radius = ((RADIUS_CELLS * cell_px / step as f32).round() as usize).max(1);
         let mut stats = ColourStats::of(&small, radius);
@@ -100,6 +105,8 @@ impl Matte {
             width: w,
             height: h,
             alpha,
+            step,
+            reduced: small,
         }
     }
 
@@ -108,12 +115,11 @@ impl Matte {
         self.alpha[(y * self.width + x) as usize]
     }
 
-    /// Paints `fill` behind the person in `photo`, taking the old
-    /// background's colour out of the edge pixels.
+    /// Paints `fill` behind the person in `photo` (the photo it was refined
+    /// on), taking the old background's colour out of the edge pixels.
     pub fn replace_background(&self, photo: &mut RgbImage, fill: [u8; 3]) {
-        let (w, h) = (self.width, self.height);
-        let step = w.max(h).div_ceil(GUIDE_MAX_SIDE).max(1);
-        let old = local_background(photo, &self.alpha, step);
+        let (w, h, step) = (self.width, self.height, self.step);
+        let old = self.local_background();
         let fill = fill.map(f32::from);
         for y in 0..h {
             for x in 0..w {
@@ -182,6 +188,11 @@ fn near_largest_region(solid: &[bool], w: usize, h: usize, reach: usize) -> Vec<
     near.iter().map(|&n| n > 0.0).collect()
 }
 
+/// Pixels per side of the reduced grid's blocks for a `w` x `h` photo.
+fn reduction(w: u32, h: u32) -> u32 {
+    w.max(h).div_ceil(GUIDE_MAX_SIDE).max(1)
+}
+
 fn smoothstep(x: f32) -> f32 {
     let t = ((x - PRIOR_LOW) / (PRIOR_HIGH - PRIOR_LOW)).clamp(0.0, 1.0);
     t * t * (3.0 - 2.0 * t)
@@ -198,6 +209,7 @@ fn cleaned(q: f32) -> f32 {
 }
 
 /// A reduced copy of the photo (0..1) and of the prior matte.
+#[derive(Debug)]
 struct Planes {
     w: usize,
     h: usize,
@@ -208,36 +220,48 @@ struct Planes {
 impl Planes {
     /// Block means of `step` x `step` pixels.
     fn reduced(photo: &RgbImage, prior: &[f32], step: u32) -> Planes {
-        let (w, h) = (photo.width().div_ceil(step), photo.height().div_ceil(step));
-        let n = (w * h) as usize;
-        let mut rgb = [0; 3].map(|_| SecretBuf::<f32>::zeroed(n));
-        let mut small = SecretBuf::<f32>::zeroed(n);
-        let mut count = vec![0u32; n];
-        for y in 0..photo.height() {
-            for x in 0..photo.width() {
-                let i = ((y / step) * w + x / step) as usize;
-                let px = photo.get(x, y);
-                for c in 0..3 {
-                    rgb[c][i] += f32::from(px[c]) / 255.0;
-                }
-                small[i] += prior[(y * photo.width() + x) as usize];
-                count[i] += 1;
-            }
-        }
-        for (i, &k) in count.iter().enumerate() {
-            let k = k.max(1) as f32;
-            for plane in &mut rgb {
-                plane[i] /= k;
-            }
-            small[i] /= k;
-        }
+        let full = (photo.width(), photo.height());
+        let (w, h) = (full.0.div_ceil(step), full.1.div_ceil(step));
+        let rgb = block_means(full, step, |x, y| {
+            photo.get(x, y).map(|v| f32::from(v) / 255.0)
+        });
+        let [prior] = block_means(full, step, |x, y| [prior[(y * full.0 + x) as usize]]);
         Planes {
             w: w as usize,
             h: h as usize,
             rgb,
-            prior: small,
+            prior,
         }
     }
+}
+
+/// Means of `value` over the `step` x `step` blocks of a `full` sized
+/// plane (clipped at its right and bottom edges).
+fn block_means<const N: usize>(
+    full: (u32, u32),
+    step: u32,
+    value: impl Fn(u32, u32) -> [f32; N],
+) -> [SecretBuf<f32>; N] {
+    let w = full.0.div_ceil(step);
+    let n = (w * full.1.div_ceil(step)) as usize;
+    let mut sums = [0; N].map(|_| SecretBuf::<f32>::zeroed(n));
+    let mut count = vec![0u32; n];
+    for y in 0..full.1 {
+        for x in 0..full.0 {
+            let i = ((y / step) * w + x / step) as usize;
+            for (plane, v) in sums.iter_mut().zip(value(x, y)) {
+                plane[i] += v;
+            }
+            count[i] += 1;
+        }
+    }
+    for (i, &k) in count.iter().enumerate() {
+        let k = k.max(1) as f32;
+        for plane in &mut sums {
+            plane[i] /= k;
+        }
+    }
+    sums
 }
 
 /// Per-pixel values on the reduced grid, read back at full size.
@@ -452,42 +476,43 @@ fn inverse3([a, b, c, d, e, f]: [f32; 6]) -> [f32; 6] {
     [ia, ib, ic, id, ie, iff].map(|v| v / det)
 }
 
-/// The old background's colour near each pixel: the mean of the reduced
-/// photo weighted by how surely each pixel is background, `(1 - alpha)^2`;
-/// where no background is near, the photo itself (its weight is then 0 in
-/// [`Matte::replace_background`] anyway, alpha being near 1).
-fn local_background(photo: &RgbImage, alpha: &[f32], step: u32) -> Coarse<3> {
-    let clear: SecretBuf<f32> =
-        SecretBuf::from_vec(alpha.iter().map(|&a| (1.0 - a) * (1.0 - a)).collect());
-    let small = Planes::reduced(photo, &clear, step);
-    let (w, h) = (small.w, small.h);
-    // Four reduced pixels reach past the matte's soft edge into clean
-    // background on every passport scale.
-    let r = 4;
-    let mut filter = BoxFilter::new(w, h, r);
-    let weight = filter.mean(&small.prior);
-    let v = [0, 1, 2].map(|c| {
-        let weighted: Vec<f32> = small.rgb[c]
-            .iter()
-            .zip(small.prior.iter())
-            .map(|(x, k)| x * k)
-            .collect();
-        let m = filter.mean(&weighted);
-        SecretBuf::from_vec(
-            m.iter()
-                .zip(weight.iter())
-                .zip(small.rgb[c].iter())
-                .map(|((s, k), own)| {
-                    if *k > 1e-3 {
-                        s / k * 255.0
-                    } else {
-                        own * 255.0
-                    }
-                })
-                .collect(),
-        )
-    });
-    Coarse { w, h, v }
+impl Matte {
+    /// The old background's colour near each pixel: the mean of the
+    /// reduced photo weighted by how surely each pixel is background,
+    /// `(1 - alpha)^2`; where no background is near, the photo itself (its
+    /// weight is then 0 in [`Matte::replace_background`] anyway, alpha
+    /// being near 1).
+    fn local_background(&self) -> Coarse<3> {
+        let (small, width) = (&self.reduced, self.width);
+        let [clear] = block_means((width, self.height), self.step, |x, y| {
+            let a = self.alpha[(y * width + x) as usize];
+            [(1.0 - a) * (1.0 - a)]
+        });
+        let (w, h) = (small.w, small.h);
+        // Four reduced pixels reach past the matte's soft edge into clean
+        // background on every passport scale.
+        let r = 4;
+        let mut filter = BoxFilter::new(w, h, r);
+        let weight = filter.mean(&clear);
+        let v = [0, 1, 2].map(|c| {
+            let mut m = product(&small.rgb[c], &clear);
+            filter.smooth(&mut m);
+            SecretBuf::from_vec(
+                m.iter()
+                    .zip(weight.iter())
+                    .zip(small.rgb[c].iter())
+                    .map(|((s, k), own)| {
+                        if *k > 1e-3 {
+                            s / k * 255.0
+                        } else {
+                            own * 255.0
+                        }
+                    })
+                    .collect(),
+            )
+        });
+        Coarse { w, h, v }
+    }
 }
 
 #[cfg(test)]
@@ -551,9 +576,12 @@ mod tests {
                 _ => 0.0,
             })
             .collect();
+        let step = reduction(60, 30);
         let matte = Matte {
             width: 60,
             height: 30,
+            step,
+            reduced: Planes::reduced(&img, &person, step),
             alpha: SecretBuf::from_vec(person),
         };
         matte.replace_background(&mut img, [255, 255, 255]);
