@@ -64,9 +64,12 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
             anyhow::bail!("{}: a digital photo is a JPEG file (.jpg)", out.display());
         }
     }
-    let profiles = DigitalLibrary::load_dir(&DigitalLibrary::dir_of(&specs_dir))?;
+    // Portal profiles are read only when a file for one is asked for.
     let profile = match &req.digital {
-        Some(id) => Some(profiles.for_spec(id, &spec.id)?),
+        Some(id) => {
+            let profiles = DigitalLibrary::load_dir(&DigitalLibrary::dir_of(&specs_dir))?;
+            Some(profiles.for_spec(id, &spec.id)?.clone())
+        }
         None => None,
     };
     let mut printer = match req.sheet.as_ref().and_then(|s| {
@@ -108,7 +111,7 @@ pub(super) fn run(assets: &Assets, req: &Request) -> anyhow::Result<u8> {
     let mut code = if report.accepted { 0 } else { EXIT_REJECTED };
     if let Some(photo) = &analysis.photo {
         let mut out = output_report(&analysis, photo, dpi);
-        match (&req.sheet, profile) {
+        match (&req.sheet, &profile) {
             (None, Some(profile)) => {
                 let file = digital::export(photo, dpi, profile)?;
                 let checks = crate::checks::digital::verify(&file.bytes, profile);
