@@ -66,6 +66,54 @@ pub enum Reason {
     DigitalFile,
 }
 
+impl Reason {
+    /// Every reason, in declaration order.
+    pub const ALL: [Reason; 18] = [
+        Reason::NoFace,
+        Reason::MultipleFaces,
+        Reason::FaceCutOff,
+        Reason::Pose,
+        Reason::EyesClosed,
+        Reason::EyesNotVisible,
+        Reason::Expression,
+        Reason::TooDark,
+        Reason::Overexposed,
+        Reason::Blurry,
+        Reason::UnevenLighting,
+        Reason::Background,
+        Reason::LowResolution,
+        Reason::InsufficientMargin,
+        Reason::UnnaturalColour,
+        Reason::Glasses,
+        Reason::Glare,
+        Reason::DigitalFile,
+    ];
+
+    /// The code in the JSON report and the key in the prompt tables.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::NoFace => "no_face",
+            Reason::MultipleFaces => "multiple_faces",
+            Reason::FaceCutOff => "face_cut_off",
+            Reason::Pose => "pose",
+            Reason::EyesClosed => "eyes_closed",
+            Reason::EyesNotVisible => "eyes_not_visible",
+            Reason::Expression => "expression",
+            Reason::TooDark => "too_dark",
+            Reason::Overexposed => "overexposed",
+            Reason::Blurry => "blurry",
+            Reason::UnevenLighting => "uneven_lighting",
+            Reason::Background => "background",
+            Reason::LowResolution => "low_resolution",
+            Reason::InsufficientMargin => "insufficient_margin",
+            Reason::UnnaturalColour => "unnatural_colour",
+            Reason::Glasses => "glasses",
+            Reason::Glare => "glare",
+            Reason::DigitalFile => "digital_file",
+        }
+    }
+}
+
 /// One check's outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {

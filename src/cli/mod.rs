@@ -178,7 +178,7 @@ enum Command {
         /// Spec id.
         #[arg(long, default_value = crate::booth::DEFAULT_SPEC)]
         spec: String,
-        /// Screen language: en or de.
+        /// Screen language: en, de, fr, es, it, pl, tr or uk.
         #[arg(long, default_value = "en", value_parser = parse_lang)]
         lang: crate::session::prompts::Language,
         /// Also write the simulated camera's stills as JPEG files into DIR
@@ -258,11 +258,7 @@ pub(crate) fn optional_config(
 }
 
 pub(crate) fn parse_lang(s: &str) -> Result<crate::session::prompts::Language, String> {
-    match s {
-        "en" => Ok(crate::session::prompts::Language::En),
-        "de" => Ok(crate::session::prompts::Language::De),
-        other => Err(format!("unknown language '{other}' (en, de)")),
-    }
+    s.parse()
 }
 
 /// Standard output could not be written (a full disk, a closed pipe): one

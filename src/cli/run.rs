@@ -43,7 +43,7 @@ pub(super) struct RunOptions {
     /// Paper (default: the config's, else 4x6).
     #[arg(long)]
     pub media: Option<String>,
-    /// Screen language: en or de (default: the config's, else en).
+    /// Screen language: en, de, fr, es, it, pl, tr or uk (default: the config's, else en).
     #[arg(long, value_parser = super::parse_lang)]
     pub lang: Option<Language>,
     /// Read button lines from this unix socket instead of stdin.

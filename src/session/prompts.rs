@@ -1,8 +1,8 @@
-//! Every instruction the booth shows, in one table, per language. A person
-//! reads these in a second: a few words each.
+//! Every instruction the booth shows and says. The words live in data files
+//! a translator edits without Rust (`prompts/<lang>.toml`, see
+//! [`super::phrasebook`]); this names what there is to say.
 
-use serde::Deserialize;
-
+pub use super::language::Language;
 use super::trouble::Trouble;
 
 /// One instruction.
@@ -66,78 +66,43 @@ pub enum Prompt {
     PressForFile,
 }
 
-/// A display language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    /// English.
-    En,
-    /// German.
-    De,
-}
-
 impl Prompt {
-    /// The words, in `lang`.
+    /// The words, in `lang` (from `prompts/<lang>.toml`).
     pub fn text(self, lang: Language) -> &'static str {
-        use Language::*;
-        use Prompt::*;
-        match (self, lang) {
-            (StepIn, En) => "Step in front of the camera",
-            (StepIn, De) => "Bitte vor die Kamera treten",
-            (OnlyOnePerson, En) => "Only one person, please",
-            (OnlyOnePerson, De) => "Bitte nur eine Person",
-            (MoveCloser, En) => "Come a little closer",
-            (MoveCloser, De) => "Etwas näher kommen",
-            (StepBack, En) => "Move back a little",
-            (StepBack, De) => "Etwas zurücktreten",
-            (MoveLeft, En) => "Move a little to your left",
-            (MoveLeft, De) => "Etwas nach links (von Ihnen aus)",
-            (MoveRight, En) => "Move a little to your right",
-            (MoveRight, De) => "Etwas nach rechts (von Ihnen aus)",
-            (MoveUp, En) => "Sit or stand a little higher",
-            (MoveUp, De) => "Etwas höher sitzen",
-            (MoveDown, En) => "Sit or stand a little lower",
-            (MoveDown, De) => "Etwas tiefer sitzen",
-            (LookStraight, En) => "Look straight at the camera",
-            (LookStraight, De) => "Gerade in die Kamera schauen",
-            (HeadStraight, En) => "Keep your head straight",
-            (HeadStraight, De) => "Kopf gerade halten",
-            (RaiseChin, En) => "Raise your chin a little",
-            (RaiseChin, De) => "Kinn etwas anheben",
-            (LowerChin, En) => "Lower your chin a little",
-            (LowerChin, De) => "Kinn etwas senken",
-            (HoldStill, En) => "Hold still",
-            (HoldStill, De) => "Bitte stillhalten",
-            (OpenEyes, En) => "Open your eyes",
-            (OpenEyes, De) => "Augen öffnen",
-            (Ready, En) => "Perfect - press the button",
-            (Ready, De) => "Perfekt - Taste drücken",
-            (PressToStart, En) => "Passport photos - press the button",
-            (PressToStart, De) => "Passfotos - Taste drücken",
-            (PressToPrint, En) => "Press to print, hold to retake",
-            (PressToPrint, De) => "Drücken: drucken, halten: neu",
-            (PressToRetake, En) => "Press the button to try again",
-            (PressToRetake, De) => "Taste drücken für neues Foto",
-            (CallStaff, En) => "Printer problem - please call staff",
-            (CallStaff, De) => "Druckerstörung: Personal rufen",
-            (OutOfPaper, En) => "Out of paper - please call staff",
-            (OutOfPaper, De) => "Kein Papier: Personal rufen",
-            (CameraLost, En) => "No camera - please call staff",
-            (CameraLost, De) => "Keine Kamera: Personal rufen",
-            (ButtonStuck, En) => "Button stuck - please call staff",
-            (ButtonStuck, De) => "Taste klemmt: Personal rufen",
-            (OneMoment, En) => "One moment...",
-            (OneMoment, De) => "Einen Moment...",
-            (Printing, En) => "Printing your photos...",
-            (Printing, De) => "Ihre Fotos werden gedruckt...",
-            (TakePhotos, En) => "Please take your photos",
-            (TakePhotos, De) => "Bitte Fotos entnehmen",
-            (ScanForFile, En) => "Scan for your photo file",
-            (ScanForFile, De) => "Scannen: Fotodatei",
-            (TakePhotosScanForFile, En) => "Take your prints, scan for the file",
-            (TakePhotosScanForFile, De) => "Fotos entnehmen, Datei scannen",
-            (PressForFile, En) => "Press for your file, hold to retake",
-            (PressForFile, De) => "Drücken: Datei, halten: neu",
+        super::phrasebook::book().prompt(lang, self)
+    }
+
+    /// Its key in the prompt tables and its voice file's name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Prompt::StepIn => "step_in",
+            Prompt::OnlyOnePerson => "only_one_person",
+            Prompt::MoveCloser => "move_closer",
+            Prompt::StepBack => "step_back",
+            Prompt::MoveLeft => "move_left",
+            Prompt::MoveRight => "move_right",
+            Prompt::MoveUp => "move_up",
+            Prompt::MoveDown => "move_down",
+            Prompt::LookStraight => "look_straight",
+            Prompt::HeadStraight => "head_straight",
+            Prompt::RaiseChin => "raise_chin",
+            Prompt::LowerChin => "lower_chin",
+            Prompt::HoldStill => "hold_still",
+            Prompt::OpenEyes => "open_eyes",
+            Prompt::Ready => "ready",
+            Prompt::PressToStart => "press_to_start",
+            Prompt::PressToPrint => "press_to_print",
+            Prompt::PressToRetake => "press_to_retake",
+            Prompt::CallStaff => "call_staff",
+            Prompt::OutOfPaper => "out_of_paper",
+            Prompt::CameraLost => "camera_lost",
+            Prompt::ButtonStuck => "button_stuck",
+            Prompt::OneMoment => "one_moment",
+            Prompt::Printing => "printing",
+            Prompt::TakePhotos => "take_photos",
+            Prompt::ScanForFile => "scan_for_file",
+            Prompt::TakePhotosScanForFile => "take_photos_scan_for_file",
+            Prompt::PressForFile => "press_for_file",
         }
     }
 
@@ -187,67 +152,16 @@ impl Prompt {
 
 /// Why a photo was rejected, in a few words for the review screen.
 pub fn reason_text(reason: crate::checks::Reason, lang: Language) -> &'static str {
-    use crate::checks::Reason::*;
-    use Language::*;
-    match (reason, lang) {
-        (NoFace, En) => "No face found",
-        (NoFace, De) => "Kein Gesicht erkannt",
-        (MultipleFaces, En) => "Only one person, please",
-        (MultipleFaces, De) => "Bitte nur eine Person",
-        (FaceCutOff, En) => "Your head is cut off",
-        (FaceCutOff, De) => "Kopf ist abgeschnitten",
-        (Pose, En) => "Look straight at the camera",
-        (Pose, De) => "Gerade in die Kamera schauen",
-        (EyesClosed, En) => "Keep your eyes open",
-        (EyesClosed, De) => "Augen offen halten",
-        (EyesNotVisible, En) => "Your eyes must be visible",
-        (EyesNotVisible, De) => "Augen müssen sichtbar sein",
-        (Expression, En) => "Neutral face, mouth closed",
-        (Expression, De) => "Neutral schauen, Mund zu",
-        (TooDark, En) => "Too dark",
-        (TooDark, De) => "Zu dunkel",
-        (Overexposed, En) => "Too bright",
-        (Overexposed, De) => "Zu hell",
-        (Blurry, En) => "Blurred - hold still",
-        (Blurry, De) => "Unscharf - stillhalten",
-        (UnevenLighting, En) => "Uneven light on your face",
-        (UnevenLighting, De) => "Ungleichmäßiges Licht",
-        (Background, En) => "Background not plain",
-        (Background, De) => "Hintergrund nicht einfarbig",
-        (LowResolution, En) => "Come closer",
-        (LowResolution, De) => "Näher kommen",
-        (InsufficientMargin, En) => "Centre your head in the frame",
-        (InsufficientMargin, De) => "Kopf in die Mitte",
-        (UnnaturalColour, En) => "Colours look wrong",
-        (UnnaturalColour, De) => "Farben stimmen nicht",
-        (Glasses, En) => "Please take off your glasses",
-        (Glasses, De) => "Bitte Brille abnehmen",
-        (Glare, En) => "Reflection on your glasses",
-        (Glare, De) => "Spiegelung in der Brille",
-        (DigitalFile, En) => "The photo file does not fit the portal",
-        (DigitalFile, De) => "Fotodatei passt nicht zum Portal",
-    }
+    super::phrasebook::book().reason(lang, reason)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Two lines of a 10 px font on a 240 px panel (the UI wraps).
-    const MAX_CHARS: usize = 36;
-
     #[test]
-    fn every_prompt_has_short_distinct_text_in_every_language() {
-        for lang in [Language::En, Language::De] {
-            let mut seen = std::collections::HashSet::new();
-            for p in Prompt::ALL {
-                let t = p.text(lang);
-                assert!(
-                    !t.is_empty() && t.chars().count() <= MAX_CHARS,
-                    "{p:?} {lang:?}: {t}"
-                );
-                assert!(seen.insert(t), "{t} twice");
-            }
-        }
+    fn keys_are_distinct() {
+        let keys: std::collections::HashSet<_> = Prompt::ALL.iter().map(|p| p.key()).collect();
+        assert_eq!(keys.len(), Prompt::ALL.len());
     }
 }
