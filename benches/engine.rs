@@ -157,7 +157,7 @@ fn bench_sheet(c: &mut Criterion, src: &RgbImage) {
 /// One live frame: detection (int8), the guide's advice, the framing screen
 /// drawn into a 240 x 320 framebuffer.
 fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
-    use passbooth::booth::screens::{View, draw};
+    use passbooth::booth::screens::{Screens, View};
     use passbooth::display::Framebuffer;
     use passbooth::session::guide::{Guide, Overlay};
     use passbooth::session::prompts::Language;
@@ -173,6 +173,7 @@ fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
         .expect("live models")
         .detector;
     let mut fb = Framebuffer::new(240, 320);
+    let screens = Screens::new((240, 320), &[Language::En]);
     let mut i = 0;
     c.bench_function("live_frame_to_framebuffer_240x320", |b| {
         b.iter(|| {
@@ -180,7 +181,7 @@ fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
             let frame = &frames[i];
             let faces = det.detect(frame).expect("detect");
             let (prompt, signal) = guide.advise(faces);
-            draw(
+            screens.draw(
                 &mut fb,
                 &View::Framing {
                     preview: frame,

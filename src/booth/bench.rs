@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::screens::{View, draw};
+use super::screens::{Screens, View};
 use super::{BoothError, LiveChoice, LiveModels, demo};
 use crate::capture::pixels::{FrameFormat, encode_nv12};
 use crate::capture::replay::viewfinder_of;
@@ -152,6 +152,7 @@ pub fn run(models: &Path, spec: &Spec, runs: Runs) -> Result<BenchReport, BoothE
     let mut guide = Guide::new(overlay, vh);
     let face = [overlay.framed_face()];
     let mut fb = Framebuffer::new(240, 320);
+    let screens = Screens::new((240, 320), &[Language::En]);
     let screen_ms = time(runs.live, || {
         let (prompt, signal) = guide.advise(&face);
         let view = View::Framing {
@@ -161,7 +162,7 @@ pub fn run(models: &Path, spec: &Spec, runs: Runs) -> Result<BenchReport, BoothE
             signal,
             countdown: None,
         };
-        draw(&mut fb, &view, Language::En);
+        screens.draw(&mut fb, &view, Language::En);
         Ok(fb.take_dirty())
     })?;
     push("live_guide_and_framebuffer_240x320", screen_ms, runs.live);

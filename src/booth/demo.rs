@@ -106,9 +106,10 @@ fn scene(portrait: &RgbImage, dx: f32, (w, h): (u32, u32)) -> RgbImage {
     resample(portrait, &crop, w, h, Some([214, 214, 214]))
 }
 
-/// Runs one session on `portrait` with the models in `models`, writing into
-/// `out`. The scripted person presses when the screen says ready and at the
-/// review.
+/// Runs one session per language of `settings` on `portrait` with the
+/// models in `models`, writing into `out`: the scripted person presses when
+/// the attract screen shows the language, when the screen says ready, and
+/// at the review.
 pub fn run(
     portrait: &RgbImage,
     models: &Path,
@@ -120,6 +121,7 @@ pub fn run(
         path: out.to_path_buf(),
         source,
     })?;
+    let languages = settings.languages.as_slice().to_vec();
     let camera = ReplaySource::from_images(scenes(portrait), FRAMES_PER_SCENE, Playback::HoldLast);
     let parts = Parts {
         detector: LiveModels::load(models)?,
@@ -135,27 +137,48 @@ pub fn run(
     );
     let mut snapshots = Vec::new();
     let mut save = |booth: &Booth<_, _, _>, name: &str| -> Result<(), BoothError> {
-        let path = out.join(format!("screen-{:02}-{name}.png", snapshots.len() + 1));
+        let path = out.join(format!(
+            "screen-{:02}-{}-{name}.png",
+            snapshots.len() + 1,
+            booth.language().code()
+        ));
         write_file(&snapshot(booth.framebuffer()), &path, 72)?;
         snapshots.push(path);
         Ok(())
     };
-    booth.step(0, None)?;
+    let mut now = 0;
+    booth.step(now, None)?;
     save(&booth, "idle")?;
-    let mut person = Person::new().walking_up_on(2);
-    play(
-        &mut booth,
-        &mut person,
-        &mut 0,
-        MAX_TURNS,
-        |booth, changed| {
-            // A snapshot of every screen the session passes through.
-            if changed {
-                save(booth, booth.state().name())?;
+    // One session per language: the person waits until the attract screen
+    // shows it, then presses (the press keeps the language on the screen).
+    for (i, &lang) in languages.iter().enumerate() {
+        let mut waited = 0;
+        while booth.language() != lang && waited < MAX_TURNS {
+            now += STEP_MS;
+            waited += 1;
+            if booth.step(now, None)? {
+                save(&booth, booth.state().name())?;
             }
-            Ok(booth.record().prints > 0 && matches!(booth.state(), State::Idle))
-        },
-    )?;
+        }
+        if i > 0 {
+            save(&booth, "idle")?;
+        }
+        let mut person = Person::new().walking_up_on(if i == 0 { 2 } else { 1 });
+        let prints = booth.record().prints;
+        play(
+            &mut booth,
+            &mut person,
+            &mut now,
+            MAX_TURNS,
+            |booth, changed| {
+                // A snapshot of every screen the session passes through.
+                if changed {
+                    save(booth, booth.state().name())?;
+                }
+                Ok(booth.record().prints > prints && matches!(booth.state(), State::Idle))
+            },
+        )?;
+    }
     Ok(DemoResult {
         record: booth.record().clone(),
         sheets: sheets_in(out),

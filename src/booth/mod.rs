@@ -43,9 +43,9 @@ use crate::input::Press;
 use crate::print::SheetPrinter;
 use crate::session::guide::{Guide, Overlay, Signal};
 use crate::session::machine::{Action, Event, Session, State};
-use crate::session::prompts::Prompt;
+use crate::session::prompts::{Language, Prompt};
 use crate::vision::live::LiveDetector;
-use screens::{View, draw};
+use screens::{Screens, View};
 use worker::{Processor, SessionId, Worker};
 
 /// How long a shutdown waits for a job in flight to come back so its
@@ -75,7 +75,7 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     /// The still screen now in the framebuffer, if any: a still screen is
     /// drawn once, not every turn (redrawing marks its rows dirty and would
     /// send the whole picture over SPI ten times a second).
-    still_drawn: Option<&'static str>,
+    still_drawn: Option<(&'static str, Language)>,
     /// When the camera is next checked (idle or camera trouble).
     next_camera_check: Millis,
     /// When the printer is next asked (printer trouble).
@@ -88,7 +88,20 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     face_jobs: u32,
     /// The photo to the customer's phone, when the booth offers it.
     phone: Option<Phone>,
+    /// The screens, their type prepared for the panel and the languages.
+    screens: Screens,
+    /// The language on the screen now: cycling on the attract screen, kept
+    /// for the session by the press that starts it.
+    lang: Language,
+    /// When the current state was entered (the attract screen's cycle and
+    /// the working screens' progress count from it).
+    entered: Millis,
+    /// How long the engine took last time (the progress bar's pace).
+    processing_ms: Millis,
 }
+
+/// How long the attract screen shows each language.
+pub const LANGUAGE_CYCLE_MS: Millis = 4000;
 
 /// The parts a booth is built from besides its settings and its camera and
 /// screen: the live detector, the photo engine and the printer (the last two
@@ -114,6 +127,9 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         let (screen, panel) = screen;
         let viewfinder = camera.viewfinder_size();
         let session = Session::new(settings.timing, now);
+        let lang = settings.languages.first();
+        let settings_languages = settings.languages.as_slice();
+        let screens = Screens::new(panel, settings_languages);
         Self {
             guide: guide_for(&settings.spec, viewfinder),
             viewfinder,
@@ -139,6 +155,10 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             session_id: SessionId::default(),
             face_jobs: 0,
             phone: None,
+            screens,
+            lang,
+            entered: now,
+            processing_ms: 3000,
         }
     }
 
@@ -162,6 +182,11 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     /// The latest live instruction.
     pub fn live(&self) -> Option<(Signal, Prompt)> {
         self.session.live()
+    }
+
+    /// The language on the screen now.
+    pub fn language(&self) -> Language {
+        self.lang
     }
 
     /// What happened so far.
@@ -333,7 +358,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 signal,
                 countdown: self.session.countdown_digit(now),
             };
-            draw(&mut self.fb, &view, self.settings.lang);
+            self.screens.draw(&mut self.fb, &view, self.lang);
             self.still_drawn = None;
         }
         Ok(())

@@ -4,7 +4,7 @@
 use crate::print::Paper;
 use crate::print::media::{Media, UnknownMedia};
 use crate::session::machine::Timing;
-use crate::session::prompts::Language;
+use crate::session::prompts::{Language, Languages};
 use crate::spec::Spec;
 
 /// The document a booth makes when nobody says which.
@@ -20,8 +20,9 @@ pub struct BoothSettings {
     pub spec: Spec,
     /// The paper, its border and the copies of each sheet.
     pub paper: Paper,
-    /// Screen language.
-    pub lang: Language,
+    /// The languages of the screen and the voice; the attract screen
+    /// cycles through them and a press keeps the one showing.
+    pub languages: Languages,
     /// Session timing.
     pub timing: Timing,
 }
@@ -34,7 +35,7 @@ impl BoothSettings {
         Ok(Self {
             spec,
             paper: Paper::new(Media::parse(DEFAULT_MEDIA)?),
-            lang: Language::En,
+            languages: Languages::one(Language::En),
             timing: Timing::default(),
         })
     }

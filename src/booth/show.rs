@@ -2,8 +2,8 @@
 //! one moment, review, printing, done, trouble) are drawn once when the
 //! state is entered; the framing screen is drawn every frame by the loop.
 
-use super::screens::{View, draw};
-use super::{Booth, BoothError};
+use super::screens::View;
+use super::{Booth, BoothError, LANGUAGE_CYCLE_MS};
 use crate::capture::FrameSource;
 use crate::clock::Millis;
 use crate::display::Screen;
@@ -15,13 +15,36 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     /// Records a state change and puts the current screen on the panel.
     pub(super) fn show(&mut self, now: Millis) -> Result<bool, BoothError> {
         let changed = self.note_state(now);
-        let name = self.session.state().name();
-        if !self.session.state().viewfinder_live() && self.still_drawn != Some(name) {
-            self.draw_still_screen();
-            self.still_drawn = Some(name);
+        let state = self.session.state();
+        let name = state.name();
+        if matches!(state, State::Idle) {
+            // The language changes only as the attract screen is redrawn:
+            // the one a press keeps is always the one on the screen.
+            let languages = &self.settings.languages;
+            self.lang = languages.at(now.saturating_sub(self.entered), LANGUAGE_CYCLE_MS);
+        }
+        if !state.viewfinder_live() && self.still_drawn != Some((name, self.lang)) {
+            self.draw_still_screen(now);
+            self.still_drawn = Some((name, self.lang));
+        } else if let Some(progress) = self.progress(now) {
+            self.screens.progress(&mut self.fb, progress);
         }
         self.flush()?;
         Ok(changed)
+    }
+
+    /// How far the engine or the printer has got, as far as the booth can
+    /// tell: neither reports its progress, so the bar moves with the time
+    /// the last photo took (the printer: a typical dye-sub sheet), slowing
+    /// as it nears the end rather than stopping full.
+    fn progress(&self, now: Millis) -> Option<f32> {
+        let expected = match self.session.state() {
+            State::Capture | State::Processing => self.processing_ms,
+            State::Printing => PRINT_MS,
+            _ => return None,
+        };
+        let t = now.saturating_sub(self.entered) as f32 / expected.max(1) as f32;
+        Some(1.0 - (-1.5 * t).exp())
     }
 
     /// Sends the framebuffer's changed rows to the screen.
@@ -39,7 +62,16 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         if (self.last_state, name) == ("idle", "framing") {
             self.count(|c| c.sessions += 1);
         }
+        if self.last_state == "processing" {
+            // The next bar's pace: mostly the last photo's time.
+            let took = now.saturating_sub(self.entered);
+            self.processing_ms = (self.processing_ms * 3 + took * 7) / 10;
+        }
+        if name == "idle" {
+            self.lang = self.settings.languages.first();
+        }
         self.last_state = name;
+        self.entered = now;
         self.record.states.push((now, name));
         eprintln!("state={name}");
         // The session's data is wiped as the print comes out; the file on
@@ -77,13 +109,18 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         }
     }
 
-    fn draw_still_screen(&mut self) {
-        let lang = self.settings.lang;
+    fn draw_still_screen(&mut self, now: Millis) {
+        let lang = self.lang;
+        let progress = self.progress(now).unwrap_or(0.0);
+        let spec = &self.settings.spec;
         let view = match self.session.state() {
             State::Idle => View::Attract {
-                caption: &self.settings.spec.caption,
+                caption: &spec.caption,
+                size_mm: (spec.width_mm, spec.height_mm),
+                price: None,
+                languages: self.settings.languages.as_slice(),
             },
-            State::Capture | State::Processing => View::Processing,
+            State::Capture | State::Processing => View::Processing { progress },
             State::Review { accepted } => View::Review {
                 photo: self.photo.as_ref(),
                 accepted: *accepted,
@@ -94,7 +131,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                     Prompt::PressToPrint
                 },
             },
-            State::Printing => View::Printing,
+            State::Printing => View::Printing { progress },
             State::Done => match self.phone.as_ref().and_then(|p| Some((p, p.link()?))) {
                 Some((phone, link)) => View::Handoff {
                     link,
@@ -108,6 +145,10 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             },
             State::Framing | State::Countdown { .. } => return,
         };
-        draw(&mut self.fb, &view, lang);
+        self.screens.draw(&mut self.fb, &view, lang);
     }
 }
+
+/// What a sheet takes to come out of a booth's photo printer, for the
+/// progress bar (a dye-sub 4 x 6 in: about a minute with its passes).
+const PRINT_MS: Millis = 40_000;

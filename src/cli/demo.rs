@@ -1,5 +1,6 @@
-//! `passbooth demo`: a whole booth session in simulation, no hardware, no
-//! config, on the public-domain astronaut portrait.
+//! `passbooth demo`: whole booth sessions in simulation, one per language
+//! asked for, no hardware, no config, on the public-domain astronaut
+//! portrait.
 
 use super::outln;
 use std::path::Path;
@@ -9,7 +10,7 @@ use anyhow::Context;
 use crate::booth::BoothSettings;
 use crate::booth::demo;
 use crate::config::assets::{Asset, locate};
-use crate::session::prompts::Language;
+use crate::session::prompts::{Language, Languages};
 use crate::spec::SpecLibrary;
 
 pub(super) fn run(
@@ -17,12 +18,12 @@ pub(super) fn run(
     models: Option<&Path>,
     out: &Path,
     spec: &str,
-    lang: Language,
+    languages: &[Language],
     camera_frames: Option<&Path>,
 ) -> anyhow::Result<u8> {
     let lib = SpecLibrary::load_dir(&locate(Asset::Specs, specs))?;
     let settings = BoothSettings {
-        lang,
+        languages: Languages::new(languages).map_err(|e| anyhow::anyhow!("--lang: {e}"))?,
         ..BoothSettings::new(lib.get(spec)?.clone())?
     };
     let portrait = demo::portrait().context("the built-in portrait")?;
@@ -31,7 +32,12 @@ pub(super) fn run(
     }
     let result = demo::run(&portrait, &locate(Asset::Models, models), settings, out)?;
     let r = &result.record;
-    outln!("passbooth demo: one session, {spec}, simulated camera, button and printer")?;
+    let codes: Vec<&str> = languages.iter().map(|l| l.code()).collect();
+    outln!(
+        "passbooth demo: {} session(s) ({}), {spec}, simulated camera, button and printer",
+        languages.len(),
+        codes.join(", ")
+    )?;
     let states: Vec<String> = r
         .states
         .iter()
@@ -57,7 +63,11 @@ pub(super) fn run(
         result.snapshots.len(),
         out.display()
     )?;
-    Ok(if r.prints > 0 { 0 } else { 1 })
+    Ok(if r.prints as usize >= languages.len() {
+        0
+    } else {
+        1
+    })
 }
 
 /// The simulated camera's stills as JPEG files `0001.jpg`..., the form

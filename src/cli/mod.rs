@@ -178,9 +178,10 @@ enum Command {
         /// Spec id.
         #[arg(long, default_value = crate::booth::DEFAULT_SPEC)]
         spec: String,
-        /// Screen language: en, de, fr, es, it, pl, tr or uk.
-        #[arg(long, default_value = "en", value_parser = parse_lang)]
-        lang: crate::session::prompts::Language,
+        /// Languages, one session each, the attract screen cycling through
+        /// them: en, de, fr, es, it, pl, tr, uk.
+        #[arg(long, value_delimiter = ',', default_value = "en,de", value_parser = parse_lang)]
+        lang: Vec<crate::session::prompts::Language>,
         /// Also write the simulated camera's stills as JPEG files into DIR
         /// (frames for libcamera's virtual camera).
         #[arg(long, value_name = "DIR")]
@@ -367,7 +368,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             assets.models.as_deref(),
             &out,
             &spec,
-            lang,
+            &lang,
             camera_frames.as_deref(),
         ),
         Command::Doctor { config } => Ok(doctor::run(

@@ -16,7 +16,7 @@ use crate::gpio::GpioLine;
 use crate::input::gpio::ButtonConfig;
 use crate::print::media::Media;
 use crate::session::machine::Timing;
-use crate::session::prompts::Language;
+use crate::session::prompts::{Language, Languages};
 use crate::spec::SpecLibrary;
 
 /// Default location of the config file.
@@ -154,8 +154,10 @@ fn three_minutes() -> u64 {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     spec: String,
-    #[serde(default = "english")]
-    language: Language,
+    /// One language (the older key)...
+    language: Option<Language>,
+    /// ...or several, the attract screen cycling through them.
+    languages: Option<Vec<Language>>,
     printer: PrinterConfig,
     #[serde(default)]
     camera: CameraSettings,
@@ -168,10 +170,6 @@ struct ConfigFile {
     phone: Option<PhoneConfig>,
 }
 
-fn english() -> Language {
-    Language::En
-}
-
 /// A validated config.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -179,8 +177,8 @@ pub struct Config {
     pub path: PathBuf,
     /// Spec id (known to exist).
     pub spec: String,
-    /// Screen language.
-    pub language: Language,
+    /// The languages of the screen and the voice.
+    pub languages: Languages,
     /// Printer.
     pub printer: PrinterConfig,
     /// Paper, parsed.
@@ -267,6 +265,16 @@ impl Config {
             validate::button(b).map_err(|(f, p)| bad(f, p))?;
         }
         validate::distinct_lines(&raw).map_err(|(f, p)| bad(&f, p))?;
+        let languages = match (raw.language, &raw.languages) {
+            (Some(_), Some(_)) => {
+                return Err(bad(
+                    "languages",
+                    "give either language or languages, not both".into(),
+                ));
+            }
+            (_, Some(list)) => Languages::new(list).map_err(|p| bad("languages", p))?,
+            (one, None) => Languages::one(one.unwrap_or(Language::En)),
+        };
         let mut timing = validate::timing(&raw.timeouts).map_err(|(f, p)| bad(f, p))?;
         if let Some(p) = &raw.phone {
             validate::phone(p).map_err(|(f, p)| bad(f, p))?;
@@ -276,7 +284,7 @@ impl Config {
         Ok(Config {
             path: path.to_path_buf(),
             spec: raw.spec,
-            language: raw.language,
+            languages,
             printer: raw.printer,
             media,
             camera: raw.camera,

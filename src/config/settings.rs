@@ -6,7 +6,7 @@ use super::Config;
 use crate::booth::{BoothSettings, DEFAULT_SPEC};
 use crate::print::Paper;
 use crate::print::media::{Media, UnknownMedia};
-use crate::session::prompts::Language;
+use crate::session::prompts::{Language, Languages};
 use crate::spec::{SpecError, SpecLibrary};
 
 /// What the command line says over the config file.
@@ -49,14 +49,14 @@ pub fn booth_settings(
             margin_mm: c.printer.margin_mm,
             copies: c.printer.copies,
         };
-        settings.lang = c.language;
+        settings.languages = c.languages.clone();
         settings.timing = c.timing;
     }
     if let Some(m) = &flags.media {
         settings.paper.media = Media::parse(m)?;
     }
     if let Some(lang) = flags.lang {
-        settings.lang = lang;
+        settings.languages = Languages::one(lang);
     }
     Ok(settings)
 }
@@ -80,7 +80,7 @@ mod tests {
         let s = booth_settings(None, &specs(), &Overrides::default()).unwrap();
         assert_eq!(s.spec.id, DEFAULT_SPEC);
         assert_eq!(s.paper, Paper::new(Media::parse("4x6").unwrap()));
-        assert_eq!(s.lang, Language::En);
+        assert_eq!(s.languages, Languages::one(Language::En));
         assert_eq!(s.timing, crate::session::machine::Timing::default());
     }
 
@@ -91,7 +91,7 @@ mod tests {
         assert_eq!(s.spec.id, "de-passport");
         assert_eq!(s.paper.media, Media::parse("a6").unwrap());
         assert_eq!((s.paper.margin_mm, s.paper.copies), (3.0, 2));
-        assert_eq!(s.lang, Language::De);
+        assert_eq!(s.languages, Languages::one(Language::De));
         assert_eq!(s.timing.review_ms, 45_000);
         let flags = Overrides {
             spec: Some("us-passport".into()),
@@ -102,7 +102,7 @@ mod tests {
         assert_eq!(s.spec.id, "us-passport");
         assert_eq!(s.paper.media, Media::parse("5x7").unwrap());
         assert_eq!(s.paper.copies, 2, "copies stay the config's");
-        assert_eq!(s.lang, Language::En);
+        assert_eq!(s.languages, Languages::one(Language::En));
     }
 
     #[test]

@@ -73,6 +73,34 @@ impl Framebuffer {
         });
     }
 
+    /// Mixes `colour` over the pixel at (x, y) with `alpha` (0..=255, its
+    /// share); outside the picture nothing happens. Anti-aliased type and
+    /// soft shadows are drawn with this.
+    pub fn blend(&mut self, x: i32, y: i32, colour: Rgb565, alpha: u8) {
+        if alpha == 0 || x < 0 || y < 0 || x >= i32::from(self.width) || y >= i32::from(self.height)
+        {
+            return;
+        }
+        let i = y as usize * self.width as usize + x as usize;
+        let under = self.pixels[i];
+        let mixed = if alpha == 255 {
+            colour
+        } else {
+            let a = u16::from(alpha);
+            let mix =
+                |f: u8, b: u8| ((u16::from(f) * a + u16::from(b) * (255 - a) + 127) / 255) as u8;
+            Rgb565::new(
+                mix(colour.r(), under.r()),
+                mix(colour.g(), under.g()),
+                mix(colour.b(), under.b()),
+            )
+        };
+        if mixed != under {
+            self.pixels[i] = mixed;
+            self.touch(y as u16);
+        }
+    }
+
     /// The picture as 8-bit RGB (for PNG snapshots and golden images).
     pub fn to_rgb8(&self) -> Vec<u8> {
         self.pixels

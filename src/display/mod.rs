@@ -2,6 +2,7 @@
 //! and the SPI panel, PNG mirror or window it is sent to. What is drawn (the
 //! booth's screens) is the booth's business (`booth::screens`).
 pub mod framebuffer;
+pub mod lettering;
 mod panel;
 pub mod sim;
 pub mod spi;

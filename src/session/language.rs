@@ -76,9 +76,65 @@ impl std::str::FromStr for Language {
     }
 }
 
+/// The languages a booth offers, the first being where its attract screen
+/// starts: never empty, no language twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Languages(Vec<Language>);
+
+impl Languages {
+    /// One language.
+    pub fn one(lang: Language) -> Self {
+        Self(vec![lang])
+    }
+
+    /// `list` in order, if it names at least one language and none twice.
+    pub fn new(list: &[Language]) -> Result<Self, String> {
+        if list.is_empty() {
+            return Err("name at least one language".into());
+        }
+        for (i, l) in list.iter().enumerate() {
+            if list[..i].contains(l) {
+                return Err(format!("'{}' is listed twice", l.code()));
+            }
+        }
+        Ok(Self(list.to_vec()))
+    }
+
+    /// The first language.
+    pub fn first(&self) -> Language {
+        self.0[0]
+    }
+
+    /// All of them, in order.
+    pub fn as_slice(&self) -> &[Language] {
+        &self.0
+    }
+
+    /// The language shown `elapsed_ms` into an attract screen that shows
+    /// each for `each_ms`.
+    pub fn at(&self, elapsed_ms: u64, each_ms: u64) -> Language {
+        let i = (elapsed_ms / each_ms.max(1)) % self.0.len() as u64;
+        self.0[i as usize]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_cycles_in_order_and_refuses_empty_or_repeated() {
+        use Language::*;
+        let l = Languages::new(&[De, En, Uk]).unwrap();
+        let shown: Vec<_> = (0..7).map(|s| l.at(s * 2000, 4000)).collect();
+        assert_eq!(shown, [De, De, En, En, Uk, Uk, De]);
+        assert!(Languages::new(&[]).is_err());
+        assert_eq!(
+            Languages::new(&[En, De, En]).unwrap_err(),
+            "'en' is listed twice"
+        );
+        assert_eq!(Languages::one(Fr).at(99_999, 4000), Fr);
+    }
 
     #[test]
     fn codes_round_trip() {

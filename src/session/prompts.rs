@@ -2,7 +2,7 @@
 //! a translator edits without Rust (`prompts/<lang>.toml`, see
 //! [`super::phrasebook`]); this names what there is to say.
 
-pub use super::language::Language;
+pub use super::language::{Language, Languages};
 use super::trouble::Trouble;
 
 /// One instruction.

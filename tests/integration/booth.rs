@@ -92,7 +92,7 @@ pub(crate) fn booth_seeing<C: FrameSource, P: SheetPrinter + Send + 'static, E: 
     let settings = BoothSettings {
         spec: Spec::load(&repo("specs/us-passport.toml")).unwrap(),
         paper: Paper::new(Media::parse("4x6").unwrap()),
-        lang: Language::En,
+        languages: passbooth::session::prompts::Languages::one(Language::En),
         timing,
     };
     let (vw, vh) = camera.viewfinder_size();
@@ -200,13 +200,12 @@ fn out_of_paper_shows_trouble(sees: Sees, route: Route) {
         "{sees:?} {route:?}"
     );
     assert!(!b.holds_face_data());
-    // The screen says to call staff.
-    let bar = passbooth::display::sim::snapshot(b.framebuffer()).get(2, 317);
-    assert_eq!(bar, [255, 0, 0]);
+    // The screen says to call staff: no paper.
+    assert!(shows(&b, Prompt::OutOfPaper));
 }
 
 #[test]
-fn the_demo_writes_a_sheet_and_snapshots() {
+fn the_demo_writes_sheets_and_snapshots_in_two_languages() {
     let out = TempDir::new().unwrap();
     let run = passbooth(&["demo", "--out", out.path().to_str().unwrap()]);
     let text = String::from_utf8_lossy(&run.stdout).to_string();
@@ -224,17 +223,32 @@ fn the_demo_writes_a_sheet_and_snapshots() {
     );
     let sheet = decode_file(&out.path().join("sheet-1.jpg")).unwrap();
     assert_eq!((sheet.width(), sheet.height()), (1200, 1800));
-    let shots = std::fs::read_dir(out.path())
+    let shots: Vec<String> = std::fs::read_dir(out.path())
         .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with("screen-")
-        })
-        .count();
-    assert!(shots >= 6, "{shots} snapshots");
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("screen-"))
+        .collect();
+    // One session in each of the two default languages: every screen of a
+    // session, in both.
+    for lang in ["en", "de"] {
+        for state in [
+            "idle",
+            "framing",
+            "countdown",
+            "processing",
+            "review",
+            "printing",
+            "done",
+        ] {
+            let tag = format!("-{lang}-{state}.png");
+            assert!(
+                shots.iter().any(|n| n.ends_with(&tag)),
+                "no {tag} in {shots:?}"
+            );
+        }
+    }
+    assert!(text.contains("2 session(s) (en, de)"), "{text}");
+    assert!(out.path().join("sheet-2.jpg").exists(), "{text}");
     assert_eq!(faces_on_sheet(&sheet), 6);
 }
 
@@ -255,6 +269,7 @@ fn keeps_running_while_a_slow_printer_works(sees: Sees, route: Route) {
     let mut b = booth(sees, IppPrinter::new(&p.uri).unwrap());
     session(&mut b, |s| matches!(s, State::Printing));
     assert!(b.busy());
+    let before = passbooth::display::sim::snapshot(b.framebuffer());
     // Twenty turns of the loop (screen, button, watchdog) while it prints.
     let start = std::time::Instant::now();
     for i in 0..20 {
@@ -266,6 +281,27 @@ fn keeps_running_while_a_slow_printer_works(sees: Sees, route: Route) {
         start.elapsed()
     );
     assert_eq!(b.state(), &State::Printing);
+    // The progress bar moved on, and nothing else on the screen changed
+    // (a turn sends a few rows, not the picture).
+    let after = passbooth::display::sim::snapshot(b.framebuffer());
+    let cyan = |img: &RgbImage| {
+        (0..240)
+            .filter(|&x| img.get(x, 276) == [0, 255, 255])
+            .count()
+    };
+    assert!(
+        cyan(&after) > cyan(&before),
+        "{} -> {}",
+        cyan(&before),
+        cyan(&after)
+    );
+    for y in 0..320 {
+        for x in 0..240 {
+            if before.get(x, y) != after.get(x, y) {
+                assert!((268..285).contains(&y), "({x}, {y}) changed");
+            }
+        }
+    }
 }
 
 #[test]
@@ -342,9 +378,9 @@ impl FrameSource for Unpluggable {
     }
 }
 
-fn shows(b: &TestBooth<Unpluggable>, prompt: Prompt) -> bool {
+fn shows<C: passbooth::capture::FrameSource>(b: &TestBooth<C>, prompt: Prompt) -> bool {
     let mut want = passbooth::display::Framebuffer::new(240, 320);
-    passbooth::booth::screens::draw(
+    passbooth::booth::screens::Screens::new((240, 320), &[Language::En]).draw(
         &mut want,
         &passbooth::booth::screens::View::Trouble { prompt },
         Language::En,

@@ -15,6 +15,7 @@ mod footprint;
 mod glasses;
 mod handoff;
 mod hostile_printer;
+mod languages;
 mod layers;
 mod memory;
 #[cfg(feature = "libcamera")]

@@ -106,7 +106,7 @@ fn viewfinder_form(still: &RgbImage) -> Form {
 /// The review screen as the framebuffer holds it (Rgb565, native byte
 /// order): the composed photo drawn by the booth's own screen code.
 fn review_form(photo: &RgbImage) -> Form {
-    use passbooth::booth::screens::{View, draw};
+    use passbooth::booth::screens::{Screens, View};
     use passbooth::display::Framebuffer;
     let mut fb = Framebuffer::new(240, 320);
     let view = View::Review {
@@ -115,7 +115,8 @@ fn review_form(photo: &RgbImage) -> Form {
         reason: None,
         confirm: passbooth::session::prompts::Prompt::PressToPrint,
     };
-    draw(&mut fb, &view, passbooth::session::prompts::Language::En);
+    let lang = passbooth::session::prompts::Language::En;
+    Screens::new((240, 320), &[lang]).draw(&mut fb, &view, lang);
     let bytes: Vec<u8> = fb
         .pixels()
         .iter()

@@ -1,10 +1,10 @@
-//! Golden images of every booth screen. A changed picture fails the test;
-//! `PASSBOOTH_UPDATE_GOLDEN=1 cargo test screens` rewrites them (look at the
-//! PNGs before committing).
+//! Golden images of every booth screen in every language. A changed
+//! picture fails the test; `PASSBOOTH_UPDATE_GOLDEN=1 cargo test screens`
+//! rewrites them (look at the PNGs before committing).
 
 use std::path::Path;
 
-use passbooth::booth::screens::{View, draw};
+use passbooth::booth::screens::{Screens, View};
 use passbooth::checks::Reason;
 use passbooth::display::Framebuffer;
 use passbooth::display::sim::snapshot;
@@ -12,7 +12,7 @@ use passbooth::imaging::RgbImage;
 use passbooth::imaging::decode::decode_file;
 use passbooth::imaging::encode::write_file;
 use passbooth::session::guide::{Guide, Overlay, Signal};
-use passbooth::session::prompts::{Language, Prompt};
+use passbooth::session::prompts::{Language, Prompt, reason_text};
 use passbooth::spec::Spec;
 use passbooth::vision::{FaceDetector, Range};
 
@@ -20,14 +20,17 @@ use crate::common::*;
 
 /// Compares with (or, when asked, writes) tests/golden/NAME.png.
 fn golden(name: &str, fb: &Framebuffer) {
+    golden_image(name, &snapshot(fb));
+}
+
+fn golden_image(name: &str, img: &RgbImage) {
     let path = repo(&format!("tests/golden/{name}.png"));
-    let img = snapshot(fb);
     if std::env::var_os("PASSBOOTH_UPDATE_GOLDEN").is_some() {
         assert!(
             !under_ci(),
             "PASSBOOTH_UPDATE_GOLDEN under CI compares nothing"
         );
-        write_file(&img, &path, 72).unwrap();
+        write_file(img, &path, 72).unwrap();
         skipped(&format!("{name}: golden rewritten, not compared"));
         return;
     }
@@ -75,71 +78,163 @@ fn spec() -> Spec {
 
 fn screen(w: u16, h: u16, view: &View, lang: Language) -> Framebuffer {
     let mut fb = Framebuffer::new(w, h);
-    draw(&mut fb, view, lang);
+    Screens::new((w, h), &[lang]).draw(&mut fb, view, lang);
     fb
 }
 
-#[test]
-fn still_screens_match_their_golden_images() {
+/// A plain viewfinder frame (a grey ramp): the language sheets show the
+/// screens' own drawing, not a face.
+fn plain_frame() -> RgbImage {
+    let mut img = RgbImage::black(640, 480);
+    for y in 0..480 {
+        for x in 0..640 {
+            let v = (60 + x / 8 + y / 12) as u8;
+            img.put(x, y, [v, v, v.saturating_add(10)]);
+        }
+    }
+    img
+}
+
+/// Copies `tile` into `sheet` at (x, y).
+fn paste(sheet: &mut RgbImage, tile: &RgbImage, (x, y): (u32, u32)) {
+    for ty in 0..tile.height() {
+        for tx in 0..tile.width() {
+            sheet.put(x + tx, y + ty, tile.get(tx, ty));
+        }
+    }
+}
+
+const TILE: (u32, u32) = (240, 320);
+const BAR_H: u32 = 76;
+
+/// Every screen of a session in `lang` (ten tiles, two rows), and below
+/// them the bar of every prompt (four columns): the whole look of one
+/// language in one picture.
+fn language_sheet(lang: Language) -> RgbImage {
     let photo = decode_file(Path::new(&repo("tests/fixtures/astronaut.png"))).unwrap();
     let s = spec();
-    let cases: [(&str, View, Language); 9] = [
-        (
-            "attract",
-            View::Attract {
-                caption: &s.caption,
-            },
-            Language::En,
-        ),
-        (
-            "attract_de",
-            View::Attract {
-                caption: &s.caption,
-            },
-            Language::De,
-        ),
-        ("processing", View::Processing, Language::En),
-        (
-            "review_accepted",
-            View::Review {
-                photo: Some(&photo),
-                accepted: true,
-                reason: None,
-                confirm: Prompt::PressToPrint,
-            },
-            Language::En,
-        ),
-        (
-            "review_rejected",
-            View::Review {
-                photo: Some(&photo),
-                accepted: false,
-                reason: Some(Reason::Pose),
-                confirm: Prompt::PressToPrint,
-            },
-            Language::En,
-        ),
-        ("printing", View::Printing, Language::En),
-        ("done", View::Done, Language::En),
-        (
-            "handoff",
-            View::Handoff {
-                link: "http://10.42.0.1:8080/p/0123456789abcdef0123456789abcdef.jpg",
-                join: Some("WIFI:T:WPA;S:PhotoBooth;P:photo-booth-42;;"),
-                printed: true,
-            },
-            Language::En,
-        ),
-        (
-            "trouble",
-            View::Trouble {
-                prompt: Prompt::OutOfPaper,
-            },
-            Language::En,
-        ),
+    let frame = plain_frame();
+    let overlay = Overlay::new(&s, 640, 480);
+    let screens = Screens::new((240, 320), &Language::ALL);
+    let framing = |prompt, signal, countdown| View::Framing {
+        preview: &frame,
+        overlay: &overlay,
+        prompt,
+        signal,
+        countdown,
+    };
+    let views = [
+        View::Attract {
+            caption: &s.caption,
+            size_mm: (s.width_mm, s.height_mm),
+            price: Some("6.00 EUR"),
+            languages: &Language::ALL,
+        },
+        framing(Prompt::MoveLeft, Signal::Amber, None),
+        framing(Prompt::Ready, Signal::Green, Some(3)),
+        View::Processing { progress: 0.4 },
+        View::Review {
+            photo: Some(&photo),
+            accepted: true,
+            reason: None,
+            confirm: Prompt::PressToPrint,
+        },
+        View::Review {
+            photo: Some(&photo),
+            accepted: false,
+            reason: Some(Reason::Glasses),
+            confirm: Prompt::PressToPrint,
+        },
+        View::Printing { progress: 0.7 },
+        View::Done,
+        View::Handoff {
+            link: "http://10.42.0.1:8080/p/0123456789abcdef0123456789abcdef.jpg",
+            join: Some("WIFI:T:WPA;S:PhotoBooth;P:photo-booth-42;;"),
+            printed: true,
+        },
+        View::Trouble {
+            prompt: Prompt::OutOfPaper,
+        },
     ];
-    for (name, view, lang) in cases {
-        golden(name, &screen(240, 320, &view, lang));
+    let cols = 5;
+    let rows = views.len().div_ceil(cols) as u32;
+    let bars = Prompt::ALL.len().div_ceil(4) as u32;
+    let mut sheet = RgbImage::black(TILE.0 * cols as u32, TILE.1 * rows + BAR_H * bars);
+    let mut fb = Framebuffer::new(240, 320);
+    for (i, v) in views.iter().enumerate() {
+        screens.draw(&mut fb, v, lang);
+        let at = ((i % cols) as u32 * TILE.0, (i / cols) as u32 * TILE.1);
+        paste(&mut sheet, &snapshot(&fb), at);
+    }
+    for (i, p) in Prompt::ALL.iter().enumerate() {
+        screens.draw(&mut fb, &framing(*p, Signal::Amber, None), lang);
+        let shot = snapshot(&fb);
+        let (x0, y0) = (
+            (i % 4) as u32 * TILE.0,
+            TILE.1 * rows + (i / 4) as u32 * BAR_H,
+        );
+        for y in 0..BAR_H {
+            for x in 0..TILE.0 {
+                sheet.put(x0 + x, y0 + y, shot.get(x, TILE.1 - BAR_H + y));
+            }
+        }
+    }
+    sheet
+}
+
+#[test]
+fn every_screen_in_every_language_matches_its_golden_sheet() {
+    for lang in Language::ALL {
+        golden_image(&format!("screens/{}", lang.code()), &language_sheet(lang));
+    }
+}
+
+/// The same screen in two languages differs only where words are: the
+/// prompt tables reach the screen.
+#[test]
+fn a_screen_speaks_the_language_asked_for() {
+    let s = spec();
+    let view = View::Trouble {
+        prompt: Prompt::OutOfPaper,
+    };
+    let en = snapshot(&screen(240, 320, &view, Language::En));
+    let uk = snapshot(&screen(240, 320, &view, Language::Uk));
+    assert_ne!(en.as_bytes(), uk.as_bytes());
+    // The picture (top third) is the same: only the words change.
+    let third = 240 * 100 * 3;
+    assert_eq!(en.as_bytes()[..third], uk.as_bytes()[..third]);
+    assert_ne!(
+        reason_text(Reason::Glasses, Language::Uk),
+        reason_text(Reason::Glasses, Language::En)
+    );
+    let _ = s;
+}
+
+/// The countdown digit fills the picture: white from near the top of the
+/// preview to near the bar, whatever the frame shows.
+#[test]
+fn the_countdown_fills_the_screen() {
+    let frame = plain_frame();
+    let overlay = Overlay::new(&spec(), 640, 480);
+    for (w, h) in [(240u16, 320u16), (320, 480)] {
+        let view = View::Framing {
+            preview: &frame,
+            overlay: &overlay,
+            prompt: Prompt::Ready,
+            signal: Signal::Green,
+            countdown: Some(1),
+        };
+        let img = snapshot(&screen(w, h, &view, Language::En));
+        let bar = (76.0 * f32::from(w.min(h)) / 240.0) as u32;
+        let area = u32::from(h) - bar;
+        let white_rows: Vec<u32> = (0..area)
+            .filter(|&y| (0..u32::from(w)).any(|x| img.get(x, y) == [255, 255, 255]))
+            .collect();
+        let (top, bottom) = (white_rows[0], *white_rows.last().unwrap());
+        assert!(
+            (bottom - top) as f32 > 0.55 * area as f32,
+            "{w}x{h}: digit {top}..{bottom} of {area} rows"
+        );
     }
 }
 
