@@ -197,6 +197,43 @@ fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
     });
 }
 
+/// The framing screen alone (no detection): the live preview, the guides
+/// and the bar, and the same with the countdown digit over it (the most a
+/// frame draws).
+fn bench_framing_screen(c: &mut Criterion, frames: &[RgbImage]) {
+    use passbooth::booth::screens::{Screens, View};
+    use passbooth::display::Framebuffer;
+    use passbooth::session::guide::{Overlay, Signal};
+    use passbooth::session::prompts::{Language, Prompt};
+    let spec = SpecLibrary::load_dir(&repo("specs"))
+        .expect("specs")
+        .get("us-passport")
+        .expect("spec")
+        .clone();
+    let overlay = Overlay::new(&spec, 640, 480);
+    let mut fb = Framebuffer::new(240, 320);
+    let screens = Screens::new((240, 320), &Language::ALL);
+    let mut g = c.benchmark_group("screen_240x320");
+    for (name, countdown) in [("framing", None), ("countdown", Some(3))] {
+        let mut i = 0;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                i = (i + 1) % frames.len();
+                let view = View::Framing {
+                    preview: &frames[i],
+                    overlay: &overlay,
+                    prompt: Prompt::MoveLeft,
+                    signal: Signal::Amber,
+                    countdown,
+                };
+                screens.draw(&mut fb, &view, Language::Uk);
+                black_box(fb.take_dirty())
+            })
+        });
+    }
+    g.finish();
+}
+
 /// Camera frames to RGB: the Pi's NV12 viewfinder (every frame) and a
 /// 12 MP NV12 still (once a session), straight from the buffer.
 fn bench_camera_formats(c: &mut Criterion) {
@@ -328,6 +365,7 @@ fn main() {
     bench_compose(&mut c, &jpeg, &src);
     bench_sheet(&mut c, &src);
     bench_live_frame(&mut c, &frames);
+    bench_framing_screen(&mut c, &frames);
     bench_camera_formats(&mut c);
     c.final_summary();
     compare_with_mediapipe(&frames);

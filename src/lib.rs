@@ -10,10 +10,12 @@
 //! daemon     the run loop, button sources, systemd
 //! config     the config file; builds the device options and booth settings
 //! booth      the loop: actions, watching the hardware, screens, counters
-//! session    the pure state machine, the live guide, the prompts
-//! capture  display  input  print  handoff
+//! session    the pure state machine, the live guide, the prompt tables,
+//!            what is spoken when
+//! capture  display  input  print  handoff  voice
 //!            devices (they do not know each other; handoff: the photo to
-//!            the customer's phone over the booth's own network)
+//!            the customer's phone over the booth's own network; voice:
+//!            recorded phrases through ALSA)
 //! gpio       one GPIO line type for the panel, button and LED
 //! engine     photo in, checks and composed photo out; its report
 //! checks     the spec's rules measured on a photo
@@ -47,3 +49,4 @@ pub mod privacy;
 pub mod session;
 pub mod spec;
 pub mod vision;
+pub mod voice;

@@ -22,6 +22,7 @@ pub mod screens;
 pub mod script;
 mod settings;
 mod show;
+pub mod speech;
 mod watch;
 pub mod worker;
 
@@ -32,6 +33,7 @@ pub use live::{CANDIDATES, LiveChoice, LiveModels, Trial, sees_the_reference_fac
 pub use phone::{Phone, PhoneError, PhoneSettings};
 pub use record::Record;
 pub use settings::{BoothError, BoothSettings, DEFAULT_MEDIA, DEFAULT_SPEC};
+pub use speech::Voice;
 pub use watch::{CAMERA_CHECK_MS, PRINTER_CHECK_MS};
 
 use crate::capture::FrameSource;
@@ -98,6 +100,8 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     entered: Millis,
     /// How long the engine took last time (the progress bar's pace).
     processing_ms: Millis,
+    /// The spoken guidance, if the booth speaks.
+    voice: Option<Voice>,
 }
 
 /// How long the attract screen shows each language.
@@ -159,6 +163,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             lang,
             entered: now,
             processing_ms: 3000,
+            voice: None,
         }
     }
 
@@ -276,6 +281,9 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     /// [`SHUTDOWN_WAIT`] for a job in flight so its result is wiped too.
     pub fn wipe_now(&mut self, now: Millis) -> Result<(), BoothError> {
         self.withdraw_from_phone();
+        if let Some(v) = self.voice.as_mut() {
+            v.reset();
+        }
         self.execute(Action::Wipe, now)?;
         let deadline = std::time::Instant::now() + SHUTDOWN_WAIT;
         while self.face_jobs > 0 {
@@ -315,6 +323,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         queue.extend(self.session.handle(Event::Tick(now)));
         changed |= self.run_queue(&mut queue, now)?;
         changed |= self.show(now)?;
+        self.speak(now);
         Ok(changed)
     }
 

@@ -109,6 +109,16 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         }
     }
 
+    /// What a press does to an accepted photo: print it, or (a booth that
+    /// hands out files only) send it to the phone.
+    pub(super) fn confirm_prompt(&self) -> Prompt {
+        if self.phone.as_ref().is_some_and(|p| !p.prints()) {
+            Prompt::PressForFile
+        } else {
+            Prompt::PressToPrint
+        }
+    }
+
     fn draw_still_screen(&mut self, now: Millis) {
         let lang = self.lang;
         let progress = self.progress(now).unwrap_or(0.0);
@@ -125,11 +135,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 photo: self.photo.as_ref(),
                 accepted: *accepted,
                 reason: self.record.reason,
-                confirm: if self.phone.as_ref().is_some_and(|p| !p.prints()) {
-                    Prompt::PressForFile
-                } else {
-                    Prompt::PressToPrint
-                },
+                confirm: self.confirm_prompt(),
             },
             State::Printing => View::Printing { progress },
             State::Done => match self.phone.as_ref().and_then(|p| Some((p, p.link()?))) {

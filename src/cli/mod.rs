@@ -10,6 +10,7 @@ mod print;
 mod run;
 mod specs;
 mod stats;
+mod voice;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -239,6 +240,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The spoken guidance's recordings: render, check, or play one.
+    #[command(subcommand)]
+    Voice(voice::VoiceCommand),
 }
 
 /// The booth config named by `--config`, or the default one if there is
@@ -390,5 +394,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             json,
         ),
         Command::Specs { id, json } => specs::run(assets.specs.as_deref(), id.as_deref(), json),
+        Command::Voice(cmd) => voice::run(cmd),
     }
 }

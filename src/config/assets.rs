@@ -10,6 +10,9 @@ pub enum Asset {
     Models,
     /// `specs/`: one TOML file per document.
     Specs,
+    /// `voice/`: the recorded phrases (in a checkout, `.voice/`, where
+    /// `passbooth voice render` puts them).
+    Voice,
 }
 
 impl Asset {
@@ -17,6 +20,15 @@ impl Asset {
         match self {
             Asset::Models => "models",
             Asset::Specs => "specs",
+            Asset::Voice => "voice",
+        }
+    }
+
+    /// The folder in a source checkout.
+    fn in_checkout(self) -> &'static str {
+        match self {
+            Asset::Voice => ".voice",
+            other => other.folder(),
         }
     }
 
@@ -24,6 +36,7 @@ impl Asset {
         match self {
             Asset::Models => "PASSBOOTH_MODELS",
             Asset::Specs => "PASSBOOTH_SPECS",
+            Asset::Voice => "PASSBOOTH_VOICE",
         }
     }
 }
@@ -46,5 +59,5 @@ pub fn locate(asset: Asset, explicit: Option<&Path>) -> PathBuf {
             return installed;
         }
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(asset.folder())
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(asset.in_checkout())
 }

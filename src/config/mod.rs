@@ -48,6 +48,39 @@ fn one() -> u32 {
     1
 }
 
+/// The spoken guidance (`[voice]`): present, the booth speaks every
+/// instruction in the session's language through ALSA.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoiceConfig {
+    /// Whether it speaks (a section kept with `enabled = false` mutes it).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Loudness, 0-100 % of the recordings'.
+    #[serde(default = "eighty")]
+    pub volume: u32,
+    /// The same words are not said again sooner than this, seconds.
+    #[serde(default = "six")]
+    pub repeat_s: u64,
+    /// The ALSA device ("default", "plughw:1,0", "hdmi").
+    #[serde(default = "default_device")]
+    pub device: String,
+    /// The recordings (default: the package's, `passbooth voice render`).
+    pub dir: Option<PathBuf>,
+}
+
+fn eighty() -> u32 {
+    80
+}
+
+fn six() -> u64 {
+    6
+}
+
+fn default_device() -> String {
+    "default".into()
+}
+
 /// Session time limits, seconds (`[timeouts]`); a missing one is the
 /// session's own default ([`Timing::default`]).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -168,6 +201,7 @@ struct ConfigFile {
     timeouts: TimeoutConfig,
     stats: Option<PathBuf>,
     phone: Option<PhoneConfig>,
+    voice: Option<VoiceConfig>,
 }
 
 /// A validated config.
@@ -197,6 +231,8 @@ pub struct Config {
     pub stats: Option<PathBuf>,
     /// The photo file to phones, if offered.
     pub phone: Option<PhoneConfig>,
+    /// The spoken guidance, if configured.
+    pub voice: Option<VoiceConfig>,
 }
 
 /// Why a config file is unusable.
@@ -265,6 +301,9 @@ impl Config {
             validate::button(b).map_err(|(f, p)| bad(f, p))?;
         }
         validate::distinct_lines(&raw).map_err(|(f, p)| bad(&f, p))?;
+        if let Some(v) = &raw.voice {
+            validate::voice(v).map_err(|(f, p)| bad(f, p))?;
+        }
         let languages = match (raw.language, &raw.languages) {
             (Some(_), Some(_)) => {
                 return Err(bad(
@@ -294,6 +333,7 @@ impl Config {
             timing,
             stats: raw.stats,
             phone: raw.phone,
+            voice: raw.voice,
         })
     }
 }

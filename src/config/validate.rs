@@ -181,3 +181,14 @@ pub(super) fn phone(p: &super::PhoneConfig) -> Result<(), (&'static str, String)
     }
     Ok(())
 }
+
+/// `[voice]`: a loudness in per cent, a repeat pace a person can follow,
+/// a device name.
+pub(super) fn voice(v: &super::VoiceConfig) -> Result<(), Invalid> {
+    within("voice.volume", v.volume, 0..=100)?;
+    within("voice.repeat_s", v.repeat_s, 2..=60)?;
+    if v.device.trim().is_empty() {
+        return Err(("voice.device", "name an ALSA device (\"default\")".into()));
+    }
+    Ok(())
+}

@@ -15,12 +15,14 @@ use std::sync::mpsc;
 use anyhow::Context;
 
 use crate::booth::demo::{portrait, scenes};
-use crate::booth::{Booth, BoothSettings, Counters, LiveModels, Parts, Phone, PhoneSettings};
+use crate::booth::{
+    Booth, BoothSettings, Counters, LiveModels, Parts, Phone, PhoneSettings, Voice,
+};
 use crate::capture::replay::{Playback, ReplaySource};
 use crate::capture::{CameraSettings, FrameSource};
 use crate::config::assets::{Asset, locate};
 use crate::config::settings::{Overrides, booth_settings};
-use crate::config::{self, Config, PhoneConfig};
+use crate::config::{self, Config, PhoneConfig, VoiceConfig};
 use crate::display::Screen;
 use crate::display::sim::PngMirror;
 use crate::display::spi;
@@ -30,8 +32,10 @@ use crate::input::Button;
 use crate::input::gpio::{GpioButton, ReadyLed};
 use crate::print::ipp::IppPrinter;
 use crate::print::{DiscardPrinter, FolderPrinter, SheetPrinter};
+use crate::session::announcer::VoicePace;
 use crate::spec::SpecLibrary;
 use crate::spec::digital::DigitalLibrary;
+use crate::voice::AplayPlayer;
 use buttons::{Buttons, Input, socket_buttons, stdin_buttons};
 use drive::drive;
 
@@ -100,12 +104,14 @@ pub fn run(l: Launch) -> anyhow::Result<u8> {
         Some((c, p)) => Some(phone(c, p, &specs_dir, &settings.spec.id)?),
         None => None,
     };
+    let voice = c.and_then(|c| c.voice.as_ref()).and_then(voice);
     let detector = LiveModels::load(&models)?;
     eprintln!("live detector: {}", detector.choice());
     let kit = Kit {
         settings,
         counters,
         phone,
+        voice,
         camera,
         parts: Parts {
             detector,
@@ -136,6 +142,28 @@ pub fn run(l: Launch) -> anyhow::Result<u8> {
         led,
         stats.as_deref(),
     )
+}
+
+/// The spoken guidance of `[voice]`, unless it is switched off.
+fn voice(v: &VoiceConfig) -> Option<Voice> {
+    if !v.enabled {
+        return None;
+    }
+    let dir = locate(Asset::Voice, v.dir.as_deref());
+    eprintln!(
+        "voice: {} at {} % from {}",
+        v.device,
+        v.volume,
+        dir.display()
+    );
+    let volume = u8::try_from(v.volume.min(100)).unwrap_or(100);
+    Some(Voice::new(
+        Box::new(AplayPlayer::new(&v.device, volume)),
+        &dir,
+        VoicePace {
+            repeat_ms: v.repeat_s * 1000,
+        },
+    ))
 }
 
 /// The phone hand-off of `[phone]`: its profile (it must take the booth's
@@ -240,18 +268,22 @@ struct Kit {
     settings: BoothSettings,
     counters: Counters,
     phone: Option<Phone>,
+    voice: Option<Voice>,
     camera: Box<dyn FrameSource>,
     parts: Parts<LiveModels, Engine, Box<dyn SheetPrinter + Send>>,
 }
 
 impl Kit {
     fn booth<S: Screen>(self, screen: S, panel: (u16, u16)) -> Booth<Box<dyn FrameSource>, S> {
-        let booth = Booth::new(self.settings, self.camera, (screen, panel), self.parts, 0)
+        let mut booth = Booth::new(self.settings, self.camera, (screen, panel), self.parts, 0)
             .with_counters(self.counters);
-        match self.phone {
-            Some(phone) => booth.with_phone(phone),
-            None => booth,
+        if let Some(phone) = self.phone {
+            booth = booth.with_phone(phone);
         }
+        if let Some(voice) = self.voice {
+            booth = booth.with_voice(voice);
+        }
+        booth
     }
 }
 

@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["checks"],
     &["engine"],
     &["gpio"],
-    &["capture", "display", "input", "print", "handoff"],
+    &["capture", "display", "input", "print", "handoff", "voice"],
     &["session"],
     &["booth"],
     &["config"],

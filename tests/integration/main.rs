@@ -33,6 +33,7 @@ mod still_path;
 mod stream_plan;
 mod tls_printer;
 mod unit;
+mod voice;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
