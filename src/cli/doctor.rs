@@ -14,6 +14,7 @@ use crate::config::{self, Config};
 use crate::engine::Engine;
 use crate::gpio::GpioLine;
 use crate::print::ipp::IppPrinter;
+use crate::session::announcer::Phrase;
 use crate::spec::SpecLibrary;
 
 /// How one part looks.
@@ -112,8 +113,60 @@ fn examine(specs: Option<&Path>, models: Option<&Path>, path: Option<&Path>) -> 
     if let Some(c) = &config {
         out.extend(check_hardware(c));
         out.push(check_printer(c));
+        out.extend(check_voice(c));
     }
     out
+}
+
+/// `[voice]`: the recordings of every language the booth offers, and the
+/// player. A booth without them still works, silent: a warning.
+fn check_voice(c: &Config) -> Option<Finding> {
+    let v = c.voice.as_ref()?;
+    if !v.enabled {
+        return Some(found(
+            Health::Ok,
+            "voice",
+            "switched off ([voice] enabled = false)",
+        ));
+    }
+    let dir = locate(Asset::Voice, v.dir.as_deref());
+    let langs = c.languages.as_slice();
+    let problems = super::voice::check(&dir, langs);
+    let codes: Vec<&str> = langs.iter().map(|l| l.code()).collect();
+    if let Some(first) = problems.first() {
+        return Some(found(
+            Health::Warn,
+            "voice",
+            format!(
+                "{} recording(s) missing or unplayable in {} (first: {first}); the booth stays silent for them",
+                problems.len(),
+                dir.display()
+            ),
+        ));
+    }
+    let aplay = std::process::Command::new("aplay")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !aplay {
+        return Some(found(
+            Health::Warn,
+            "voice",
+            "aplay not found (install alsa-utils); the booth stays silent",
+        ));
+    }
+    Some(found(
+        Health::Ok,
+        "voice",
+        format!(
+            "{} phrases in {} for {} on ALSA {} at {} %",
+            Phrase::all().count() * langs.len(),
+            dir.display(),
+            codes.join(", "),
+            v.device,
+            v.volume
+        ),
+    ))
 }
 
 fn check_models(dir: &Path) -> Finding {

@@ -441,6 +441,53 @@ y/+ZZzdOMtS4+sx78QmcGfnIn6dMdhgqJXkIv5pz/dc=
         assert_eq!((d.driver, d.width, d.height), (Driver::St7789, 240, 320));
         assert_eq!(c.button.unwrap().line, 17);
         assert_eq!(c.media.keyword, "jpn_hagaki_100x148mm");
+        assert_eq!(c.languages.as_slice(), Language::ALL);
+        let v = c.voice.unwrap();
+        assert_eq!(
+            (v.enabled, v.volume, v.repeat_s, v.device.as_str()),
+            (true, 80, 6, "default")
+        );
+    }
+
+    const MINIMAL: &str =
+        "spec = \"us-passport\"\n[printer]\nfolder = \"/tmp/x\"\nmedia = \"4x6\"\n";
+
+    #[test]
+    fn languages_and_voice_read_with_their_defaults() {
+        let at = Path::new("booth.toml");
+        let c = Config::from_toml(MINIMAL, at, &specs()).unwrap();
+        assert_eq!(c.languages, Languages::one(Language::En));
+        assert_eq!(c.voice, None);
+        let text = format!("languages = [\"uk\", \"pl\"]\n{MINIMAL}[voice]\n");
+        let c = Config::from_toml(&text, at, &specs()).unwrap();
+        assert_eq!(c.languages.as_slice(), [Language::Uk, Language::Pl]);
+        let v = c.voice.unwrap();
+        assert_eq!(
+            (v.enabled, v.volume, v.repeat_s, v.dir),
+            (true, 80, 6, None)
+        );
+    }
+
+    #[test]
+    fn impossible_languages_and_voice_settings_name_their_field() {
+        for (head, tail, field, problem) in [
+            ("languages = []\n", "", "languages", "at least one"),
+            ("languages = [\"en\", \"en\"]\n", "", "languages", "twice"),
+            (
+                "languages = [\"en\"]\nlanguage = \"de\"\n",
+                "",
+                "languages",
+                "not both",
+            ),
+            ("languages = [\"xx\"]\n", "", "languages", "unknown variant"),
+            ("", "[voice]\nvolume = 150\n", "voice.volume", "outside"),
+            ("", "[voice]\nrepeat_s = 0\n", "voice.repeat_s", "outside"),
+            ("", "[voice]\ndevice = \" \"\n", "voice.device", "ALSA"),
+            ("", "[voice]\nloud = true\n", "loud", "unknown field"),
+        ] {
+            let e = err(&format!("{head}{MINIMAL}{tail}"));
+            assert!(e.contains(field) && e.contains(problem), "{field}: {e}");
+        }
     }
 
     #[test]

@@ -96,3 +96,44 @@ fn a_malformed_config_is_one_failure_with_its_line() {
     let config = line(&lines, "FAIL config");
     assert!(config.contains("passbooth.toml"), "{config}");
 }
+
+#[test]
+fn the_voice_line_names_missing_recordings_and_the_languages_it_has() {
+    let empty = TempDir::new().unwrap();
+    let config = |dir: &std::path::Path| {
+        format!(
+            "spec = \"us-passport\"\nlanguages = [\"de\", \"uk\"]\n[printer]\nfolder = \"/tmp\"\nmedia = \"4x6\"\n[voice]\ndir = \"{}\"\n",
+            dir.display()
+        )
+    };
+    let (_, lines) = doctor(&config(empty.path()));
+    let voice = line(&lines, "warn voice");
+    assert!(
+        voice.contains("92 recording(s) missing") && voice.contains("de-step_in.wav"),
+        "{voice}"
+    );
+    let Ok(render) = std::process::Command::new("espeak-ng")
+        .arg("--version")
+        .output()
+    else {
+        missing_input("espeak-ng (Debian package espeak-ng)");
+        return;
+    };
+    assert!(render.status.success());
+    let voices = TempDir::new().unwrap();
+    let out = passbooth(&[
+        "voice",
+        "render",
+        "--lang",
+        "de,uk",
+        "--out",
+        voices.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (_, lines) = doctor(&config(voices.path()));
+    let voice = line(&lines, "ok   voice");
+    assert!(
+        voice.contains("92 phrases") && voice.contains("de, uk"),
+        "{voice}"
+    );
+}
