@@ -154,6 +154,15 @@ fn bench_sheet(c: &mut Criterion, src: &RgbImage) {
     });
 }
 
+/// The US passport spec, the live benches' overlay.
+fn us_passport() -> passbooth::spec::Spec {
+    SpecLibrary::load_dir(&repo("specs"))
+        .expect("specs")
+        .get("us-passport")
+        .expect("spec")
+        .clone()
+}
+
 /// One live frame: detection (int8), the guide's advice, the framing screen
 /// drawn into a 240 x 320 framebuffer.
 fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
@@ -161,12 +170,7 @@ fn bench_live_frame(c: &mut Criterion, frames: &[RgbImage]) {
     use passbooth::display::Framebuffer;
     use passbooth::session::guide::{Guide, Overlay};
     use passbooth::session::prompts::Language;
-    let spec = SpecLibrary::load_dir(&repo("specs"))
-        .expect("specs")
-        .get("us-passport")
-        .expect("spec")
-        .clone();
-    let overlay = Overlay::new(&spec, 640, 480);
+    let overlay = Overlay::new(&us_passport(), 640, 480);
     let mut guide = Guide::new(overlay, 480);
     // The detector the booth chooses on this machine.
     let mut det = passbooth::booth::LiveModels::load(&repo("models"))
@@ -205,12 +209,7 @@ fn bench_framing_screen(c: &mut Criterion, frames: &[RgbImage]) {
     use passbooth::display::Framebuffer;
     use passbooth::session::guide::{Overlay, Signal};
     use passbooth::session::prompts::{Language, Prompt};
-    let spec = SpecLibrary::load_dir(&repo("specs"))
-        .expect("specs")
-        .get("us-passport")
-        .expect("spec")
-        .clone();
-    let overlay = Overlay::new(&spec, 640, 480);
+    let overlay = Overlay::new(&us_passport(), 640, 480);
     let mut fb = Framebuffer::new(240, 320);
     let screens = Screens::new((240, 320), &Language::ALL);
     let mut g = c.benchmark_group("screen_240x320");

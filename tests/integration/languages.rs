@@ -5,7 +5,10 @@
 use passbooth::booth::screens::{Screens, View};
 use passbooth::booth::script::{Person, play, stepping_in};
 use passbooth::booth::{Booth, BoothSettings, LANGUAGE_CYCLE_MS, Parts};
+use std::path::Path;
+
 use passbooth::capture::FrameSource;
+use passbooth::capture::replay::ReplaySource;
 use passbooth::display::Framebuffer;
 use passbooth::display::sim::NullScreen;
 use passbooth::engine::Engine;
@@ -23,10 +26,12 @@ use crate::common::*;
 
 const OFFERED: [Language; 3] = [Language::En, Language::De, Language::Uk];
 
-fn booth(out: &TempDir) -> TestBooth<passbooth::capture::replay::ReplaySource> {
+/// A booth offering `languages` on the US passport, seeing through the
+/// scripted detector and printing into `out`.
+pub(crate) fn scripted_booth(languages: Languages, out: &Path) -> TestBooth<ReplaySource> {
     let mut settings =
         BoothSettings::new(Spec::load(&repo("specs/us-passport.toml")).unwrap()).unwrap();
-    settings.languages = Languages::new(&OFFERED).unwrap();
+    settings.languages = languages;
     let camera = replay();
     let (vw, vh) = camera.viewfinder_size();
     let detector: Box<dyn LiveDetector> =
@@ -34,7 +39,7 @@ fn booth(out: &TempDir) -> TestBooth<passbooth::capture::replay::ReplaySource> {
     let parts = Parts {
         detector,
         engine: Engine::load(&repo("models")).unwrap(),
-        printer: FolderPrinter::new(out.path()),
+        printer: FolderPrinter::new(out),
     };
     Booth::new(
         settings,
@@ -43,6 +48,10 @@ fn booth(out: &TempDir) -> TestBooth<passbooth::capture::replay::ReplaySource> {
         parts,
         0,
     )
+}
+
+fn booth(out: &TempDir) -> TestBooth<ReplaySource> {
+    scripted_booth(Languages::new(&OFFERED).unwrap(), out.path())
 }
 
 /// Whether the booth's screen is the attract screen in `lang`.

@@ -6,27 +6,21 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use passbooth::booth::script::{Person, play, stepping_in};
+use passbooth::booth::Voice;
+use passbooth::booth::script::{Person, play};
 use passbooth::booth::speech::render_all;
-use passbooth::booth::{Booth, BoothSettings, Parts, Voice};
-use passbooth::capture::FrameSource;
 use passbooth::capture::replay::ReplaySource;
 use passbooth::checks::Reason;
-use passbooth::display::sim::NullScreen;
-use passbooth::engine::Engine;
 use passbooth::input::Press;
-use passbooth::print::FolderPrinter;
 use passbooth::session::announcer::{Phrase, VoicePace};
-use passbooth::session::guide::Overlay;
 use passbooth::session::machine::State;
 use passbooth::session::prompts::{Language, Languages, Prompt};
-use passbooth::spec::Spec;
-use passbooth::vision::live::LiveDetector;
 use passbooth::voice::{AplayPlayer, Clip, Speaker};
 use tempfile::TempDir;
 
-use crate::booth::{TestBooth, replay};
+use crate::booth::TestBooth;
 use crate::common::*;
+use crate::languages::scripted_booth;
 
 /// Whether `program` runs here; a skip (a failure under CI) if not.
 fn have(program: &str, package: &str) -> bool {
@@ -103,26 +97,7 @@ impl Speaker for Ear {
 }
 
 fn booth_speaking(lang: Language, voice: Voice, out: &Path) -> TestBooth<ReplaySource> {
-    let mut settings =
-        BoothSettings::new(Spec::load(&repo("specs/us-passport.toml")).unwrap()).unwrap();
-    settings.languages = Languages::one(lang);
-    let camera = replay();
-    let (vw, vh) = camera.viewfinder_size();
-    let detector: Box<dyn LiveDetector> =
-        Box::new(stepping_in(&Overlay::new(&settings.spec, vw, vh)));
-    let parts = Parts {
-        detector,
-        engine: Engine::load(&repo("models")).unwrap(),
-        printer: FolderPrinter::new(out),
-    };
-    Booth::new(
-        settings,
-        camera,
-        (NullScreen::default(), (240, 320)),
-        parts,
-        0,
-    )
-    .with_voice(voice)
+    scripted_booth(Languages::one(lang), out).with_voice(voice)
 }
 
 /// What the clip heard was: the phrase whose recording in `dir` it is.

@@ -443,26 +443,11 @@ mod tests {
     /// share one (the picture is the instruction for who cannot read).
     #[test]
     fn every_direction_and_posture_prompt_has_its_own_picture() {
-        use Prompt::*;
-        let framing = [
-            StepIn,
-            OnlyOnePerson,
-            MoveCloser,
-            StepBack,
-            MoveLeft,
-            MoveRight,
-            MoveUp,
-            MoveDown,
-            LookStraight,
-            HeadStraight,
-            RaiseChin,
-            LowerChin,
-            HoldStill,
-            OpenEyes,
-            Ready,
-        ];
+        // The table lists the framing and posture prompts first, up to Ready.
+        let framing = &Prompt::ALL[..=Prompt::Ready as usize];
+        assert_eq!(framing.first(), Some(&Prompt::StepIn));
         let mut seen = Vec::new();
-        for p in framing {
+        for &p in framing {
             let fb = drawn(Icon::for_prompt(p));
             let pixels = fb.pixels().to_vec();
             let ink = pixels.iter().filter(|&&c| c == Rgb565::WHITE).count();
