@@ -1,5 +1,8 @@
-//! Physical input: the button (pure debounce here; the GPIO line feeds it).
+//! Physical input: the button and the coin acceptor (pure debounce and
+//! pulse decoding here; GPIO lines feed them).
 mod button;
+pub mod coins;
 pub mod gpio;
 
 pub use button::{Button, ButtonTiming, Edge, Press};
+pub use coins::{CoinDecoder, PulseTiming};

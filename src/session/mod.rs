@@ -7,6 +7,7 @@ pub mod announcer;
 pub mod guide;
 pub mod language;
 pub mod machine;
+pub mod money;
 pub mod phrasebook;
 pub mod prompts;
 pub mod trouble;
