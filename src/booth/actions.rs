@@ -56,6 +56,17 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 }
                 None => vec![Event::CaptureFailed(now)],
             },
+            // Before asking for money: can the printer print? (A booth that
+            // hands out files only has nothing to ask.)
+            Action::CheckPrinter if self.phone.as_ref().is_some_and(|p| !p.prints()) => {
+                vec![Event::PrinterReady(now)]
+            }
+            Action::CheckPrinter => {
+                self.worker.send(Job::CheckPrinter {
+                    media: self.settings.paper.media.clone(),
+                });
+                Vec::new()
+            }
             // A booth that hands out files only: the "print" is the file,
             // offered on the "done" screen.
             Action::Print if self.phone.as_ref().is_some_and(|p| !p.prints()) => {

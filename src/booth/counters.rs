@@ -24,6 +24,19 @@ pub struct Counters {
     /// Photo files fetched by customers' phones (nothing about who).
     #[serde(default)]
     pub phone_sends: u64,
+    /// Coins (and notes) accepted.
+    #[serde(default)]
+    pub coins: u64,
+    /// Money inserted, in cents.
+    #[serde(default)]
+    pub credit_cents: u64,
+    /// Money taken for printed sheets, in cents.
+    #[serde(default)]
+    pub paid_cents: u64,
+    /// Credit a customer left when the payment screen timed out (kept for
+    /// the next customer), in cents.
+    #[serde(default)]
+    pub carried_cents: u64,
 }
 
 /// The counters file could not be used.
@@ -89,6 +102,16 @@ impl Counters {
             "sessions        {}\nprints          {}\nfiles to phones {}\ncamera errors   {}\n",
             self.sessions, self.prints, self.phone_sends, self.camera_errors
         );
+        if self.credit_cents > 0 {
+            let m = |c| crate::session::money::Money(c);
+            out += &format!(
+                "coins           {}\ncredit taken    {}\npaid for prints {}\nleft at timeout {}\n",
+                self.coins,
+                m(self.credit_cents),
+                m(self.paid_cents),
+                m(self.carried_cents)
+            );
+        }
         for (title, map) in [
             ("rejections", &self.rejections),
             ("printer errors", &self.printer_errors),

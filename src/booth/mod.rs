@@ -16,6 +16,7 @@ pub mod counters;
 pub mod demo;
 mod live;
 mod outcome;
+mod payment;
 mod phone;
 mod record;
 pub mod screens;
@@ -32,7 +33,7 @@ pub use counters::Counters;
 pub use live::{CANDIDATES, LiveChoice, LiveModels, Trial, sees_the_reference_face};
 pub use phone::{Phone, PhoneError, PhoneSettings};
 pub use record::Record;
-pub use settings::{BoothError, BoothSettings, DEFAULT_MEDIA, DEFAULT_SPEC};
+pub use settings::{BoothError, BoothSettings, DEFAULT_MEDIA, DEFAULT_SPEC, PaymentSettings};
 pub use speech::Voice;
 pub use watch::{CAMERA_CHECK_MS, PRINTER_CHECK_MS};
 
@@ -45,6 +46,7 @@ use crate::input::Press;
 use crate::print::SheetPrinter;
 use crate::session::guide::{Guide, Overlay, Signal};
 use crate::session::machine::{Action, Event, Session, State};
+use crate::session::money::Money;
 use crate::session::prompts::{Language, Prompt};
 use crate::vision::live::LiveDetector;
 use screens::{Screens, View};
@@ -77,7 +79,7 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     /// The still screen now in the framebuffer, if any: a still screen is
     /// drawn once, not every turn (redrawing marks its rows dirty and would
     /// send the whole picture over SPI ten times a second).
-    still_drawn: Option<(&'static str, Language)>,
+    still_drawn: Option<(&'static str, Language, Money)>,
     /// When the camera is next checked (idle or camera trouble).
     next_camera_check: Millis,
     /// When the printer is next asked (printer trouble).
@@ -102,6 +104,8 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     processing_ms: Millis,
     /// The spoken guidance, if the booth speaks.
     voice: Option<Voice>,
+    /// Money inserted and not yet spent on a print.
+    credit: Money,
 }
 
 /// How long the attract screen shows each language.
@@ -130,7 +134,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     ) -> Self {
         let (screen, panel) = screen;
         let viewfinder = camera.viewfinder_size();
-        let session = Session::new(settings.timing, now);
+        let session = Session::new(settings.timing, now).charging(settings.payment.is_some());
         let lang = settings.languages.first();
         let settings_languages = settings.languages.as_slice();
         let screens = Screens::new(panel, settings_languages);
@@ -164,6 +168,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             entered: now,
             processing_ms: 3000,
             voice: None,
+            credit: Money::default(),
         }
     }
 
@@ -314,6 +319,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             queue.extend(self.session.handle(event));
         }
         self.watch_printer(now);
+        self.watch_credit(now, &mut queue);
         // Carry those out first: a press that starts a session starts the
         // camera before its first frame is read.
         let mut changed = self.run_queue(&mut queue, now)?;

@@ -8,7 +8,7 @@ use crate::capture::FrameSource;
 use crate::checks::Reason;
 use crate::clock::Millis;
 use crate::display::Screen;
-use crate::session::machine::{Event, Trouble};
+use crate::session::machine::{Event, State, Trouble};
 use crate::vision::live::LiveDetector;
 
 impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
@@ -37,8 +37,8 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 self.record.accepted = Some(accepted);
                 self.record.reason = reason;
                 if !accepted {
-                    let why = reason.map_or_else(|| "no_photo".to_string(), reason_code);
-                    self.count(|c| Counters::bump(&mut c.rejections, &why));
+                    let why = reason.map_or("no_photo", Reason::code);
+                    self.count(|c| Counters::bump(&mut c.rejections, why));
                 }
                 self.photo = photo;
                 Some(Event::Processed { at: now, accepted })
@@ -48,7 +48,24 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                 self.count(|c| c.camera_errors += 1);
                 (!late).then_some(Event::StillDamaged(now))
             }
-            Outcome::PrinterReady(ready) => Some(if ready {
+            // Asked before payment: can it print this sheet now?
+            Outcome::PrinterReady(answer)
+                if matches!(self.session.state(), State::Payment { .. }) =>
+            {
+                Some(match answer {
+                    Ok(()) => Event::PrinterReady(now),
+                    Err(p) => {
+                        eprintln!("printer: {p} [{}]", p.code());
+                        self.count(|c| Counters::bump(&mut c.printer_errors, p.code()));
+                        Event::PrintFailed {
+                            at: now,
+                            trouble: Trouble::printer(p.code()),
+                        }
+                    }
+                })
+            }
+            // Asked while in trouble: is it fine again?
+            Outcome::PrinterReady(answer) => Some(if answer.is_ok() {
                 eprintln!("printer: ready again");
                 Event::AllClear(now)
             } else {
@@ -60,6 +77,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                     Ok(()) => {
                         self.record.prints += 1;
                         self.count(|c| c.prints += 1);
+                        self.take_price();
                         Event::Printed(now)
                     }
                     Err(p) => {
@@ -75,12 +93,4 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             }
         }
     }
-}
-
-/// A check's reason as its report code (`eyes_closed`).
-fn reason_code(r: Reason) -> String {
-    serde_json::to_value(r)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| format!("{r:?}"))
 }

@@ -4,6 +4,7 @@
 use crate::print::Paper;
 use crate::print::media::{Media, UnknownMedia};
 use crate::session::machine::Timing;
+use crate::session::money::{Money, Price};
 use crate::session::prompts::{Language, Languages};
 use crate::spec::Spec;
 
@@ -25,6 +26,17 @@ pub struct BoothSettings {
     pub languages: Languages,
     /// Session timing.
     pub timing: Timing,
+    /// What a print costs and what a coin pulse is worth; none: free.
+    pub payment: Option<PaymentSettings>,
+}
+
+/// Pay after pass: the price of an accepted photo's sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentSettings {
+    /// The price.
+    pub price: Price,
+    /// What one pulse of the acceptor is worth.
+    pub per_pulse: Money,
 }
 
 impl BoothSettings {
@@ -37,6 +49,7 @@ impl BoothSettings {
             paper: Paper::new(Media::parse(DEFAULT_MEDIA)?),
             languages: Languages::one(Language::En),
             timing: Timing::default(),
+            payment: None,
         })
     }
 }

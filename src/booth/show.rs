@@ -23,9 +23,12 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             let languages = &self.settings.languages;
             self.lang = languages.at(now.saturating_sub(self.entered), LANGUAGE_CYCLE_MS);
         }
-        if !state.viewfinder_live() && self.still_drawn != Some((name, self.lang)) {
+        // A still screen is drawn again when the state, the language or
+        // the credit (the payment screen's figures) changes.
+        let drawn = (name, self.lang, self.credit);
+        if !state.viewfinder_live() && self.still_drawn != Some(drawn) {
             self.draw_still_screen(now);
-            self.still_drawn = Some((name, self.lang));
+            self.still_drawn = Some(drawn);
         } else if let Some(progress) = self.progress(now) {
             self.screens.progress(&mut self.fb, progress);
         }
@@ -62,6 +65,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         if (self.last_state, name) == ("idle", "framing") {
             self.count(|c| c.sessions += 1);
         }
+        self.note_carried_credit(self.last_state, name);
         if self.last_state == "processing" {
             // The next bar's pace: mostly the last photo's time.
             let took = now.saturating_sub(self.entered);
@@ -123,12 +127,26 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         let lang = self.lang;
         let progress = self.progress(now).unwrap_or(0.0);
         let spec = &self.settings.spec;
+        let payment = self.settings.payment.as_ref();
+        let price = payment.map(|p| p.price.show(p.price.amount));
+        let (due, paid) = match payment {
+            Some(p) => (
+                p.price.show(self.credit.short_of(p.price.amount)),
+                (self.credit.0 > 0).then(|| p.price.show(self.credit)),
+            ),
+            None => (String::new(), None),
+        };
         let view = match self.session.state() {
             State::Idle => View::Attract {
                 caption: &spec.caption,
                 size_mm: (spec.width_mm, spec.height_mm),
-                price: None,
+                price: price.as_deref(),
                 languages: self.settings.languages.as_slice(),
+            },
+            State::Payment { ready } => View::Payment {
+                ready: *ready,
+                due: &due,
+                paid: paid.as_deref(),
             },
             State::Capture | State::Processing => View::Processing { progress },
             State::Review { accepted } => View::Review {

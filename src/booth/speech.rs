@@ -113,6 +113,8 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                     .map_or(Phrase::Prompt(Prompt::PressToRetake), Phrase::Reason),
                 false,
             )),
+            State::Payment { ready: false } => once(Prompt::OneMoment),
+            State::Payment { ready: true } => once(Prompt::InsertMoney),
             State::Printing => once(Prompt::Printing),
             State::Done => once(
                 match self

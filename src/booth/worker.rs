@@ -127,7 +127,7 @@ pub enum Outcome {
         why: String,
     },
     /// The printer's answer to [`Job::CheckPrinter`].
-    PrinterReady(bool),
+    PrinterReady(Result<(), Problem>),
     /// The printer finished.
     Printed {
         /// The session whose sheet it was.
@@ -198,7 +198,7 @@ fn run<E: Processor, P: SheetPrinter>(
                 ms: t.elapsed().as_secs_f64() * 1000.0,
             }
         }
-        Job::CheckPrinter { media } => Outcome::PrinterReady(printer.ready(&media).is_ok()),
+        Job::CheckPrinter { media } => Outcome::PrinterReady(printer.ready(&media)),
         Job::Wipe => {
             engine.wipe();
             return None;

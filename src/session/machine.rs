@@ -29,6 +29,8 @@ pub struct Timing {
     pub session_ms: Millis,
     /// Retakes allowed in one session.
     pub max_retakes: u32,
+    /// Waiting for money this long ends the session (the credit stays).
+    pub payment_ms: Millis,
 }
 
 impl Default for Timing {
@@ -40,6 +42,7 @@ impl Default for Timing {
             done_ms: 8000,
             session_ms: 300_000,
             max_retakes: 3,
+            payment_ms: 120_000,
         }
     }
 }
@@ -65,6 +68,12 @@ pub enum State {
         /// Whether it passed.
         accepted: bool,
     },
+    /// An accepted photo waits for its price: first the printer is asked
+    /// whether it can print (`ready` false), then the customer pays.
+    Payment {
+        /// The printer said it can print: money is asked for.
+        ready: bool,
+    },
     /// Waiting for the printer.
     Printing,
     /// "Take your photos."
@@ -83,6 +92,7 @@ impl State {
             State::Capture => "capture",
             State::Processing => "processing",
             State::Review { .. } => "review",
+            State::Payment { .. } => "payment",
             State::Printing => "printing",
             State::Done => "done",
             State::Trouble(_) => "trouble",
@@ -138,6 +148,10 @@ pub enum Event {
     },
     /// The printer and camera are fine again (periodic status check).
     AllClear(Millis),
+    /// The printer can print (asked before payment).
+    PrinterReady(Millis),
+    /// The credit covers the price.
+    Paid(Millis),
 }
 
 impl Event {
@@ -149,7 +163,9 @@ impl Event {
             | Event::CaptureFailed(t)
             | Event::StillDamaged(t)
             | Event::Printed(t)
-            | Event::AllClear(t) => *t,
+            | Event::AllClear(t)
+            | Event::PrinterReady(t)
+            | Event::Paid(t) => *t,
             Event::Live { at, .. }
             | Event::Processed { at, .. }
             | Event::PrintFailed { at, .. } => *at,
@@ -168,6 +184,8 @@ pub enum Action {
     Capture,
     /// Run the engine on the still.
     Process,
+    /// Ask the printer whether it can print (before asking for money).
+    CheckPrinter,
     /// Print the composed sheet.
     Print,
     /// Zero every buffer of the session.
@@ -186,6 +204,8 @@ pub struct Session {
     retakes: u32,
     last_live: Option<(Signal, Prompt)>,
     last_face: Millis,
+    /// Whether an accepted photo is paid for before it prints.
+    charging: bool,
 }
 
 impl Session {
@@ -199,7 +219,15 @@ impl Session {
             retakes: 0,
             last_live: None,
             last_face: now,
+            charging: false,
         }
+    }
+
+    /// Asks for payment after an accepted photo's review, once the printer
+    /// says it can print (framing, the checks and the review stay free).
+    pub fn charging(mut self, yes: bool) -> Self {
+        self.charging = yes;
+        self
     }
 
     /// The current state.
@@ -334,9 +362,33 @@ impl Session {
             (State::Processing, Event::Processed { accepted, .. }) => {
                 self.go(State::Review { accepted }, at)
             }
+            (State::Review { accepted: true }, Event::Button(Press::Short, _)) if self.charging => {
+                actions.push(Action::CheckPrinter);
+                self.go(State::Payment { ready: false }, at);
+            }
             (State::Review { accepted: true }, Event::Button(Press::Short, _)) => {
                 actions.push(Action::Print);
                 self.go(State::Printing, at);
+            }
+            (State::Payment { ready: false }, Event::PrinterReady(_)) => {
+                self.go(State::Payment { ready: true }, at)
+            }
+            (State::Payment { ready: true }, Event::Paid(_)) => {
+                actions.push(Action::Print);
+                self.go(State::Printing, at);
+            }
+            // The printer cannot print: nobody is asked to pay, staff are
+            // called (any credit already inserted stays with the booth).
+            (State::Payment { .. }, Event::PrintFailed { trouble, .. }) => {
+                self.trouble(trouble, at, &mut actions)
+            }
+            (State::Payment { .. }, Event::Button(Press::Long, _)) => {
+                self.retake(at, &mut actions);
+            }
+            (State::Payment { .. }, Event::Tick(_))
+                if at.saturating_sub(self.since) > self.timing.payment_ms =>
+            {
+                self.end(at, &mut actions)
             }
             (State::Review { accepted: false }, Event::Button(Press::Short, _))
             | (State::Review { .. }, Event::Button(Press::Long, _)) => {
@@ -482,6 +534,117 @@ mod tests {
                 Action::Wipe,
                 Action::Wipe
             ]
+        );
+    }
+
+    /// Runs events through a session that charges.
+    fn charged(events: Vec<Event>) -> (Session, Vec<(&'static str, Vec<Action>)>) {
+        let mut s = Session::new(Timing::default(), 0).charging(true);
+        let steps = events
+            .into_iter()
+            .map(|e| {
+                let a = s.handle(e);
+                (s.state().name(), a)
+            })
+            .collect();
+        (s, steps)
+    }
+
+    fn rejected_review(more: Vec<Event>) -> Vec<Event> {
+        let mut v = to_review(vec![]);
+        v.pop();
+        v.push(Event::Processed {
+            at: 3300,
+            accepted: false,
+        });
+        v.extend(more);
+        v
+    }
+
+    #[test]
+    fn an_accepted_photo_asks_the_printer_then_the_money_then_prints() {
+        let (s, steps) = charged(to_review(vec![
+            press(4000),
+            // Money before the printer answered changes nothing.
+            Event::Paid(4100),
+            Event::PrinterReady(4200),
+            Event::Tick(10_000),
+            Event::Paid(30_000),
+            Event::Printed(40_000),
+        ]));
+        assert_eq!(s.state(), &State::Done);
+        let names = states(&steps);
+        assert!(
+            names.ends_with(&["review", "payment", "printing", "done"]),
+            "{names:?}"
+        );
+        let acts = all_actions(&steps);
+        let check = acts.iter().position(|a| *a == Action::CheckPrinter);
+        let print = acts.iter().position(|a| *a == Action::Print);
+        assert!(check.is_some() && check < print, "{acts:?}");
+        assert_eq!(acts.iter().filter(|a| **a == Action::Print).count(), 1);
+    }
+
+    #[test]
+    fn a_rejected_photo_never_asks_for_money() {
+        let (s, steps) = charged(rejected_review(vec![Event::Paid(4000), press(5000)]));
+        assert_eq!(s.state(), &State::Framing, "a press retakes");
+        assert!(!states(&steps).contains(&"payment"));
+        let acts = all_actions(&steps);
+        assert!(!acts.contains(&Action::CheckPrinter) && !acts.contains(&Action::Print));
+    }
+
+    #[test]
+    fn a_printer_that_cannot_print_calls_staff_before_anyone_pays() {
+        let (s, steps) = charged(to_review(vec![
+            press(4000),
+            Event::PrintFailed {
+                at: 4500,
+                trouble: Trouble::OutOfPaper,
+            },
+            Event::Paid(5000),
+        ]));
+        assert_eq!(s.state(), &State::Trouble(Trouble::OutOfPaper));
+        assert!(!all_actions(&steps).contains(&Action::Print));
+        assert_eq!(all_actions(&steps).last(), Some(&Action::Wipe));
+    }
+
+    #[test]
+    fn waiting_for_money_times_out_or_is_cancelled_with_a_wipe() {
+        let t = Timing::default();
+        let (s, steps) = charged(to_review(vec![
+            press(4000),
+            Event::PrinterReady(4100),
+            Event::Tick(4100 + t.payment_ms),
+            Event::Tick(4101 + t.payment_ms),
+        ]));
+        assert_eq!(s.state(), &State::Idle);
+        assert_eq!(all_actions(&steps).last(), Some(&Action::Wipe));
+        assert!(!all_actions(&steps).contains(&Action::Print));
+        // A long press while paying: retake, not print.
+        let (s, steps) = charged(to_review(vec![
+            press(4000),
+            Event::PrinterReady(4100),
+            long(5000),
+        ]));
+        assert_eq!(s.state(), &State::Framing);
+        assert!(!all_actions(&steps).contains(&Action::Print));
+    }
+
+    #[test]
+    fn a_print_failing_after_payment_calls_staff() {
+        let (s, _) = charged(to_review(vec![
+            press(4000),
+            Event::PrinterReady(4100),
+            Event::Paid(5000),
+            Event::PrintFailed {
+                at: 9000,
+                trouble: Trouble::Printer("media_jam".into()),
+            },
+        ]));
+        assert_eq!(
+            s.state(),
+            &State::Trouble(Trouble::Printer("media_jam".into()))
         );
     }
 

@@ -64,6 +64,10 @@ pub enum Prompt {
     TakePhotosScanForFile,
     /// At the review of a booth that hands out files only.
     PressForFile,
+    /// An accepted photo waits for its price.
+    InsertMoney,
+    /// The label of the credit inserted so far.
+    PaidSoFar,
 }
 
 impl Prompt {
@@ -103,6 +107,8 @@ impl Prompt {
             Prompt::ScanForFile => "scan_for_file",
             Prompt::TakePhotosScanForFile => "take_photos_scan_for_file",
             Prompt::PressForFile => "press_for_file",
+            Prompt::InsertMoney => "insert_money",
+            Prompt::PaidSoFar => "paid_so_far",
         }
     }
 
@@ -118,7 +124,7 @@ impl Prompt {
     }
 
     /// Every prompt, for completeness tests and translators.
-    pub const ALL: [Prompt; 28] = [
+    pub const ALL: [Prompt; 30] = [
         Prompt::StepIn,
         Prompt::OnlyOnePerson,
         Prompt::MoveCloser,
@@ -147,6 +153,8 @@ impl Prompt {
         Prompt::ScanForFile,
         Prompt::TakePhotosScanForFile,
         Prompt::PressForFile,
+        Prompt::InsertMoney,
+        Prompt::PaidSoFar,
     ];
 }
 

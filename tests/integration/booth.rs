@@ -94,6 +94,7 @@ pub(crate) fn booth_seeing<C: FrameSource, P: SheetPrinter + Send + 'static, E: 
         paper: Paper::new(Media::parse("4x6").unwrap()),
         languages: passbooth::session::prompts::Languages::one(Language::En),
         timing,
+        payment: None,
     };
     let (vw, vh) = camera.viewfinder_size();
     let detector: Box<dyn LiveDetector> = match sees {

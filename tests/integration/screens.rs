@@ -107,7 +107,7 @@ fn paste(sheet: &mut RgbImage, tile: &RgbImage, (x, y): (u32, u32)) {
 const TILE: (u32, u32) = (240, 320);
 const BAR_H: u32 = 76;
 
-/// Every screen of a session in `lang` (ten tiles, two rows), and below
+/// Every screen of a session in `lang` (eleven tiles, three rows), and below
 /// them the bar of every prompt (four columns): the whole look of one
 /// language in one picture.
 fn language_sheet(lang: Language) -> RgbImage {
@@ -144,6 +144,11 @@ fn language_sheet(lang: Language) -> RgbImage {
             accepted: false,
             reason: Some(Reason::Glasses),
             confirm: Prompt::PressToPrint,
+        },
+        View::Payment {
+            ready: true,
+            due: "4.00 EUR",
+            paid: Some("2.00 EUR"),
         },
         View::Printing { progress: 0.7 },
         View::Done,

@@ -64,6 +64,8 @@ pub enum Icon {
     Phone,
     /// Call staff.
     Warning,
+    /// Pay: a coin going into its slot.
+    Coin,
 }
 
 impl Icon {
@@ -92,6 +94,7 @@ impl Icon {
             Printing => Icon::Printer,
             TakePhotos => Icon::Sheet,
             ScanForFile | TakePhotosScanForFile => Icon::Phone,
+            InsertMoney | PaidSoFar => Icon::Coin,
         }
     }
 }
@@ -378,6 +381,32 @@ fn draw_in(
                     .into_styled(fill(ink))
                     .draw(fb)?;
             }
+        }
+        Icon::Coin => {
+            RoundedRectangle::with_equal_corners(
+                Rectangle::new(q.p(10, 70), q.size(80, 26)),
+                q.size(8, 8),
+            )
+            .into_styled(fill(ink))
+            .draw(fb)?;
+            Rectangle::new(q.p(30, 80), q.size(40, 6))
+                .into_styled(fill(paper))
+                .draw(fb)?;
+            Circle::with_center(q.p(50, 34), q.len(60) as u32)
+                .into_styled(fill(ink))
+                .draw(fb)?;
+            Circle::with_center(q.p(50, 34), q.len(40) as u32)
+                .into_styled(stroke(paper, thick / 3))
+                .draw(fb)?;
+            arrow(
+                fb,
+                Square {
+                    c: q.p(50, 66),
+                    s: q.len(16),
+                },
+                Way::Down,
+                paper,
+            )?;
         }
         Icon::Warning => {
             Triangle::new(q.p(50, 2), q.p(98, 94), q.p(2, 94))

@@ -85,6 +85,16 @@ pub enum View<'a> {
         /// that hands out files only) send it to the phone.
         confirm: Prompt,
     },
+    /// An accepted photo waits for its price: asking the printer first
+    /// (`ready` false), then the amount still due and what was paid.
+    Payment {
+        /// The printer said it can print: money is asked for.
+        ready: bool,
+        /// What is still to pay, "4.00 EUR".
+        due: &'a str,
+        /// The credit so far, "2.00 EUR", if any.
+        paid: Option<&'a str>,
+    },
     /// Waiting for the printer.
     Printing {
         /// How far, as far as the booth can tell.
@@ -628,6 +638,18 @@ impl Screens {
                     }
                 }
             }
+            View::Payment { ready: false, .. } => self.message(
+                fb,
+                Icon::Hourglass,
+                Prompt::OneMoment.text(lang),
+                Rgb565::CYAN,
+                None,
+            ),
+            View::Payment {
+                ready: true,
+                due,
+                paid,
+            } => self.payment(fb, due, paid, lang),
             View::Printing { progress } => self.message(
                 fb,
                 Icon::Printer,
@@ -671,6 +693,56 @@ impl Screens {
             View::Trouble { prompt } => {
                 self.message(fb, Icon::Warning, prompt.text(lang), AMBER, None);
             }
+        }
+    }
+
+    /// The payment screen: a coin, the amount still due in large yellow
+    /// figures, what to do, and the credit so far.
+    fn payment(&self, fb: &mut Framebuffer, due: &str, paid: Option<&str>, lang: Language) {
+        let (w, h) = (i32::from(self.width), i32::from(self.height));
+        icons::draw(
+            fb,
+            Icon::Coin,
+            Point::new(w / 2, h * 17 / 100),
+            self.len(80) as u32,
+            Rgb565::YELLOW,
+            Rgb565::BLACK,
+        );
+        self.block(
+            fb,
+            due,
+            &MESSAGE_SIZES,
+            1,
+            (w / 2, h * 42 / 100, w - self.len(16)),
+            Rgb565::YELLOW,
+        );
+        self.block(
+            fb,
+            Prompt::InsertMoney.text(lang),
+            &BAR_SIZES,
+            2,
+            (w / 2, h * 62 / 100, w - self.len(16)),
+            Rgb565::WHITE,
+        );
+        if let Some(paid) = paid {
+            let y = h * 84 / 100;
+            let label = Prompt::PaidSoFar.text(lang);
+            self.block(
+                fb,
+                label,
+                &[DETAIL; 4],
+                1,
+                (w / 2, y - self.len(12), w - 8),
+                GREY,
+            );
+            self.block(
+                fb,
+                paid,
+                &[BAR_SIZES[1]; 4],
+                1,
+                (w / 2, y + self.len(14), w - 8),
+                Rgb565::GREEN,
+            );
         }
     }
 
