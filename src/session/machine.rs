@@ -639,12 +639,12 @@ mod tests {
             Event::Paid(5000),
             Event::PrintFailed {
                 at: 9000,
-                trouble: Trouble::Printer("media_jam".into()),
+                trouble: Trouble::Printer("media_jam"),
             },
         ]));
         assert_eq!(
             s.state(),
-            &State::Trouble(Trouble::Printer("media_jam".into()))
+            &State::Trouble(Trouble::Printer("media_jam"))
         );
     }
 

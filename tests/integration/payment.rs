@@ -299,7 +299,7 @@ fn a_printer_fault_after_payment_keeps_the_credit_and_calls_staff() {
     });
     assert_eq!(
         b.state(),
-        &State::Trouble(Trouble::Printer("paper_jam".into()))
+        &State::Trouble(Trouble::Printer("paper_jam"))
     );
     assert_eq!(b.credit(), Money(600), "the money is still the customer's");
     assert_eq!(b.counters().paid_cents, 0);
@@ -339,7 +339,7 @@ fn a_printer_that_cannot_print_calls_staff_before_anyone_pays() {
     });
     assert_eq!(
         b.state(),
-        &State::Trouble(Trouble::Printer("wrong_media".into()))
+        &State::Trouble(Trouble::Printer("wrong_media"))
     );
     let states: Vec<&str> = b.record().states.iter().map(|s| s.1).collect();
     // The payment screen asked the printer first and never asked for money.
