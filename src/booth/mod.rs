@@ -15,6 +15,7 @@ pub mod bench;
 pub mod counters;
 pub mod demo;
 mod live;
+pub mod metrics;
 mod outcome;
 mod payment;
 mod phone;
@@ -35,7 +36,7 @@ pub use phone::{Phone, PhoneError, PhoneSettings};
 pub use record::Record;
 pub use settings::{BoothError, BoothSettings, DEFAULT_MEDIA, DEFAULT_SPEC, PaymentSettings};
 pub use speech::Voice;
-pub use watch::{CAMERA_CHECK_MS, PRINTER_CHECK_MS};
+pub use watch::{CAMERA_CHECK_MS, PRINTER_CHECK_MS, PRINTER_HEALTH_MS};
 
 use crate::capture::FrameSource;
 use crate::capture::still::CameraStill;
@@ -43,7 +44,7 @@ use crate::clock::Millis;
 use crate::display::{Framebuffer, Screen};
 use crate::imaging::RgbImage;
 use crate::input::Press;
-use crate::print::SheetPrinter;
+use crate::print::{PrinterHealth, SheetPrinter};
 use crate::session::guide::{Guide, Overlay, Signal};
 use crate::session::machine::{Action, Event, Session, State};
 use crate::session::money::Money;
@@ -106,6 +107,13 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     voice: Option<Voice>,
     /// Money inserted and not yet spent on a print.
     credit: Money,
+    /// What the printer last said of itself: not asked yet (`None`), no
+    /// answer (`Some(None)`), or its health.
+    printer_health: Option<Option<PrinterHealth>>,
+    /// When the printer's health is next asked (idle).
+    next_health_check: Millis,
+    /// Whether the printer's health changed since the metrics last took it.
+    health_changed: bool,
 }
 
 /// How long the attract screen shows each language.
@@ -169,6 +177,9 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             processing_ms: 3000,
             voice: None,
             credit: Money::default(),
+            printer_health: None,
+            next_health_check: now,
+            health_changed: false,
         }
     }
 
@@ -319,6 +330,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             queue.extend(self.session.handle(event));
         }
         self.watch_printer(now);
+        self.watch_printer_health(now);
         self.watch_credit(now, &mut queue);
         // Carry those out first: a press that starts a session starts the
         // camera before its first frame is read.

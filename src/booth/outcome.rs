@@ -64,6 +64,13 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                     }
                 })
             }
+            Outcome::Health(answer) => {
+                // A folder says nothing; a printer that does not answer is down.
+                let health = answer.map(Result::ok);
+                self.health_changed |= health != self.printer_health;
+                self.printer_health = health;
+                None
+            }
             // Asked while in trouble: is it fine again?
             Outcome::PrinterReady(answer) => Some(if answer.is_ok() {
                 eprintln!("printer: ready again");
@@ -78,6 +85,8 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                         self.record.prints += 1;
                         self.count(|c| c.prints += 1);
                         self.take_price();
+                        // Its supplies as they are after this sheet.
+                        self.next_health_check = now;
                         Event::Printed(now)
                     }
                     Err(p) => {

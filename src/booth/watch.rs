@@ -19,6 +19,10 @@ pub const CAMERA_CHECK_MS: Millis = 2000;
 /// How often a printer in trouble is asked whether it is fine again, ms.
 pub const PRINTER_CHECK_MS: Millis = 5000;
 
+/// How often an idle booth asks its printer about its supplies and
+/// problems (for the metrics), ms.
+pub const PRINTER_HEALTH_MS: Millis = 60_000;
+
 impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     /// Logs a camera failure and counts it.
     pub(super) fn camera_failed(&mut self, e: &CaptureError) {
@@ -50,6 +54,18 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             }
             _ => None,
         }
+    }
+
+    /// While idle (or showing "take your photos"), asks the printer (on the
+    /// worker) every [`PRINTER_HEALTH_MS`], and after each sheet, for its
+    /// state, problems and supplies.
+    pub(super) fn watch_printer_health(&mut self, now: Millis) {
+        let between = matches!(self.session.state(), State::Idle | State::Done);
+        if !between || self.worker.busy() || now < self.next_health_check {
+            return;
+        }
+        self.next_health_check = now + PRINTER_HEALTH_MS;
+        self.worker.send(Job::Health);
     }
 
     /// While the booth shows printer trouble, asks the printer (on the

@@ -95,6 +95,8 @@ pub enum Job {
         /// The paper.
         media: Media,
     },
+    /// Ask the printer about its state, problems and supplies.
+    Health,
     /// Print a sheet.
     Print {
         /// The session the sheet belongs to.
@@ -126,6 +128,9 @@ pub enum Outcome {
         /// Why.
         why: String,
     },
+    /// The printer's answer to [`Job::Health`]: none from a printer that
+    /// does not say (a folder).
+    Health(Option<Result<crate::print::PrinterHealth, Problem>>),
     /// The printer's answer to [`Job::CheckPrinter`].
     PrinterReady(Result<(), Problem>),
     /// The printer finished.
@@ -146,7 +151,7 @@ impl Outcome {
             Outcome::Processed { session, .. }
             | Outcome::Failed { session, .. }
             | Outcome::Printed { session, .. } => Some(*session),
-            Outcome::PrinterReady(_) => None,
+            Outcome::PrinterReady(_) | Outcome::Health(_) => None,
         }
     }
 }
@@ -199,6 +204,7 @@ fn run<E: Processor, P: SheetPrinter>(
             }
         }
         Job::CheckPrinter { media } => Outcome::PrinterReady(printer.ready(&media)),
+        Job::Health => Outcome::Health(printer.health()),
         Job::Wipe => {
             engine.wipe();
             return None;

@@ -13,6 +13,7 @@ use crate::config::assets::{Asset, locate};
 use crate::config::{self, Config};
 use crate::engine::Engine;
 use crate::gpio::GpioLine;
+use crate::print::PrinterHealth;
 use crate::print::ipp::IppPrinter;
 use crate::session::announcer::Phrase;
 use crate::spec::SpecLibrary;
@@ -113,9 +114,21 @@ fn examine(specs: Option<&Path>, models: Option<&Path>, path: Option<&Path>) -> 
     if let Some(c) = &config {
         out.extend(check_hardware(c));
         out.push(check_printer(c));
+        out.extend(check_supplies(c));
         out.extend(check_voice(c));
     }
     out
+}
+
+/// What an IPP printer reports of itself: supplies and problems, so a
+/// "paper low" or "ribbon low" shows before the booth stops.
+fn check_supplies(c: &Config) -> Option<Finding> {
+    let uri = c.printer.uri.as_ref()?;
+    let printer = IppPrinter::open(uri, c.printer.certificate.as_deref()).ok()?;
+    let health = PrinterHealth::from_status(&printer.status().ok()?);
+    let low = health.reasons.iter().any(|r| r.ends_with("-low"));
+    let tag = if low { Health::Warn } else { Health::Ok };
+    Some(found(tag, "supplies", health.summary()))
 }
 
 /// `[voice]`: the recordings of every language the booth offers, and the
@@ -326,6 +339,9 @@ fn check_hardware(c: &Config) -> Vec<Finding> {
     }
     if let Some(l) = &c.led {
         out.push(check_line("led", l, ""));
+    }
+    if let Some(p) = &c.payment {
+        out.push(check_line("payment", &p.gpio_line(), "(coin acceptor)"));
     }
     out
 }

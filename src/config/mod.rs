@@ -10,12 +10,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::booth::PaymentSettings;
 use crate::capture::CameraSettings;
 use crate::display::spi::DisplayConfig;
 use crate::gpio::GpioLine;
 use crate::input::gpio::ButtonConfig;
 use crate::print::media::Media;
 use crate::session::machine::Timing;
+use crate::session::money::{Money, Price};
 use crate::session::prompts::{Language, Languages};
 use crate::spec::SpecLibrary;
 
@@ -46,6 +48,99 @@ pub struct PrinterConfig {
 
 fn one() -> u32 {
     1
+}
+
+/// Pay after pass (`[payment]`): a coin acceptor or bill validator in
+/// pulse mode on a GPIO line, and the price of a printed sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentConfig {
+    /// The price of one sheet, "6.00".
+    pub price: String,
+    /// ISO 4217 currency code, "EUR".
+    pub currency: String,
+    /// The acceptor's chip device.
+    #[serde(default = "GpioLine::default_chip")]
+    pub chip: PathBuf,
+    /// The acceptor's signal line.
+    pub line: u32,
+    /// A pulse pulls the line low (open-collector output with a pull-up).
+    #[serde(default = "yes")]
+    pub active_low: bool,
+    /// The money `pulses_per_unit` pulses stand for, "1.00".
+    #[serde(default = "one_unit")]
+    pub unit: String,
+    /// Pulses the acceptor sends per unit.
+    #[serde(default = "one")]
+    pub pulses_per_unit: u32,
+    /// A real pulse's length, shortest and longest, ms.
+    #[serde(default = "pulse_ms")]
+    pub pulse_ms: [u64; 2],
+    /// Pulses closer than this are one coin, ms.
+    #[serde(default = "gap_ms")]
+    pub gap_ms: u64,
+    /// Waiting for money this long ends the session (credit stays), s.
+    #[serde(default = "payment_timeout_s")]
+    pub timeout_s: u64,
+}
+
+fn one_unit() -> String {
+    "1.00".into()
+}
+
+fn pulse_ms() -> [u64; 2] {
+    let t = crate::input::PulseTiming::default();
+    [t.min_ms, t.max_ms]
+}
+
+fn gap_ms() -> u64 {
+    crate::input::PulseTiming::default().gap_ms
+}
+
+fn payment_timeout_s() -> u64 {
+    Timing::default().payment_ms / 1000
+}
+
+impl PaymentConfig {
+    /// The acceptor's line.
+    pub fn gpio_line(&self) -> GpioLine {
+        GpioLine {
+            chip: self.chip.clone(),
+            line: self.line,
+        }
+    }
+
+    /// The decoder's timing.
+    pub fn timing(&self) -> crate::input::PulseTiming {
+        crate::input::PulseTiming {
+            min_ms: self.pulse_ms[0],
+            max_ms: self.pulse_ms[1],
+            gap_ms: self.gap_ms,
+        }
+    }
+
+    /// The price and what a pulse is worth (validated: both are whole
+    /// cents).
+    pub fn settings(&self) -> Result<PaymentSettings, String> {
+        let amount = Money::parse(&self.price)?;
+        let unit = Money::parse(&self.unit)?;
+        Ok(PaymentSettings {
+            price: Price {
+                amount,
+                currency: self.currency.clone(),
+            },
+            per_pulse: Money(unit.0 / u64::from(self.pulses_per_unit.max(1))),
+        })
+    }
+}
+
+/// Fleet metrics (`[metrics]`): Prometheus' text format in a file for
+/// node_exporter's textfile collector.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// The file, ending in `.prom`, in the collector's folder.
+    pub file: PathBuf,
 }
 
 /// The spoken guidance (`[voice]`): present, the booth speaks every
@@ -202,6 +297,8 @@ struct ConfigFile {
     stats: Option<PathBuf>,
     phone: Option<PhoneConfig>,
     voice: Option<VoiceConfig>,
+    payment: Option<PaymentConfig>,
+    metrics: Option<MetricsConfig>,
 }
 
 /// A validated config.
@@ -233,6 +330,10 @@ pub struct Config {
     pub phone: Option<PhoneConfig>,
     /// The spoken guidance, if configured.
     pub voice: Option<VoiceConfig>,
+    /// Pay after pass, if the booth charges.
+    pub payment: Option<PaymentConfig>,
+    /// The metrics file, if written.
+    pub metrics: Option<MetricsConfig>,
 }
 
 /// Why a config file is unusable.
@@ -304,6 +405,20 @@ impl Config {
         if let Some(v) = &raw.voice {
             validate::voice(v).map_err(|(f, p)| bad(f, p))?;
         }
+        if let Some(p) = &raw.payment {
+            validate::payment(p).map_err(|(f, p)| bad(f, p))?;
+        }
+        if let Some(m) = &raw.metrics
+            && m.file.extension().is_none_or(|e| e != "prom")
+        {
+            return Err(bad(
+                "metrics.file",
+                format!(
+                    "{}: the textfile collector reads only *.prom files",
+                    m.file.display()
+                ),
+            ));
+        }
         let languages = match (raw.language, &raw.languages) {
             (Some(_), Some(_)) => {
                 return Err(bad(
@@ -315,6 +430,9 @@ impl Config {
             (one, None) => Languages::one(one.unwrap_or(Language::En)),
         };
         let mut timing = validate::timing(&raw.timeouts).map_err(|(f, p)| bad(f, p))?;
+        if let Some(p) = &raw.payment {
+            timing.payment_ms = p.timeout_s * 1000;
+        }
         if let Some(p) = &raw.phone {
             validate::phone(p).map_err(|(f, p)| bad(f, p))?;
             // The "done" screen shows the link for as long as it lives.
@@ -334,6 +452,8 @@ impl Config {
             stats: raw.stats,
             phone: raw.phone,
             voice: raw.voice,
+            payment: raw.payment,
+            metrics: raw.metrics,
         })
     }
 }
@@ -466,6 +586,54 @@ y/+ZZzdOMtS4+sx78QmcGfnIn6dMdhgqJXkIv5pz/dc=
             (v.enabled, v.volume, v.repeat_s, v.dir),
             (true, 80, 6, None)
         );
+    }
+
+    #[test]
+    fn the_payment_section_reads_prices_pulses_and_its_timeout() {
+        let text = format!(
+            "{MINIMAL}[payment]\nprice = \"6.50\"\ncurrency = \"EUR\"\nline = 23\nunit = \"0.50\"\npulses_per_unit = 1\ntimeout_s = 90\n"
+        );
+        let c = Config::from_toml(&text, Path::new("booth.toml"), &specs()).unwrap();
+        let p = c.payment.unwrap();
+        let s = p.settings().unwrap();
+        assert_eq!((s.price.amount, s.per_pulse), (Money(650), Money(50)));
+        assert_eq!(s.price.show(s.price.amount), "6.50 EUR");
+        assert_eq!(p.timing(), crate::input::PulseTiming::default());
+        assert_eq!(c.timing.payment_ms, 90_000);
+        // Two pulses a euro: 50 cents a pulse.
+        let two = text.replace(
+            "unit = \"0.50\"\npulses_per_unit = 1",
+            "pulses_per_unit = 2",
+        );
+        let c = Config::from_toml(&two, Path::new("booth.toml"), &specs()).unwrap();
+        assert_eq!(c.payment.unwrap().settings().unwrap().per_pulse, Money(50));
+    }
+
+    #[test]
+    fn impossible_payment_settings_name_their_field() {
+        let good = "[payment]\nprice = \"6.00\"\ncurrency = \"EUR\"\nline = 23\n";
+        for (from, to, field) in [
+            ("6.00", "0", "payment.price"),
+            ("6.00", "6,00", "payment.price"),
+            ("EUR", "euro", "payment.currency"),
+            (
+                "line = 23",
+                "line = 23\nunit = \"1.00\"\npulses_per_unit = 3",
+                "payment.unit",
+            ),
+            (
+                "line = 23",
+                "line = 23\npulse_ms = [100, 50]",
+                "payment.pulse_ms",
+            ),
+            ("line = 23", "line = 23\ngap_ms = 100", "payment.gap_ms"),
+            ("line = 23", "line = 23\ntimeout_s = 5", "payment.timeout_s"),
+            ("line = 23", "line = 22", "payment.line"),
+        ] {
+            let text = format!("{MINIMAL}[led]\nline = 22\n{}", good.replace(from, to));
+            let e = err(&text);
+            assert!(e.contains(field), "{field}: {e}");
+        }
     }
 
     #[test]

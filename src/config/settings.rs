@@ -50,6 +50,8 @@ pub fn booth_settings(
             copies: c.printer.copies,
         };
         settings.languages = c.languages.clone();
+        // Validated when the config was read.
+        settings.payment = c.payment.as_ref().and_then(|p| p.settings().ok());
         settings.timing = c.timing;
     }
     if let Some(m) = &flags.media {

@@ -8,6 +8,7 @@ use crate::display::spi::{DisplayConfig, Driver};
 use crate::gpio::GpioLine;
 use crate::input::gpio::ButtonConfig;
 use crate::session::machine::Timing;
+use crate::session::money::Money;
 
 /// A field and its problem.
 pub(super) type Invalid<F = &'static str> = (F, String);
@@ -113,6 +114,8 @@ pub(super) fn distinct_lines(raw: &ConfigFile) -> Result<(), Invalid<String>> {
     }
     lines.extend(button.iter().map(|b| ("button.line", b)));
     lines.extend(raw.led.iter().map(|l| ("led.line", l)));
+    let coins = raw.payment.as_ref().map(super::PaymentConfig::gpio_line);
+    lines.extend(coins.iter().map(|c| ("payment.line", c)));
     for (i, (name, a)) in lines.iter().enumerate() {
         if let Some((other, _)) = lines[..i].iter().find(|(_, b)| b == a) {
             return Err((
@@ -191,4 +194,38 @@ pub(super) fn voice(v: &super::VoiceConfig) -> Result<(), Invalid> {
         return Err(("voice.device", "name an ALSA device (\"default\")".into()));
     }
     Ok(())
+}
+
+/// `[payment]`: amounts in whole cents, a currency code, a pulse window an
+/// acceptor can have, a gap longer than a pulse.
+pub(super) fn payment(p: &super::PaymentConfig) -> Result<(), Invalid> {
+    let price = Money::parse(&p.price).map_err(|e| ("payment.price", e))?;
+    if price.0 == 0 {
+        return Err((
+            "payment.price",
+            "a price of 0 charges nothing: leave [payment] out".into(),
+        ));
+    }
+    if p.currency.len() != 3 || !p.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err((
+            "payment.currency",
+            format!("'{}' is not a currency code like EUR", p.currency),
+        ));
+    }
+    let unit = Money::parse(&p.unit).map_err(|e| ("payment.unit", e))?;
+    within("payment.pulses_per_unit", p.pulses_per_unit, 1..=100)?;
+    if unit.0 == 0 || unit.0 % u64::from(p.pulses_per_unit) != 0 {
+        return Err((
+            "payment.unit",
+            format!(
+                "{unit} is not a whole number of cents per pulse at {} pulses",
+                p.pulses_per_unit
+            ),
+        ));
+    }
+    let [min, max] = p.pulse_ms;
+    within("payment.pulse_ms", min, 5..=1000)?;
+    within("payment.pulse_ms", max, min + 1..=1000)?;
+    within("payment.gap_ms", p.gap_ms, max + 1..=5000)?;
+    within("payment.timeout_s", p.timeout_s, 20..=900)
 }

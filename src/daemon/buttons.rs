@@ -1,32 +1,47 @@
-//! Where presses come from: lines on stdin or a unix socket (the simulator:
-//! `press`, `long`, `quit`), the simulator window's keys, or the GPIO line
-//! through the debouncer.
+//! Where presses and coins come from: lines on stdin or a unix socket (the
+//! simulator: `press`, `long`, `coin N`, `quit`), the simulator window's
+//! keys, or the GPIO lines through the debouncer and the pulse decoder.
 
 use std::io::BufRead;
 use std::path::Path;
 use std::sync::mpsc;
 
 use crate::clock::monotonic_ms;
-use crate::input::gpio::GpioButton;
-use crate::input::{Button, Press};
+use crate::input::gpio::{GpioButton, GpioEdges};
+use crate::input::{Button, CoinDecoder, Press};
 
 /// One input of the simulator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
     /// The button.
     Press(Press),
+    /// A coin of this many pulses (a simulated acceptor).
+    Coin(u32),
     /// Stop the booth.
     Quit,
 }
 
-/// One button line: `press`, `long` or `quit`.
+/// One input line: `press`, `long`, `coin [PULSES]` or `quit`.
 pub fn parse_button(line: &str) -> Option<Input> {
-    Some(match line.trim() {
+    let line = line.trim();
+    if let Some(rest) = line.strip_prefix("coin") {
+        return match rest.trim() {
+            "" => Some(Input::Coin(1)),
+            n => match n.parse() {
+                Ok(p) if (1..=100).contains(&p) => Some(Input::Coin(p)),
+                _ => {
+                    eprintln!("passbooth: 'coin {n}': give the coin's pulses, 1-100");
+                    None
+                }
+            },
+        };
+    }
+    Some(match line {
         "press" | "p" | "" => Input::Press(Press::Short),
         "long" | "l" => Input::Press(Press::Long),
         "quit" | "q" => Input::Quit,
         other => {
-            eprintln!("passbooth: unknown button '{other}' (press, long, quit)");
+            eprintln!("passbooth: unknown button '{other}' (press, long, coin N, quit)");
             return None;
         }
     })
@@ -80,6 +95,8 @@ pub enum Polled {
     Nothing,
     /// A press.
     Press(Press),
+    /// A coin of this many pulses (simulated).
+    Coin(u32),
     /// Stop the booth (the simulator's `quit`, or the end of its input).
     Quit,
 }
@@ -90,6 +107,7 @@ impl Buttons {
         match self {
             Buttons::Simulated(rx) => match rx.try_recv() {
                 Ok(Input::Press(p)) => Polled::Press(p),
+                Ok(Input::Coin(p)) => Polled::Coin(p),
                 Ok(Input::Quit) => Polled::Quit,
                 Err(_) => Polled::Nothing,
             },
@@ -107,6 +125,29 @@ impl Buttons {
     }
 }
 
+/// The coin acceptor's GPIO line through the pulse decoder.
+pub struct CoinSlot {
+    line: GpioEdges,
+    decoder: CoinDecoder,
+}
+
+impl CoinSlot {
+    /// The acceptor on `line`, decoded with `decoder`.
+    pub fn new(line: GpioEdges, decoder: CoinDecoder) -> Self {
+        Self { line, decoder }
+    }
+
+    /// A coin's pulses, when one has arrived whole (never blocks).
+    pub fn poll(&mut self) -> Option<u32> {
+        while let Some(edge) = self.line.poll() {
+            if let Some(p) = self.decoder.edge(edge) {
+                return Some(p);
+            }
+        }
+        self.decoder.tick(monotonic_ms())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +159,10 @@ mod tests {
         assert_eq!(parse_button(" l "), Some(Input::Press(Press::Long)));
         assert_eq!(parse_button("quit"), Some(Input::Quit));
         assert_eq!(parse_button("jump"), None);
+        assert_eq!(parse_button("coin"), Some(Input::Coin(1)));
+        assert_eq!(parse_button("coin 2"), Some(Input::Coin(2)));
+        assert_eq!(parse_button("coin 0"), None);
+        assert_eq!(parse_button("coin two"), None);
     }
 
     #[test]

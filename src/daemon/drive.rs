@@ -5,9 +5,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::buttons::{Buttons, Polled};
+use super::buttons::{Buttons, CoinSlot, Polled};
 use super::systemd;
 use crate::booth::Booth;
+use crate::booth::metrics::write_metrics;
 use crate::capture::FrameSource;
 use crate::display::Screen;
 use crate::input::gpio::ReadyLed;
@@ -19,13 +20,13 @@ const FRAME: Duration = Duration::from_millis(100);
 /// Runs `booth` until quit or SIGTERM; wipes before returning.
 pub fn drive<C: FrameSource, S: Screen, D: LiveDetector>(
     mut booth: Booth<C, S, D>,
-    mut buttons: Buttons,
-    mut led: Option<ReadyLed>,
-    stats: Option<&Path>,
+    mut inputs: Inputs,
+    files: Files<'_>,
 ) -> anyhow::Result<u8> {
     systemd::catch_terminate();
     let start = Instant::now();
-    let result = turns(&mut booth, &mut buttons, &mut led, stats, start);
+    let result = turns(&mut booth, &mut inputs, files, start);
+    let led = &mut inputs.led;
     systemd::notify("STOPPING=1");
     if let Some(l) = led.as_mut() {
         l.set(false);
@@ -38,14 +39,39 @@ pub fn drive<C: FrameSource, S: Screen, D: LiveDetector>(
     Ok(0)
 }
 
+/// What the loop reads and lights besides the booth: the button, the coin
+/// acceptor (if the booth charges) and the ready LED.
+pub struct Inputs {
+    /// Where presses (and simulated coins) come from.
+    pub buttons: Buttons,
+    /// The coin acceptor's line.
+    pub coins: Option<CoinSlot>,
+    /// The ready LED.
+    pub led: Option<ReadyLed>,
+}
+
+/// The files the loop keeps up to date: the counters, and the metrics for
+/// node_exporter's textfile collector.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Files<'a> {
+    /// The counters file (`stats`).
+    pub stats: Option<&'a Path>,
+    /// The metrics file (`[metrics] file`).
+    pub metrics: Option<&'a Path>,
+}
+
+/// The metrics file is rewritten at least this often (the uptime, the
+/// printer's supplies), and after every session.
+const METRICS_EVERY: Duration = Duration::from_secs(60);
+
 /// The loop's turns until quit, SIGTERM or an error.
 fn turns<C: FrameSource, S: Screen, D: LiveDetector>(
     booth: &mut Booth<C, S, D>,
-    buttons: &mut Buttons,
-    led: &mut Option<ReadyLed>,
-    stats: Option<&Path>,
+    inputs: &mut Inputs,
+    files: Files<'_>,
     start: Instant,
 ) -> anyhow::Result<()> {
+    let mut metrics_written: Option<Instant> = None;
     let watchdog = systemd::watchdog_interval();
     let mut last_ping = start;
     booth.step(0, None)?;
@@ -53,22 +79,41 @@ fn turns<C: FrameSource, S: Screen, D: LiveDetector>(
     loop {
         let tick = Instant::now();
         let now = start.elapsed().as_millis() as u64;
-        let press = match buttons.poll() {
+        let press = match inputs.buttons.poll() {
             Polled::Quit => break,
             Polled::Press(p) => Some(p),
+            Polled::Coin(pulses) => {
+                booth.insert_pulses(pulses);
+                None
+            }
             Polled::Nothing => None,
         };
+        while let Some(pulses) = inputs.coins.as_mut().and_then(CoinSlot::poll) {
+            booth.insert_pulses(pulses);
+        }
         if systemd::terminating() {
             break;
         }
         booth.step(now, press)?;
-        if let (Some(path), Some(counters)) = (stats, booth.counters_if_changed())
+        let counted = booth.counters_if_changed().cloned();
+        if let (Some(path), Some(counters)) = (files.stats, counted.as_ref())
             && let Err(e) = counters.save(path)
         {
             // Counting must never stop the booth.
             eprintln!("stats: {e}");
         }
-        if let Some(l) = led.as_mut() {
+        let health = booth.printer_health_changed();
+        if let Some(path) = files.metrics
+            && (counted.is_some()
+                || health
+                || metrics_written.is_none_or(|t| t.elapsed() >= METRICS_EVERY))
+        {
+            if let Err(e) = write_metrics(path, &booth.metrics(now)) {
+                eprintln!("metrics: {}: {e}", path.display());
+            }
+            metrics_written = Some(Instant::now());
+        }
+        if let Some(l) = inputs.led.as_mut() {
             l.set(booth.wants_press());
         }
         if let Some(every) = watchdog

@@ -28,16 +28,16 @@ use crate::display::sim::PngMirror;
 use crate::display::spi;
 use crate::engine::Engine;
 use crate::handoff::{Limits, PhoneServer};
-use crate::input::Button;
-use crate::input::gpio::{GpioButton, ReadyLed};
+use crate::input::gpio::{GpioButton, GpioEdges, ReadyLed};
+use crate::input::{Button, CoinDecoder};
 use crate::print::ipp::IppPrinter;
 use crate::print::{DiscardPrinter, FolderPrinter, SheetPrinter};
 use crate::session::announcer::VoicePace;
 use crate::spec::SpecLibrary;
 use crate::spec::digital::DigitalLibrary;
 use crate::voice::AplayPlayer;
-use buttons::{Buttons, Input, socket_buttons, stdin_buttons};
-use drive::drive;
+use buttons::{Buttons, CoinSlot, Input, socket_buttons, stdin_buttons};
+use drive::{Files, Inputs, drive};
 
 /// How the booth is to run: what `passbooth run` was told.
 #[derive(Debug, Default)]
@@ -120,7 +120,11 @@ pub fn run(l: Launch) -> anyhow::Result<u8> {
         },
     };
     if l.simulate {
-        return simulate(kit, &l, stats.as_deref());
+        let files = Files {
+            stats: stats.as_deref(),
+            metrics: c.and_then(|c| c.metrics.as_ref()).map(|m| m.file.as_path()),
+        };
+        return simulate(kit, &l, files);
     }
     // The real screen and button (frames replayed until the camera lands).
     let c = c.context("the hardware booth needs a config file")?;
@@ -135,13 +139,38 @@ pub fn run(l: Launch) -> anyhow::Result<u8> {
     let screen = spi::open(display)?;
     let gpio = GpioButton::open(button)?;
     let led = c.led.as_ref().map(ReadyLed::open).transpose()?;
+    let coins = match &c.payment {
+        Some(p) => Some(CoinSlot::new(
+            GpioEdges::open_line(&p.gpio_line(), p.active_low, "coins")?,
+            CoinDecoder::new(p.timing()),
+        )),
+        None => None,
+    };
     let clock = crate::clock::monotonic_ms();
+    let inputs = Inputs {
+        buttons: Buttons::Gpio(gpio, Button::new(button.timing(), clock)),
+        coins,
+        led,
+    };
+    let files = Files {
+        stats: stats.as_deref(),
+        metrics: c.metrics.as_ref().map(|m| m.file.as_path()),
+    };
     drive(
         kit.booth(screen, (display.width, display.height)),
-        Buttons::Gpio(gpio, Button::new(button.timing(), clock)),
-        led,
-        stats.as_deref(),
+        inputs,
+        files,
     )
+}
+
+/// The simulator's inputs: button lines and coins from stdin, a socket or
+/// the window; no LED.
+fn simulated(rx: mpsc::Receiver<Input>) -> Inputs {
+    Inputs {
+        buttons: Buttons::Simulated(rx),
+        coins: None,
+        led: None,
+    }
 }
 
 /// The spoken guidance of `[voice]`, unless it is switched off.
@@ -221,7 +250,7 @@ fn printer(l: &Launch, c: Option<&Config>) -> anyhow::Result<Box<dyn SheetPrinte
 
 /// The simulator: buttons on stdin or a socket, the screen in a PNG file
 /// and optionally a window.
-fn simulate(kit: Kit, l: &Launch, stats: Option<&Path>) -> anyhow::Result<u8> {
+fn simulate(kit: Kit, l: &Launch, files: Files<'_>) -> anyhow::Result<u8> {
     let (tx, rx) = mpsc::channel();
     match &l.button_socket {
         Some(path) => socket_buttons(path, tx.clone())
@@ -230,19 +259,18 @@ fn simulate(kit: Kit, l: &Launch, stats: Option<&Path>) -> anyhow::Result<u8> {
     }
     match &l.screen {
         Some(png) => eprintln!(
-            "passbooth: simulating; screen in {}; type press, long or quit",
+            "passbooth: simulating; screen in {}; type press, long, coin N or quit",
             png.display()
         ),
-        None => eprintln!("passbooth: simulating; type press, long or quit"),
+        None => eprintln!("passbooth: simulating; type press, long, coin N or quit"),
     }
     if l.window {
-        return with_window(kit, l.screen.as_deref(), tx, rx, stats);
+        return with_window(kit, l.screen.as_deref(), tx, rx, files);
     }
     drive(
         kit.booth(l.screen.clone().map(PngMirror::new), SIMULATED_PANEL),
-        Buttons::Simulated(rx),
-        None,
-        stats,
+        simulated(rx),
+        files,
     )
 }
 
@@ -294,7 +322,7 @@ fn with_window(
     png: Option<&Path>,
     tx: mpsc::Sender<Input>,
     rx: mpsc::Receiver<Input>,
-    stats: Option<&Path>,
+    files: Files<'_>,
 ) -> anyhow::Result<u8> {
     use crate::display::window::{Key, WindowMirror, display_available};
     use crate::input::Press;
@@ -316,12 +344,7 @@ fn with_window(
     });
     let (w, h) = SIMULATED_PANEL;
     let screen = WindowMirror::new(png.map(Path::to_path_buf), w, h, keys);
-    drive(
-        kit.booth(screen, SIMULATED_PANEL),
-        Buttons::Simulated(rx),
-        None,
-        stats,
-    )
+    drive(kit.booth(screen, SIMULATED_PANEL), simulated(rx), files)
 }
 
 /// Without the `window` feature there is no window to open.
@@ -331,7 +354,7 @@ fn with_window(
     _: Option<&Path>,
     _: mpsc::Sender<Input>,
     _: mpsc::Receiver<Input>,
-    _: Option<&Path>,
+    _: Files<'_>,
 ) -> anyhow::Result<u8> {
     anyhow::bail!(
         "this passbooth was built without the window feature (cargo build --features window, with libsdl2-dev)"

@@ -62,34 +62,43 @@ impl ButtonConfig {
     }
 }
 
-/// The button's line, delivering debounce-ready edges.
-pub struct GpioButton {
+/// A line delivering timestamped edges: the button's (to the debouncer)
+/// or the coin acceptor's (to the pulse decoder).
+pub struct GpioEdges {
     events: LineEventHandle,
     active_low: bool,
 }
 
-impl std::fmt::Debug for GpioButton {
+/// The button's line.
+pub type GpioButton = GpioEdges;
+
+impl std::fmt::Debug for GpioEdges {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GpioButton(active_low: {})", self.active_low)
+        write!(f, "GpioEdges(active_low: {})", self.active_low)
     }
 }
 
-impl GpioButton {
-    /// Requests both edges of the configured line.
+impl GpioEdges {
+    /// Requests both edges of the configured button line.
     pub fn open(cfg: &ButtonConfig) -> Result<Self, GpioError> {
-        let line = cfg.gpio_line();
+        Self::open_line(&cfg.gpio_line(), cfg.active_low, "button")
+    }
+
+    /// Requests both edges of `line` for `role` ("coins").
+    pub fn open_line(
+        line: &GpioLine,
+        active_low: bool,
+        role: &'static str,
+    ) -> Result<Self, GpioError> {
         let events = line
-            .open("button")?
+            .open(role)?
             .events(
                 LineRequestFlags::INPUT,
                 EventRequestFlags::BOTH_EDGES,
-                "passbooth-button",
+                &format!("passbooth-{role}"),
             )
-            .map_err(|e| line.error("button", e))?;
-        Ok(Self {
-            events,
-            active_low: cfg.active_low,
-        })
+            .map_err(|e| line.error(role, e))?;
+        Ok(Self { events, active_low })
     }
 
     /// The next edge if one is waiting (never blocks). Times are the

@@ -47,6 +47,11 @@ pub struct PrinterStatus {
     pub media_default: Option<String>,
     /// A CUPS queue's device-uri: the printer behind it.
     pub device_uri: Option<String>,
+    /// marker-levels: each supply's level in per cent (negative: the
+    /// printer does not know), where reported.
+    pub marker_levels: Vec<i32>,
+    /// marker-names, in the same order.
+    pub marker_names: Vec<String>,
 }
 
 /// One print request.
@@ -239,6 +244,8 @@ impl IppPrinter {
                 "operations-supported",
                 "media-default",
                 "device-uri",
+                "marker-levels",
+                "marker-names",
             ])
             .build()
             .map_err(|e| Problem::Refused(e.to_string()))?;
@@ -266,6 +273,8 @@ impl IppPrinter {
             is_cups: !strings(group, "cups-version").is_empty(),
             media_default: strings(group, "media-default").into_iter().next(),
             device_uri: strings(group, "device-uri").into_iter().next(),
+            marker_levels: integers(group, "marker-levels"),
+            marker_names: strings(group, "marker-names"),
             message: strings(group, "printer-state-message").join(" "),
             notifies: {
                 let ops = integers(group, "operations-supported");

@@ -3,6 +3,7 @@ mod attrs;
 mod document;
 mod draw;
 mod events;
+pub mod health;
 pub mod ipp;
 mod job;
 pub mod media;
@@ -11,6 +12,7 @@ mod sheet;
 pub mod transport;
 
 use crate::imaging::RgbImage;
+pub use health::PrinterHealth;
 use media::Media;
 use problem::Problem;
 use sheet::SheetOptions;
@@ -87,6 +89,11 @@ pub trait SheetPrinter {
     fn ready(&mut self, _media: &Media) -> Result<(), Problem> {
         Ok(())
     }
+    /// Its state, problems and supplies, if it is a printer that says
+    /// (a folder does not).
+    fn health(&mut self) -> Option<Result<PrinterHealth, Problem>> {
+        None
+    }
 }
 
 impl SheetPrinter for ipp::IppPrinter {
@@ -106,6 +113,9 @@ impl SheetPrinter for ipp::IppPrinter {
         let status = self.status()?;
         self.preflight(&status, media).map(|_| ())
     }
+    fn health(&mut self) -> Option<Result<PrinterHealth, Problem>> {
+        Some(self.status().map(|s| PrinterHealth::from_status(&s)))
+    }
 }
 
 impl SheetPrinter for Box<dyn SheetPrinter + Send> {
@@ -114,6 +124,9 @@ impl SheetPrinter for Box<dyn SheetPrinter + Send> {
     }
     fn ready(&mut self, media: &Media) -> Result<(), Problem> {
         (**self).ready(media)
+    }
+    fn health(&mut self) -> Option<Result<PrinterHealth, Problem>> {
+        (**self).health()
     }
 }
 

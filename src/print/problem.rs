@@ -98,7 +98,25 @@ impl Problem {
         }
     }
 
-    /// A stable machine code.
+    /// Every code [`Problem::code`] gives: a closed list (the metrics'
+    /// labels).
+    pub const CODES: [&'static str; 13] = [
+        "out_of_paper",
+        "out_of_ink",
+        "paper_jam",
+        "cover_open",
+        "printer_offline",
+        "media_not_supported",
+        "wrong_media",
+        "format_not_supported",
+        "job_refused",
+        "job_aborted",
+        "job_canceled",
+        "timeout",
+        "job_unknown",
+    ];
+
+    /// A stable machine code (one of [`Problem::CODES`]).
     pub fn code(&self) -> &'static str {
         match self {
             Problem::OutOfPaper(_) => "out_of_paper",

@@ -642,10 +642,7 @@ mod tests {
                 trouble: Trouble::Printer("media_jam"),
             },
         ]));
-        assert_eq!(
-            s.state(),
-            &State::Trouble(Trouble::Printer("media_jam"))
-        );
+        assert_eq!(s.state(), &State::Trouble(Trouble::Printer("media_jam")));
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod hostile_printer;
 mod languages;
 mod layers;
 mod memory;
+mod metrics;
 mod payment;
 #[cfg(feature = "libcamera")]
 mod pi;

@@ -297,10 +297,7 @@ fn a_printer_fault_after_payment_keeps_the_credit_and_calls_staff() {
     run(&mut b, &mut person, &mut coins, &mut now, 600, |b| {
         matches!(b.state(), State::Trouble(_))
     });
-    assert_eq!(
-        b.state(),
-        &State::Trouble(Trouble::Printer("paper_jam"))
-    );
+    assert_eq!(b.state(), &State::Trouble(Trouble::Printer("paper_jam")));
     assert_eq!(b.credit(), Money(600), "the money is still the customer's");
     assert_eq!(b.counters().paid_cents, 0);
     assert!(!b.holds_face_data());
@@ -337,10 +334,7 @@ fn a_printer_that_cannot_print_calls_staff_before_anyone_pays() {
     run(&mut b, &mut person, &mut coins, &mut now, 900, |b| {
         matches!(b.state(), State::Trouble(_))
     });
-    assert_eq!(
-        b.state(),
-        &State::Trouble(Trouble::Printer("wrong_media"))
-    );
+    assert_eq!(b.state(), &State::Trouble(Trouble::Printer("wrong_media")));
     let states: Vec<&str> = b.record().states.iter().map(|s| s.1).collect();
     // The payment screen asked the printer first and never asked for money.
     assert!(

@@ -18,6 +18,9 @@ pub enum Behaviour {
     OutOfPaper,
     /// Take this long over every job.
     Slow(u32),
+    /// Print, and report the paper running low (`media-low`), as a
+    /// printer near the end of its stack does.
+    PrintsRunningLow,
 }
 
 pub struct TestPrinter {
@@ -106,6 +109,10 @@ fn attributes(media_ready: &str, formats: &str) -> String {
         "ATTR resolution pwg-raster-document-resolution-supported 300dpi".into(),
         "ATTR keyword pwg-raster-document-type-supported srgb_8,sgray_8".into(),
         "ATTR keyword pwg-raster-document-sheet-back normal".into(),
+        // A dye-sub's ribbon, a third used.
+        "ATTR integer marker-levels 37".into(),
+        "ATTR name marker-names Ribbon".into(),
+        "ATTR keyword marker-types ink-ribbon".into(),
     ];
     a.push(String::new());
     a.join("\n")
@@ -158,6 +165,9 @@ impl TestPrinter {
                 "#!/bin/sh\necho 'STATE: +media-empty' >&2\nexit 1\n".to_string()
             }
             Behaviour::Slow(s) => format!("#!/bin/sh\nsleep {s}\nexit 0\n"),
+            Behaviour::PrintsRunningLow => {
+                "#!/bin/sh\necho 'STATE: +media-low' >&2\nexit 0\n".to_string()
+            }
         };
         let script_path = d.join("job.sh");
         std::fs::write(&script_path, script).expect("job script");

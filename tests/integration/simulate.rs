@@ -316,6 +316,10 @@ fn the_booth_counts_sessions_and_prints_and_nothing_else() {
             keys,
             [
                 "camera_errors",
+                "carried_cents",
+                "coins",
+                "credit_cents",
+                "paid_cents",
                 "phone_sends",
                 "printer_errors",
                 "prints",

@@ -21,25 +21,35 @@ fn unit_here(dir: &TempDir) -> std::path::PathBuf {
     path
 }
 
-/// The unit with the phone hand-off's drop-in (`systemd/phone.conf`)
-/// applied: its `[Service]` lines appended to the unit's (the settings it
-/// adds are lists, which a drop-in extends the same way).
-fn unit_with_phone(dir: &TempDir) -> std::path::PathBuf {
+/// The unit with a drop-in (`systemd/NAME`) applied: its `[Service]`
+/// lines appended to the unit's (the settings they add are lists, which a
+/// drop-in extends the same way), which must be exactly `lines`.
+fn unit_with(dir: &TempDir, name: &str, lines: &[&str]) -> std::path::PathBuf {
     let path = unit_here(dir);
     let unit = std::fs::read_to_string(&path).unwrap();
-    let drop_in = std::fs::read_to_string(repo("systemd/phone.conf")).unwrap();
+    let drop_in = std::fs::read_to_string(repo(&format!("systemd/{name}"))).unwrap();
     let added: Vec<&str> = drop_in
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty() && *l != "[Service]")
         .collect();
-    assert_eq!(
-        added,
-        ["IPAddressAllow=10.42.0.0/24"],
-        "the drop-in opens one subnet, nothing else"
-    );
+    assert_eq!(added, lines, "{name} adds only what it says");
     let merged = unit.replace("[Install]", &format!("{}\n\n[Install]", added.join("\n")));
     std::fs::write(&path, merged).unwrap();
     path
+}
+
+/// The phone hand-off's drop-in opens one subnet, nothing else.
+fn unit_with_phone(dir: &TempDir) -> std::path::PathBuf {
+    unit_with(dir, "phone.conf", &["IPAddressAllow=10.42.0.0/24"])
+}
+
+/// The metrics drop-in opens one folder for writing, nothing else.
+fn unit_with_metrics(dir: &TempDir) -> std::path::PathBuf {
+    unit_with(
+        dir,
+        "metrics.conf",
+        &["ReadWritePaths=/var/lib/prometheus/node-exporter"],
+    )
 }
 
 fn verify(unit: &std::path::Path) {
@@ -59,6 +69,8 @@ fn the_unit_verifies_without_a_word() {
     verify(&unit_here(&dir));
     let dir = TempDir::new().unwrap();
     verify(&unit_with_phone(&dir));
+    let dir = TempDir::new().unwrap();
+    verify(&unit_with_metrics(&dir));
 }
 
 /// The exposure score of `unit`.
@@ -86,6 +98,14 @@ fn with_the_phone_drop_in_the_exposure_stays_at_most_2() {
     let dir = TempDir::new().unwrap();
     let (score, text, _) = exposure(&unit_with_phone(&dir));
     println!("exposure with the phone drop-in {score}");
+    assert!(score <= 2.0, "exposure {score}\n{text}");
+}
+
+#[test]
+fn with_the_metrics_drop_in_the_exposure_stays_at_most_2() {
+    let dir = TempDir::new().unwrap();
+    let (score, text, _) = exposure(&unit_with_metrics(&dir));
+    println!("exposure with the metrics drop-in {score}");
     assert!(score <= 2.0, "exposure {score}\n{text}");
 }
 
