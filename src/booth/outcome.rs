@@ -8,10 +8,21 @@ use crate::capture::FrameSource;
 use crate::checks::Reason;
 use crate::clock::Millis;
 use crate::display::Screen;
+use crate::print::problem::Problem;
 use crate::session::machine::{Event, State, Trouble};
 use crate::vision::live::LiveDetector;
 
 impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
+    /// Logs and counts a printer's problem; the session hears of it.
+    fn printer_failed(&mut self, p: &Problem, now: Millis) -> Event {
+        eprintln!("printer: {p} [{}]", p.code());
+        self.count(|c| Counters::bump(&mut c.printer_errors, p.code()));
+        Event::PrintFailed {
+            at: now,
+            trouble: Trouble::printer(p.code()),
+        }
+    }
+
     /// Turns the worker's outcome into the session's event; a result for a
     /// session that has ended is wiped here and makes none.
     pub(super) fn outcome(&mut self, o: Outcome, now: Millis) -> Option<Event> {
@@ -54,14 +65,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             {
                 Some(match answer {
                     Ok(()) => Event::PrinterReady(now),
-                    Err(p) => {
-                        eprintln!("printer: {p} [{}]", p.code());
-                        self.count(|c| Counters::bump(&mut c.printer_errors, p.code()));
-                        Event::PrintFailed {
-                            at: now,
-                            trouble: Trouble::printer(p.code()),
-                        }
-                    }
+                    Err(p) => self.printer_failed(&p, now),
                 })
             }
             Outcome::Health(answer) => {
@@ -89,14 +93,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                         self.next_health_check = now;
                         Event::Printed(now)
                     }
-                    Err(p) => {
-                        eprintln!("printer: {p} [{}]", p.code());
-                        self.count(|c| Counters::bump(&mut c.printer_errors, p.code()));
-                        Event::PrintFailed {
-                            at: now,
-                            trouble: Trouble::printer(p.code()),
-                        }
-                    }
+                    Err(p) => self.printer_failed(&p, now),
                 };
                 (!late).then_some(event)
             }

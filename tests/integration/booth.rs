@@ -96,6 +96,17 @@ pub(crate) fn booth_seeing<C: FrameSource, P: SheetPrinter + Send + 'static, E: 
         timing,
         payment: None,
     };
+    booth_from(settings, sees, camera, printer, engine)
+}
+
+/// A booth with `settings` on a 240 x 320 screen seeing through `sees`.
+pub(crate) fn booth_from<C: FrameSource, P: SheetPrinter + Send + 'static, E: Processor>(
+    settings: BoothSettings,
+    sees: Sees,
+    camera: C,
+    printer: P,
+    engine: E,
+) -> TestBooth<C> {
     let (vw, vh) = camera.viewfinder_size();
     let detector: Box<dyn LiveDetector> = match sees {
         Sees::Models => Box::new(LiveModels::load(&repo("models")).unwrap()),

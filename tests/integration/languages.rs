@@ -3,25 +3,22 @@
 //! customer starts from the first again.
 
 use passbooth::booth::screens::{Screens, View};
-use passbooth::booth::script::{Person, play, stepping_in};
-use passbooth::booth::{Booth, BoothSettings, LANGUAGE_CYCLE_MS, Parts};
+use passbooth::booth::script::{Person, play};
+use passbooth::booth::{BoothSettings, LANGUAGE_CYCLE_MS};
 use std::path::Path;
 
 use passbooth::capture::FrameSource;
 use passbooth::capture::replay::ReplaySource;
 use passbooth::display::Framebuffer;
-use passbooth::display::sim::NullScreen;
 use passbooth::engine::Engine;
 use passbooth::input::Press;
 use passbooth::print::FolderPrinter;
-use passbooth::session::guide::Overlay;
 use passbooth::session::machine::State;
 use passbooth::session::prompts::{Language, Languages};
 use passbooth::spec::Spec;
-use passbooth::vision::live::LiveDetector;
 use tempfile::TempDir;
 
-use crate::booth::{TestBooth, replay};
+use crate::booth::{Sees, TestBooth, booth_from, replay};
 use crate::common::*;
 
 const OFFERED: [Language; 3] = [Language::En, Language::De, Language::Uk];
@@ -32,22 +29,9 @@ pub(crate) fn scripted_booth(languages: Languages, out: &Path) -> TestBooth<Repl
     let mut settings =
         BoothSettings::new(Spec::load(&repo("specs/us-passport.toml")).unwrap()).unwrap();
     settings.languages = languages;
-    let camera = replay();
-    let (vw, vh) = camera.viewfinder_size();
-    let detector: Box<dyn LiveDetector> =
-        Box::new(stepping_in(&Overlay::new(&settings.spec, vw, vh)));
-    let parts = Parts {
-        detector,
-        engine: Engine::load(&repo("models")).unwrap(),
-        printer: FolderPrinter::new(out),
-    };
-    Booth::new(
-        settings,
-        camera,
-        (NullScreen::default(), (240, 320)),
-        parts,
-        0,
-    )
+    let printer = FolderPrinter::new(out);
+    let engine = Engine::load(&repo("models")).unwrap();
+    booth_from(settings, Sees::Script, replay(), printer, engine)
 }
 
 fn booth(out: &TempDir) -> TestBooth<ReplaySource> {

@@ -10,12 +10,11 @@ use std::path::Path;
 
 use passbooth::booth::script::Person;
 use passbooth::booth::worker::{Processed, Processor};
-use passbooth::booth::{Booth, BoothSettings, Parts, PaymentSettings};
+use passbooth::booth::{BoothSettings, PaymentSettings};
 use passbooth::capture::FrameSource;
 use passbooth::capture::replay::ReplaySource;
 use passbooth::checks::Reason;
 use passbooth::clock::Millis;
-use passbooth::display::sim::NullScreen;
 use passbooth::engine::Engine;
 use passbooth::imaging::still::Still;
 use passbooth::input::{CoinDecoder, Edge, Press, PulseTiming};
@@ -23,14 +22,12 @@ use passbooth::print::ipp::IppPrinter;
 use passbooth::print::media::Media;
 use passbooth::print::problem::Problem;
 use passbooth::print::{FolderPrinter, Paper, Receipt, Sheet, SheetPrinter};
-use passbooth::session::guide::Overlay;
 use passbooth::session::machine::{State, Timing, Trouble};
 use passbooth::session::money::{Money, Price};
 use passbooth::spec::Spec;
-use passbooth::vision::live::LiveDetector;
 use tempfile::TempDir;
 
-use crate::booth::{TestBooth, replay};
+use crate::booth::{Sees, TestBooth, booth_from, replay};
 use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
 
@@ -54,23 +51,7 @@ fn charging_booth<E: Processor, P: SheetPrinter + Send + 'static>(
         BoothSettings::new(Spec::load(&repo("specs/us-passport.toml")).unwrap()).unwrap();
     settings.payment = Some(payment());
     settings.timing = timing;
-    let camera = replay();
-    let (vw, vh) = camera.viewfinder_size();
-    let detector: Box<dyn LiveDetector> = Box::new(passbooth::booth::script::stepping_in(
-        &Overlay::new(&settings.spec, vw, vh),
-    ));
-    let parts = Parts {
-        detector,
-        engine,
-        printer,
-    };
-    Booth::new(
-        settings,
-        camera,
-        (NullScreen::default(), (240, 320)),
-        parts,
-        0,
-    )
+    booth_from(settings, Sees::Script, replay(), printer, engine)
 }
 
 fn engine() -> Engine {
