@@ -18,7 +18,7 @@ use crate::print::problem::Problem;
 use crate::vision::live::LiveDetector;
 
 /// Every metric: name, type, help.
-pub const METRICS: [(&str, &str, &str); 16] = [
+pub const METRICS: [(&str, &str, &str); 17] = [
     ("passbooth_sessions_total", "counter", "Sessions started."),
     ("passbooth_prints_total", "counter", "Sheets printed."),
     (
@@ -90,6 +90,11 @@ pub const METRICS: [(&str, &str, &str); 16] = [
         "passbooth_printer_supply_percent",
         "gauge",
         "Each supply's level, per cent, where known.",
+    ),
+    (
+        "passbooth_printer_paper_loaded",
+        "gauge",
+        "1 if the printer says the booth's paper is loaded.",
     ),
 ];
 
@@ -189,6 +194,11 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         for r in REASONS {
             let on = u8::from(h.reasons.contains(&r));
             let _ = writeln!(out, "passbooth_printer_state_reason{{reason=\"{r}\"}} {on}");
+        }
+        if !h.paper_loaded.is_empty() {
+            head(&mut out, "passbooth_printer_paper_loaded");
+            let loaded = h.paper_loaded.contains(&self.settings.paper.media.keyword);
+            let _ = writeln!(out, "passbooth_printer_paper_loaded {}", u8::from(loaded));
         }
         head(&mut out, "passbooth_printer_supply_percent");
         // Supplies by position, not by the printer's free-text name.

@@ -335,6 +335,7 @@ fn with_window(
             let input = match k {
                 Key::Short => Input::Press(Press::Short),
                 Key::Long => Input::Press(Press::Long),
+                Key::Coin => Input::Coin(1),
                 Key::Quit => Input::Quit,
             };
             if tx.send(input).is_err() {

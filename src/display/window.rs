@@ -23,6 +23,8 @@ pub enum Key {
     Short,
     /// L: a long press.
     Long,
+    /// C: a one-pulse coin into the simulated acceptor.
+    Coin,
     /// Quit.
     Quit,
 }
@@ -79,6 +81,7 @@ impl Screen for WindowMirror {
                 } => match keycode {
                     Keycode::Space | Keycode::Return => Some(Key::Short),
                     Keycode::L => Some(Key::Long),
+                    Keycode::C => Some(Key::Coin),
                     Keycode::Escape => Some(Key::Quit),
                     _ => None,
                 },

@@ -67,6 +67,9 @@ pub struct PrinterHealth {
     pub reasons: Vec<&'static str>,
     /// Its supplies.
     pub supplies: Vec<Supply>,
+    /// The paper it says is loaded (media-ready), where it says (a CUPS
+    /// queue's is a guess and is left out).
+    pub paper_loaded: Vec<String>,
 }
 
 impl PrinterHealth {
@@ -112,6 +115,11 @@ impl PrinterHealth {
             state,
             reasons,
             supplies,
+            paper_loaded: if s.is_cups {
+                Vec::new()
+            } else {
+                s.media_ready.clone()
+            },
         }
     }
 

@@ -159,6 +159,7 @@ fn after_a_paid_session_the_metrics_file_passes_promtool_and_holds_only_its_list
     assert_eq!(value(&text, "passbooth_paid_cents_total"), Some(600.0));
     assert_eq!(value(&text, "passbooth_credit_cents"), Some(0.0));
     assert_eq!(value(&text, "passbooth_printer_up"), Some(1.0));
+    assert_eq!(value(&text, "passbooth_printer_paper_loaded"), Some(1.0));
     assert_eq!(
         value(&text, "passbooth_printer_supply_percent{supply=\"0\"}"),
         Some(37.0)
