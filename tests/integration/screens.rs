@@ -293,3 +293,40 @@ fn framing_screens_show_the_live_advice_with_guides() {
         assert_eq!(bar, want, "{name}: {prompt:?} {signal:?}");
     }
 }
+
+/// A frame draws from prepared glyphs only: the framing screen (two lines
+/// of Ukrainian beside the picture) and the countdown over it, and a
+/// working screen's progress bar, allocate nothing.
+#[test]
+fn drawing_a_frame_allocates_nothing() {
+    let frame = plain_frame();
+    let overlay = Overlay::new(&spec(), 640, 480);
+    let screens = Screens::new((240, 320), &Language::ALL);
+    let mut fb = Framebuffer::new(240, 320);
+    let views = [
+        View::Framing {
+            preview: &frame,
+            overlay: &overlay,
+            prompt: Prompt::MoveLeft,
+            signal: Signal::Amber,
+            countdown: None,
+        },
+        View::Framing {
+            preview: &frame,
+            overlay: &overlay,
+            prompt: Prompt::Ready,
+            signal: Signal::Green,
+            countdown: Some(2),
+        },
+    ];
+    // Once to warm up whatever is lazy (the phrasebook).
+    for v in &views {
+        screens.draw(&mut fb, v, Language::Uk);
+    }
+    for v in &views {
+        let ((), allocs, bytes) = crate::alloc::count(|| screens.draw(&mut fb, v, Language::Uk));
+        assert_eq!((allocs, bytes), (0, 0), "{v:?}");
+    }
+    let ((), allocs, _) = crate::alloc::count(|| screens.progress(&mut fb, 0.5));
+    assert_eq!(allocs, 0);
+}
