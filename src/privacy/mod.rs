@@ -149,10 +149,11 @@ mod tests {
 
     #[test]
     fn hardening_reports_each_measure() {
-        // In a child, so this test binary keeps its own settings.
-        // SAFETY: fork in a test; the child only makes syscalls and exits.
-        let pid = unsafe { libc::fork() };
-        if pid == 0 {
+        // In a process of its own (this test binary again, running only
+        // this test), so the test binary keeps its own settings. Not a
+        // fork: forking the multi-threaded harness can deadlock the child
+        // on a lock another thread held (it did under qemu-user).
+        if std::env::var_os(CHILD).is_some() {
             let h = harden_process();
             // SAFETY: reading this process's own settings.
             let ok = unsafe {
@@ -166,12 +167,22 @@ mod tests {
                     && libc::prctl(libc::PR_GET_DUMPABLE) == 0
                     && r.rlim_cur == 0
             };
-            // SAFETY: leaving the forked child at once.
-            unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+            std::process::exit(if ok { 0 } else { 1 });
         }
-        let mut status = 0;
-        // SAFETY: waiting for our own child.
-        unsafe { libc::waitpid(pid, &mut status, 0) };
-        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+        let exe = std::env::current_exe().expect("the test binary");
+        let status = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "privacy::tests::hardening_reports_each_measure",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("the test binary runs");
+        assert!(status.success(), "{status}");
     }
+
+    /// Set in the process that hardens itself.
+    const CHILD: &str = "PASSBOOTH_HARDENING_CHILD";
 }
