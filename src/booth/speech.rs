@@ -116,17 +116,10 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             State::Payment { ready: false } => once(Prompt::OneMoment),
             State::Payment { ready: true } => once(Prompt::InsertMoney),
             State::Printing => once(Prompt::Printing),
-            State::Done => once(
-                match self
-                    .phone
-                    .as_ref()
-                    .map(|p| (p.prints(), p.link().is_some()))
-                {
-                    Some((true, true)) => Prompt::TakePhotosScanForFile,
-                    Some((false, true)) => Prompt::ScanForFile,
-                    _ => Prompt::TakePhotos,
-                },
-            ),
+            State::Done => once(match self.phone.as_ref() {
+                Some(p) => Prompt::when_done(p.prints(), p.link().is_some()),
+                None => Prompt::TakePhotos,
+            }),
             State::Trouble(t) => once(Prompt::for_trouble(*t)),
         }
     }

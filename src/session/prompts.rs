@@ -112,6 +112,16 @@ impl Prompt {
         }
     }
 
+    /// What the last screen of a session says: take the prints, scan for
+    /// the file, or both (the screen and the voice ask this one place).
+    pub fn when_done(printed: bool, file_offered: bool) -> Prompt {
+        match (printed, file_offered) {
+            (true, true) => Prompt::TakePhotosScanForFile,
+            (false, true) => Prompt::ScanForFile,
+            _ => Prompt::TakePhotos,
+        }
+    }
+
     /// What the trouble screen says for a trouble code: staff need to know
     /// where to look, not only that something is wrong.
     pub fn for_trouble(trouble: Trouble) -> Prompt {

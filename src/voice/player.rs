@@ -51,14 +51,6 @@ impl AplayPlayer {
         self
     }
 
-    /// Whether a phrase is still playing.
-    pub fn busy(&mut self) -> bool {
-        match self.playing.as_mut() {
-            Some((child, _)) => matches!(child.try_wait(), Ok(None)),
-            None => false,
-        }
-    }
-
     /// Waits for the phrase playing now to end (tests, and shutdown).
     pub fn finish(&mut self) {
         if let Some((mut child, writer)) = self.playing.take() {

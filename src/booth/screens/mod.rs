@@ -274,17 +274,16 @@ impl Screens {
         #[allow(clippy::expect_used)]
         let mut letters = Lettering::new().expect("built-in font");
         let k = f32::from(width.min(height)) / 240.0;
-        let scaled = |design: u16| (f32::from(design) * k).round() as u16;
         let ascii: String = (' '..='~').chain("×…–".chars()).collect();
-        let mut texts = vec![ascii];
+        let mut texts = vec![ascii.as_str()];
         for &lang in languages {
-            texts.extend(Prompt::ALL.iter().map(|p| p.text(lang).to_owned()));
-            texts.extend(Reason::ALL.iter().map(|r| reason_text(*r, lang).to_owned()));
+            texts.extend(Prompt::ALL.iter().map(|p| p.text(lang)));
+            texts.extend(Reason::ALL.iter().map(|r| reason_text(*r, lang)));
         }
-        texts.extend(Language::ALL.iter().map(|l| l.name().to_owned()));
+        texts.extend(Language::ALL.iter().map(|l| l.name()));
         for size in BAR_SIZES.iter().chain(&MESSAGE_SIZES).chain([&DETAIL]) {
             for t in &texts {
-                letters.prepare(t, scaled(*size));
+                letters.prepare(t, scale(*size, k));
             }
         }
         let count_px = ((f32::from(height) - BAR as f32 * k) * 0.8) as u16;
@@ -300,7 +299,7 @@ impl Screens {
     }
 
     fn px(&self, design: u16) -> u16 {
-        (f32::from(design) * self.k).round() as u16
+        scale(design, self.k)
     }
 
     fn len(&self, design: i32) -> i32 {
@@ -683,11 +682,7 @@ impl Screens {
                     };
                     qr(fb, code, cell);
                 }
-                let prompt = if printed {
-                    Prompt::TakePhotosScanForFile
-                } else {
-                    Prompt::ScanForFile
-                };
+                let prompt = Prompt::when_done(printed, true);
                 self.bar(fb, Icon::Phone, prompt.text(lang), Rgb565::GREEN);
             }
             View::Trouble { prompt } => {
@@ -773,6 +768,11 @@ impl Screens {
             Rgb565::WHITE,
         );
     }
+}
+
+/// A type size of the 240 px design on a panel `k` times as large.
+fn scale(design: u16, k: f32) -> u16 {
+    (f32::from(design) * k).round() as u16
 }
 
 /// "35 × 45 mm", or "2 × 2 in" for sizes in whole inches.
