@@ -1,10 +1,13 @@
 //! The accepted photo offered to the customer's phone at the end of a
 //! session, as a file for the operator's chosen portal: written into
-//! locked memory, offered behind a one-time link, shown as a QR code with
-//! the booth's Wi-Fi beside it, withdrawn (wiped) when the session ends.
+//! locked memory, sealed with a key made for this session alone, offered
+//! behind a one-time link whose fragment carries the key, shown as a QR
+//! code with the booth's Wi-Fi beside it, withdrawn (wiped, every transfer
+//! cut) when the session ends.
 
 use crate::compose::digital::{ExportError, export};
-use crate::handoff::{Limits, PhoneServer, ServerError};
+use crate::handoff::seal::seal;
+use crate::handoff::{Key, Limits, PhoneServer, SealError, ServerError};
 use crate::imaging::RgbImage;
 use crate::spec::digital::DigitalProfile;
 
@@ -35,6 +38,9 @@ pub enum PhoneError {
     /// The server could not take it.
     #[error(transparent)]
     Server(#[from] ServerError),
+    /// It could not be sealed.
+    #[error(transparent)]
+    Seal(#[from] SealError),
 }
 
 /// The hand-off: the server and what is on offer now.
@@ -43,6 +49,7 @@ pub struct Phone {
     settings: PhoneSettings,
     link: Option<String>,
     counted: u64,
+    away: u64,
 }
 
 impl Phone {
@@ -53,16 +60,22 @@ impl Phone {
             settings,
             link: None,
             counted: 0,
+            away: 0,
         }
     }
 
     /// Offers `photo` (at `dpi`) as the portal's file; the link to show.
     pub fn offer(&mut self, photo: &RgbImage, dpi: u32) -> Result<&str, PhoneError> {
         let file = export(photo, dpi, &self.settings.profile)?;
-        let path = self.server.offer(file.bytes, self.settings.limits)?;
-        Ok(self
-            .link
-            .insert(format!("{}{path}", self.settings.link_base)))
+        let key = Key::random().map_err(SealError::Random)?;
+        let sealed = seal(&file.bytes, &key)?;
+        drop(file);
+        let path = self.server.offer(sealed, self.settings.limits)?;
+        Ok(self.link.insert(format!(
+            "{}{path}#{}",
+            self.settings.link_base,
+            key.fragment()
+        )))
     }
 
     /// The link on offer, if any.
@@ -84,6 +97,16 @@ impl Phone {
     /// (for the counters).
     pub fn withdraw(&mut self) -> u64 {
         self.server.withdraw();
+        let away = self.server.turned_away();
+        if away > self.away {
+            // A count only: nothing of who they were.
+            eprintln!(
+                "phone: {} connection(s) closed unanswered (idle past {} s, or over the limits)",
+                away - self.away,
+                crate::handoff::REQUEST_DEADLINE.as_secs()
+            );
+            self.away = away;
+        }
         self.link = None;
         let sent = self.server.sent();
         let new = sent - self.counted.min(sent);

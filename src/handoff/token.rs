@@ -4,16 +4,22 @@
 
 use std::io::Read;
 
+/// `N` bytes from `/dev/urandom` (the kernel's generator, seeded before
+/// any service starts on a systemd boot).
+pub(super) fn random_bytes<const N: usize>() -> std::io::Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// A one-time token.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token([u8; 16]);
 
 impl Token {
-    /// A fresh token from `/dev/urandom`.
+    /// A fresh token from the kernel's random source.
     pub fn random() -> std::io::Result<Token> {
-        let mut bytes = [0u8; 16];
-        std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
-        Ok(Token(bytes))
+        Ok(Token(random_bytes()?))
     }
 
     /// The token with these bytes (tests).

@@ -335,7 +335,8 @@ fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
     if emulated("the memory residue scan") {
         return;
     }
-    use crate::handoff::{get, qr_codes};
+    use crate::handoff::{get, hung_up, qr_codes, read_rest, slow_reader};
+    use passbooth::handoff::{Key, seal};
     let dir = TempDir::new().unwrap();
     let port = free_port();
     let config = dir.path().join("booth.toml");
@@ -344,7 +345,7 @@ fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
         format!(
             "spec = \"us-passport\"\n[printer]\nfolder = \"{}\"\nmedia = \"4x6\"\n\
              [phone]\nprofile = \"us-passport-online\"\nlisten = \"127.0.0.1:{port}\"\n\
-             fetches = 1\nminutes = 2\nwifi = {{ ssid = \"passbooth\", password = \"photo-booth-42\" }}\n",
+             fetches = 2\nminutes = 2\nwifi = {{ ssid = \"passbooth\", password = \"photo-booth-42\" }}\n",
             dir.path().join("prints").display()
         ),
     )
@@ -389,26 +390,65 @@ fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
         .find(|c| c.starts_with(&format!("http://127.0.0.1:{port}/p/")))
         .unwrap_or_else(|| panic!("no link on the screen: {codes:?}"))
         .clone();
-    let (status, file, _) = get(&link);
+    let (page, fragment) = link.split_once('#').expect("the key in the fragment");
+    // A slow reader holds the first fetch open: 576 bytes taken, then
+    // nothing (1 kB receive window; the sealed file does not fit in the
+    // sockets' buffers).
+    let addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let (slow, _) = slow_reader(addr, &format!("{page}.bin"));
+    // A phone takes the second, and opens it with the link's key.
+    assert_eq!(get(page).0, 200);
+    let (status, sealed, _) = get(&format!("{page}.bin"));
     assert_eq!(status, 200);
-    assert_eq!(get(&link).0, 410, "one fetch allowed");
-    // The file's entropy-coded data, past its generic headers.
-    let forms = [Form {
-        name: "phone file",
-        needles: distinctive(&file[1024..], 64),
-    }];
-    assert!(forms[0].needles.len() >= 16);
-    let own = scan(std::process::id(), &forms);
-    assert!(own[0].1 > 0, "the scanner finds the file here");
-    std::thread::sleep(Duration::from_millis(300));
+    let file = seal::open(&sealed, &Key::from_fragment(fragment).unwrap())
+        .expect("the link's key opens the file")
+        .to_vec();
+    assert_eq!(get(&format!("{page}.bin")).0, 410, "two fetches allowed");
+    // Past the generic headers: the sealed bytes as they cross the
+    // network, and the portal file inside them.
+    let forms = [
+        Form {
+            name: "sealed phone file",
+            needles: distinctive(&sealed[1024..], 64),
+        },
+        Form {
+            name: "plain phone file",
+            needles: distinctive(&file[1024..], 64),
+        },
+    ];
+    assert!(forms.iter().all(|f| f.needles.len() >= 16));
+    // The slow reader's transfer keeps the sealed file in the booth: the
+    // scan of the booth's own memory finds it (the scanner works there);
+    // the plain file is gone from the booth as soon as it is sealed.
+    let during = scan(pid, &forms);
+    assert!(
+        during[0].1 > 0,
+        "the scan finds the sealed file in the booth"
+    );
+    assert_eq!(
+        during[1].1, 0,
+        "the plain file left in the booth after sealing at {:?}",
+        during[1].2
+    );
+    // The session ends (a press on the done screen): the slow reader is
+    // cut, the booth holds neither form.
+    writeln!(stdin, "press").unwrap();
+    wait_for(&rx, "state=idle", Duration::from_secs(30));
+    assert!(
+        hung_up(&slow, Duration::from_secs(5)),
+        "the slow reader is cut"
+    );
+    let (_, was_reset) = read_rest(slow);
+    assert!(
+        was_reset,
+        "the slow reader's transfer is reset at the session's end"
+    );
     let after = scan(pid, &forms);
     writeln!(stdin, "quit").unwrap();
     let _ = child.wait();
-    assert_eq!(
-        after[0].1, 0,
-        "the phone file still in the booth at {:?}",
-        after[0].2
-    );
+    for (name, hits, at) in &after {
+        assert_eq!(*hits, 0, "the {name} still in the booth at {at:?}");
+    }
 }
 
 /// Mappings of process `pid` without a file behind them (heap, stacks,
