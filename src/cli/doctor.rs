@@ -116,8 +116,39 @@ fn examine(specs: Option<&Path>, models: Option<&Path>, path: Option<&Path>) -> 
         out.push(check_printer(c));
         out.extend(check_supplies(c));
         out.extend(check_voice(c));
+        out.extend(check_phone(c));
     }
     out
+}
+
+/// `[phone]`: whether the booth can listen where the config says (the
+/// access point's address must exist on this machine, the port be free or
+/// already the running booth's).
+fn check_phone(c: &Config) -> Option<Finding> {
+    let p = c.phone.as_ref()?;
+    Some(match std::net::TcpListener::bind(p.listen) {
+        Ok(_) => found(
+            Health::Ok,
+            "phone",
+            format!("can listen on {}; links start {}", p.listen, p.link_base()),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => found(
+            Health::Warn,
+            "phone",
+            format!(
+                "{} is in use (by the running booth, or another program: `ss -ltnp` says which)",
+                p.listen
+            ),
+        ),
+        Err(e) => found(
+            Health::Fail,
+            "phone",
+            format!(
+                "cannot listen on {} ({e}): is the Wi-Fi access point up with that address?",
+                p.listen
+            ),
+        ),
+    })
 }
 
 /// What an IPP printer reports of itself: supplies and problems, so a

@@ -6,6 +6,8 @@ pub mod assets;
 pub mod settings;
 mod validate;
 
+pub use validate::MAX_LINK_BASE;
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -740,7 +742,25 @@ y/+ZZzdOMtS4+sx78QmcGfnIn6dMdhgqJXkIv5pz/dc=
     fn impossible_phone_settings_name_their_field() {
         for (from, to, field) in [
             ("10.42.0.1:8080", "0.0.0.0:8080", "phone.listen"),
+            ("10.42.0.1:8080", "[::]:8080", "phone.listen"),
+            ("10.42.0.1:8080", "[::ffff:0.0.0.0]:8080", "phone.listen"),
+            ("10.42.0.1:8080", "10.42.0.1:0", "phone.listen"),
             ("10.42.0.1:8080", "10.42.0.1", "listen"),
+            (
+                "wifi = {",
+                "link = \"http://x/a/b\"\nwifi = {",
+                "phone.link",
+            ),
+            ("wifi = {", "link = \"http://x/\"\nwifi = {", "phone.link"),
+            ("wifi = {", "link = \"http://x?a\"\nwifi = {", "phone.link"),
+            ("wifi = {", "link = \"http://u@x\"\nwifi = {", "phone.link"),
+            ("wifi = {", "link = \"http://x:0\"\nwifi = {", "phone.link"),
+            (
+                "wifi = {",
+                "link = \"http://x:99999\"\nwifi = {",
+                "phone.link",
+            ),
+            ("wifi = {", "link = \"http://\"\nwifi = {", "phone.link"),
             ("wifi = {", "fetches = 0\nwifi = {", "phone.fetches"),
             ("wifi = {", "minutes = 90\nwifi = {", "phone.minutes"),
             ("wifi = {", "link = \"https://x/\"\nwifi = {", "phone.link"),
@@ -749,6 +769,24 @@ y/+ZZzdOMtS4+sx78QmcGfnIn6dMdhgqJXkIv5pz/dc=
         ] {
             let e = err(&PHONE.replace(from, to));
             assert!(e.contains(field), "{field}: {e}");
+        }
+        let long = format!("link = \"http://{}:8080\"\nwifi = {{", "b".repeat(3000));
+        let e = err(&PHONE.replace("wifi = {", &long));
+        assert!(e.contains("phone.link") && e.contains("QR code"), "{e}");
+        assert!(e.len() < 300, "one line, not the link: {e}");
+    }
+
+    #[test]
+    fn link_starts_a_phone_can_open_are_taken() {
+        for link in [
+            "http://10.42.0.1:8080",
+            "http://booth.local",
+            "http://[fe80::1]:8080",
+            "http://passbooth-library-branch-42.local:8080",
+        ] {
+            let text = PHONE.replace("wifi = {", &format!("link = \"{link}\"\nwifi = {{"));
+            let c = Config::from_toml(&text, Path::new("booth.toml"), &specs()).unwrap();
+            assert_eq!(c.phone.and_then(|p| p.link).as_deref(), Some(link));
         }
     }
 }

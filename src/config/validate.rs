@@ -155,19 +155,29 @@ pub(super) fn phone(p: &super::PhoneConfig) -> Result<(), (&'static str, String)
     if !(1..=30).contains(&p.minutes) {
         return Err(("phone.minutes", format!("{} is outside 1-30", p.minutes)));
     }
-    if p.listen.ip().is_unspecified() {
+    let ip = p.listen.ip();
+    let every = ip.is_unspecified()
+        || matches!(ip, std::net::IpAddr::V6(v6)
+            if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_unspecified()));
+    if every {
         return Err((
             "phone.listen",
-            "name the booth's own Wi-Fi address, not every network (0.0.0.0)".into(),
+            format!("{ip} is every network: name the booth's own Wi-Fi address"),
         ));
     }
-    if let Some(link) = &p.link
-        && (!link.starts_with("http://") || link.ends_with('/'))
-    {
+    if p.listen.port() == 0 {
         return Err((
-            "phone.link",
-            format!("'{link}': http://HOST[:PORT] with no path"),
+            "phone.listen",
+            "port 0 is no port a phone can be sent to: name one (e.g. 8080)".into(),
         ));
+    }
+    if let Some(link) = &p.link {
+        link_base(link).map_err(|why| {
+            // A link too long for the screen is shown cut, on one line.
+            let shown: String = link.chars().take(MAX_LINK_BASE).collect();
+            let more = if shown.len() < link.len() { "..." } else { "" };
+            ("phone.link", format!("'{shown}{more}': {why}"))
+        })?;
     }
     if let Some(w) = &p.wifi {
         if w.ssid.is_empty() || w.ssid.len() > 32 {
@@ -180,6 +190,51 @@ pub(super) fn phone(p: &super::PhoneConfig) -> Result<(), (&'static str, String)
                 "phone.wifi.password",
                 "WPA passphrases are 8-63 characters".into(),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// The longest link start: with the path and the key (79 characters) the
+/// link stays a QR code of version 8 or less at level M, drawn at two
+/// pixels a module or more in its half of a 240 x 320 panel.
+pub const MAX_LINK_BASE: usize = 64;
+
+/// Checks a link start: `http://HOST[:PORT]`, nothing after it.
+fn link_base(link: &str) -> Result<(), String> {
+    let rest = link
+        .strip_prefix("http://")
+        .ok_or("must start with http:// (the booth serves plain HTTP; the file is sealed)")?;
+    if link.len() > MAX_LINK_BASE {
+        return Err(format!(
+            "{} characters; at most {MAX_LINK_BASE}, or the QR code is too fine for a phone to read",
+            link.len()
+        ));
+    }
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => {
+            let (host, after) = v6.split_once(']').ok_or("an IPv6 address needs its ]")?;
+            host.parse::<std::net::Ipv6Addr>()
+                .map_err(|_| format!("'{host}' is no IPv6 address"))?;
+            (host, after)
+        }
+        None => rest.split_at(rest.find(':').unwrap_or(rest.len())),
+    };
+    let host_ok = !host.is_empty()
+        && (rest.starts_with('[')
+            || host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'));
+    if !host_ok {
+        return Err("http://HOST[:PORT] with no path, query, fragment or user".into());
+    }
+    if !port.is_empty() {
+        let digits = port
+            .strip_prefix(':')
+            .ok_or("http://HOST[:PORT] with no path")?;
+        match digits.parse::<u16>() {
+            Ok(1..) => {}
+            _ => return Err(format!("'{digits}' is no port (1-65535)")),
         }
     }
     Ok(())

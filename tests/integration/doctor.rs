@@ -140,3 +140,30 @@ fn the_voice_line_names_missing_recordings_and_the_languages_it_has() {
         "{voice}"
     );
 }
+
+#[test]
+fn the_phone_line_says_whether_the_booth_can_listen_where_the_config_says() {
+    let config = |listen: &str| {
+        format!(
+            "spec = \"us-passport\"\n[printer]\nfolder = \"/tmp\"\nmedia = \"4x6\"\n\
+             [phone]\nprofile = \"us-passport-online\"\nlisten = \"{listen}\"\n"
+        )
+    };
+    // An address this machine does not have (TEST-NET-3): `run` would
+    // fail with "cannot listen ... os error 99".
+    let (code, lines) = doctor(&config("203.0.113.7:8080"));
+    assert_eq!(code, Some(1), "{lines:#?}");
+    let phone = line(&lines, "FAIL phone");
+    assert!(
+        phone.contains("203.0.113.7:8080") && phone.contains("access point"),
+        "{phone}"
+    );
+    // A port in use: said, not failed (it may be the running booth).
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (_, lines) = doctor(&config(&taken.local_addr().unwrap().to_string()));
+    assert!(line(&lines, "warn phone").contains("in use"));
+    drop(taken);
+    let port = crate::residue::free_port();
+    let (_, lines) = doctor(&config(&format!("127.0.0.1:{port}")));
+    assert!(line(&lines, "ok   phone").contains(&format!("http://127.0.0.1:{port}")));
+}

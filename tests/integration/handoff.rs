@@ -54,7 +54,7 @@ pub(crate) fn fetch_photo(link: &str) -> (u16, Vec<u8>) {
 
 /// Waits for `what` to hold (the server's own loop makes it so), at most
 /// `within` (stretched on a slow machine).
-pub(crate) fn wait_until(within: Duration, what: impl Fn() -> bool) -> bool {
+pub(crate) fn wait_until(within: Duration, mut what: impl FnMut() -> bool) -> bool {
     let end = Instant::now() + crate::common::patience(within);
     while !what() {
         if Instant::now() > end {
@@ -569,4 +569,110 @@ fn a_reader_that_stops_reading_is_cut_at_the_transfer_deadline() {
     // The offer itself lives on for the phone that reads.
     assert!(!s.spent());
     assert_eq!(get(&format!("{page}.bin")).1, big);
+}
+
+/// A simulated booth (`run --simulate`, a child process) with `[phone]`
+/// on loopback, taken through a session to its "done" screen, and the
+/// link read off the screen's QR code as a phone would.
+pub(crate) struct PhoneBooth {
+    pub child: std::process::Child,
+    pub stdin: std::process::ChildStdin,
+    pub rx: std::sync::mpsc::Receiver<String>,
+    pub link: String,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+impl PhoneBooth {
+    /// The booth at "done", each link good for `fetches` files.
+    pub(crate) fn at_done(fetches: u32) -> PhoneBooth {
+        use crate::simulate::{spawn, to_review, wait_for};
+        let dir = tempfile::TempDir::new().unwrap();
+        let port = crate::residue::free_port();
+        let config = dir.path().join("booth.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "spec = \"us-passport\"\n[printer]\nfolder = \"{}\"\nmedia = \"4x6\"\n\
+                 [phone]\nprofile = \"us-passport-online\"\nlisten = \"127.0.0.1:{port}\"\n\
+                 fetches = {fetches}\nminutes = 2\n\
+                 wifi = {{ ssid = \"passbooth\", password = \"photo-booth-42\" }}\n",
+                dir.path().join("prints").display()
+            ),
+        )
+        .unwrap();
+        let screen = dir.path().join("screen.png");
+        let (mut child, rx) = spawn(
+            &[
+                "run",
+                "--simulate",
+                "--config",
+                config.to_str().unwrap(),
+                "--screen",
+                screen.to_str().unwrap(),
+            ],
+            dir.path(),
+            &[],
+        );
+        let mut stdin = child.stdin.take().unwrap();
+        to_review(&mut stdin, &rx);
+        writeln!(stdin, "press").unwrap();
+        wait_for(&rx, "state=done", Duration::from_secs(30));
+        // The mirror is written as the screen is flushed, just after the
+        // line.
+        let mut codes = Vec::new();
+        wait_until(Duration::from_secs(10), || {
+            codes = passbooth::imaging::decode::decode_file(&screen)
+                .map(|s| qr_codes(&s))
+                .unwrap_or_default();
+            codes.len() == 2
+        });
+        assert!(
+            codes
+                .iter()
+                .any(|c| c.starts_with("WIFI:T:WPA;S:passbooth;")),
+            "{codes:?}"
+        );
+        let link = codes
+            .iter()
+            .find(|c| c.starts_with(&format!("http://127.0.0.1:{port}/p/")))
+            .unwrap_or_else(|| panic!("no link on the screen: {codes:?}"))
+            .clone();
+        PhoneBooth {
+            child,
+            stdin,
+            rx,
+            link,
+            port,
+            dir,
+        }
+    }
+}
+
+#[test]
+fn the_longest_link_the_config_allows_reads_off_both_panels() {
+    use passbooth::booth::screens::{Screens, View};
+    use passbooth::display::Framebuffer;
+    use passbooth::display::sim::snapshot;
+    use passbooth::session::prompts::Language;
+    let base = format!(
+        "http://{}:65535",
+        "b".repeat(passbooth::config::MAX_LINK_BASE - "http://:65535".len())
+    );
+    assert_eq!(base.len(), passbooth::config::MAX_LINK_BASE);
+    let key = Key::random().unwrap();
+    let link = format!("{base}/p/{}#{}", "a".repeat(32), key.fragment());
+    let join = "WIFI:T:WPA;S:passbooth-booth-1;P:photo-booth-42-and-more;;";
+    for (w, h) in [(240u16, 320u16), (320, 240)] {
+        let mut fb = Framebuffer::new(w, h);
+        let view = View::Handoff {
+            link: &link,
+            join: Some(join),
+            printed: true,
+        };
+        Screens::new((w, h), &[Language::En]).draw(&mut fb, &view, Language::En);
+        let codes = qr_codes(&snapshot(&fb));
+        assert!(codes.contains(&link), "{w}x{h}: {codes:?}");
+        assert!(codes.iter().any(|c| c == join), "{w}x{h}: {codes:?}");
+    }
 }

@@ -20,6 +20,7 @@ mod layers;
 mod memory;
 mod metrics;
 mod payment;
+mod phone_browser;
 #[cfg(feature = "libcamera")]
 mod pi;
 mod power_cut;

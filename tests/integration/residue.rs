@@ -322,7 +322,7 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
 }
 
 /// A free port on loopback (bound, read, released).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -335,61 +335,17 @@ fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
     if emulated("the memory residue scan") {
         return;
     }
-    use crate::handoff::{get, hung_up, qr_codes, read_rest, slow_reader};
+    use crate::handoff::{PhoneBooth, get, hung_up, read_rest, slow_reader};
     use passbooth::handoff::{Key, seal};
-    let dir = TempDir::new().unwrap();
-    let port = free_port();
-    let config = dir.path().join("booth.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "spec = \"us-passport\"\n[printer]\nfolder = \"{}\"\nmedia = \"4x6\"\n\
-             [phone]\nprofile = \"us-passport-online\"\nlisten = \"127.0.0.1:{port}\"\n\
-             fetches = 2\nminutes = 2\nwifi = {{ ssid = \"passbooth\", password = \"photo-booth-42\" }}\n",
-            dir.path().join("prints").display()
-        ),
-    )
-    .unwrap();
-    let screen = dir.path().join("screen.png");
-    let (mut child, rx) = spawn(
-        &[
-            "run",
-            "--simulate",
-            "--config",
-            config.to_str().unwrap(),
-            "--screen",
-            screen.to_str().unwrap(),
-        ],
-        dir.path(),
-        &[],
-    );
+    let PhoneBooth {
+        mut child,
+        mut stdin,
+        rx,
+        link,
+        port,
+        dir: _dir,
+    } = PhoneBooth::at_done(2);
     let pid = child.id();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut log = to_review(&mut stdin, &rx);
-    writeln!(stdin, "press").unwrap();
-    log.extend(wait_for(&rx, "state=done", Duration::from_secs(30)));
-    // The mirror is written as the screen is flushed, just after the line.
-    let deadline = std::time::Instant::now() + patience(Duration::from_secs(10));
-    let codes = loop {
-        let codes = decode_file(&screen)
-            .map(|s| qr_codes(&s))
-            .unwrap_or_default();
-        if codes.len() == 2 || std::time::Instant::now() > deadline {
-            break codes;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(
-        codes
-            .iter()
-            .any(|c| c.starts_with("WIFI:T:WPA;S:passbooth;")),
-        "{codes:?}"
-    );
-    let link = codes
-        .iter()
-        .find(|c| c.starts_with(&format!("http://127.0.0.1:{port}/p/")))
-        .unwrap_or_else(|| panic!("no link on the screen: {codes:?}"))
-        .clone();
     let (page, fragment) = link.split_once('#').expect("the key in the fragment");
     // A slow reader holds the first fetch open: 576 bytes taken, then
     // nothing (1 kB receive window; the sealed file does not fit in the
