@@ -14,6 +14,7 @@ mod file_formats;
 mod footprint;
 mod glasses;
 mod handoff;
+mod hostile_files;
 mod hostile_printer;
 mod languages;
 mod layers;

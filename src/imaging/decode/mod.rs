@@ -106,10 +106,24 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<SecretBuf<u8>, DecodeError>
         path: path.display().to_string(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
+    // O_NONBLOCK: opening a FIFO with no writer must not hang; anything
+    // but a regular file is refused before a byte is read.
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(io)?
+    };
     let meta = file.metadata().map_err(io)?;
     if meta.is_dir() {
         return Err(io(std::io::Error::other("is a directory")));
+    }
+    if !meta.is_file() {
+        return Err(io(std::io::Error::other(
+            "is not a regular file (a pipe, socket or device): save the photo to a file",
+        )));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(max)).unwrap_or(0));
     BufReader::new(file)
@@ -323,8 +337,19 @@ mod hostile {
     }
 
     #[test]
-    fn an_endless_file_is_refused_after_the_limit() {
+    fn a_device_or_a_pipe_is_refused_before_a_byte_is_read() {
         let err = read_bounded(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+        assert!(err.to_string().contains("/dev/zero"), "{err}");
+        let text = format!("{:#}", anyhow::Error::new(err));
+        assert!(text.contains("not a regular file"), "{text}");
+    }
+
+    #[test]
+    fn a_file_longer_than_the_limit_is_refused_after_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.jpg");
+        std::fs::write(&path, vec![0u8; (1 << 20) + 1]).unwrap();
+        let err = read_bounded(&path, 1 << 20).unwrap_err();
         assert!(matches!(err, DecodeError::FileTooLarge { .. }), "{err:?}");
     }
 }
