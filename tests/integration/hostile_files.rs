@@ -50,6 +50,26 @@ fn jpeg_claiming(
     out
 }
 
+/// A 16 x 16 lossless WebP whose header is made to claim `w` x `h`: a few
+/// dozen bytes.
+fn webp_claiming(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(16, 16, image::Rgb([90, 120, 150]));
+    let mut out = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut out)
+        .encode(img.as_raw(), 16, 16, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let at = out
+        .windows(4)
+        .position(|c| c == b"VP8L")
+        .expect("a lossless chunk")
+        + 8;
+    assert_eq!(out[at], 0x2f, "the VP8L signature");
+    let mut bits = u32::from_le_bytes([out[at + 1], out[at + 2], out[at + 3], out[at + 4]]);
+    bits = (bits & !0x0fff_ffff) | (w - 1) | ((h - 1) << 14);
+    out[at + 1..at + 5].copy_from_slice(&bits.to_le_bytes());
+    out
+}
+
 /// `passbooth check FILE` under the address limit: exit code and stderr.
 fn check_limited(file: &Path) -> (Option<i32>, String) {
     // A run that hangs (a pipe read with no writer) ends after 60 s, 124.
@@ -84,9 +104,11 @@ fn headers_whose_decode_would_pass_the_cap_are_refused_in_one_line() {
         ),
         // 398 MB of RGB and its turned copy.
         ("turned", jpeg_claiming(11_800, 11_800, Rgb, false, Some(6))),
+        // 300 MB of RGB (under the cap) and the decoder's 400 MB of ARGB.
+        ("lossless-webp", webp_claiming(10_000, 10_000)),
     ] {
         assert!(bytes.len() < 1000, "{name}: {} bytes", bytes.len());
-        let file = dir.path().join(format!("{name}.jpg"));
+        let file = dir.path().join(format!("{name}.img"));
         std::fs::write(&file, &bytes).unwrap();
         let (code, err) = check_limited(&file);
         assert_eq!(code, Some(1), "{name}: {err}");

@@ -32,10 +32,26 @@ pub(super) fn decode<R: BufRead + Seek>(
     let mut decoder = reader.into_decoder().map_err(classify)?;
     let (width, height) = decoder.dimensions();
     let converts = decoder.color_type() != image::ColorType::Rgb8;
-    check_size(width, height, decoder.total_bytes(), converts)?;
+    let pixels = u64::from(width) * u64::from(height);
+    // What the decoder holds beside its output: WebP's lossless decoder
+    // works in 32-bit ARGB (a 38-byte file can ask for 10000 x 10000), and
+    // its lossy one in YUV planes; count the larger.
+    let internal = if format == "WebP" { pixels * 4 } else { 0 };
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
+    // And the turned copy, when the file says to turn it.
+    let turn = if orientation == image::metadata::Orientation::NoTransforms {
+        0
+    } else {
+        pixels * 3
+    };
+    check_size(
+        width,
+        height,
+        decoder.total_bytes() + internal + turn,
+        converts,
+    )?;
     let img = DynamicImage::from_decoder(decoder).map_err(classify)?;
     let (w, h) = (img.width(), img.height());
     let rgb = match img {
