@@ -504,22 +504,22 @@ pub(crate) fn read_rest(mut c: TcpStream) -> (usize, bool) {
     }
 }
 
+/// A server offering a 600 kB file (more than the sockets' buffers hold)
+/// `fetches` times: the server, the link's page and the file.
+fn big_offer(fetches: u32) -> (PhoneServer, String, Vec<u8>) {
+    let (s, base) = server();
+    let big: Vec<u8> = (0..600_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let limits = Limits {
+        fetches,
+        lifetime_ms: 120_000,
+    };
+    let path = s.offer(SecretBuf::from_vec(big.clone()), limits).unwrap();
+    (s, format!("{base}{path}"), big)
+}
+
 #[test]
 fn a_slow_reader_is_cut_the_moment_the_session_ends() {
-    let (s, base) = server();
-    // A photo the socket buffers cannot hold whole.
-    let big: Vec<u8> = (0..600_000u32).map(|i| (i * 13 % 251) as u8).collect();
-    let page = format!(
-        "{base}{}",
-        s.offer(
-            SecretBuf::from_vec(big.clone()),
-            Limits {
-                fetches: 2,
-                lifetime_ms: 120_000
-            }
-        )
-        .unwrap()
-    );
+    let (s, page, big) = big_offer(2);
     let (c, first) = slow_reader(s.local_addr(), &format!("{page}.bin"));
     let ended = Instant::now();
     s.withdraw();
@@ -541,19 +541,7 @@ fn a_slow_reader_is_cut_the_moment_the_session_ends() {
 
 #[test]
 fn a_reader_that_stops_reading_is_cut_at_the_transfer_deadline() {
-    let (s, base) = server();
-    let big: Vec<u8> = (0..600_000u32).map(|i| (i * 17 % 251) as u8).collect();
-    let page = format!(
-        "{base}{}",
-        s.offer(
-            SecretBuf::from_vec(big.clone()),
-            Limits {
-                fetches: 3,
-                lifetime_ms: 120_000
-            }
-        )
-        .unwrap()
-    );
+    let (s, page, big) = big_offer(3);
     let started = Instant::now();
     let (c, first) = slow_reader(s.local_addr(), &format!("{page}.bin"));
     let limit = passbooth::handoff::TRANSFER_DEADLINE + Duration::from_secs(5);
