@@ -301,20 +301,16 @@ impl Loop {
             }
             let mut drain = [0u8; 64];
             while matches!((&self.woken).read(&mut drain), Ok(n) if n > 0) {}
-            // Connections first (their indexes match `fds`), then new ones.
-            let ready: Vec<bool> = fds[2..].iter().map(|f| f.revents != 0).collect();
-            let mut i = 0;
-            let mut ready = ready.into_iter();
-            while i < self.conns.len() {
-                let turn = if ready.next().unwrap_or(false) {
+            // Connections first, from the last: `end` swaps the last one
+            // into the slot it frees, which is then one already visited, so
+            // each index still matches its entry in `fds`. New ones after.
+            for i in (0..self.conns.len()).rev() {
+                let turn = if fds[2 + i].revents != 0 {
                     self.turn(i)
                 } else {
                     Turn::Open
                 };
-                if self.end(i, turn) {
-                    continue;
-                }
-                i += 1;
+                self.end(i, turn);
             }
             if fds[0].revents != 0 {
                 self.accept();
