@@ -301,7 +301,9 @@ fn a_booth_that_hands_out_files_only_prints_nothing() {
 /// A connection to `to` from `from` (loopback has a whole /8 of
 /// addresses: as many hosts as a test wants), with a receive buffer of
 /// `rcvbuf` bytes if given (set before connecting, so the window is small
-/// from the start).
+/// from the start), and then segments of an Ethernet link: loopback's
+/// 64 kB MTU would let the booth hand whole files to the kernel, where a
+/// phone on Wi-Fi (MTU 1500, MSS 1460) takes them 1460 bytes at a time.
 fn connect_from(
     from: Ipv4Addr,
     to: SocketAddr,
@@ -336,6 +338,17 @@ fn connect_from(
                 (&size as *const libc::c_int).cast(),
                 std::mem::size_of::<libc::c_int>() as libc::socklen_t,
             );
+            let mss: libc::c_int = 1460;
+            if libc::setsockopt(
+                fd,
+                libc::IPPROTO_TCP,
+                libc::TCP_MAXSEG,
+                (&mss as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            ) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
         }
         let local = sockaddr(from, 0);
         if libc::bind(fd, (&local as *const libc::sockaddr_in).cast(), len) != 0 {

@@ -7,6 +7,7 @@
 mod heif;
 mod image_crate;
 mod jpeg;
+mod png_lean;
 
 use std::io::{BufReader, Cursor, Read};
 use std::path::Path;
@@ -150,13 +151,13 @@ pub fn decode_bytes(bytes: &[u8]) -> Result<RgbImage, DecodeError> {
         .map_err(|e| DecodeError::Corrupt(e.to_string()))?;
     match reader.format() {
         Some(ImageFormat::Jpeg) => jpeg::decode(bytes),
-        Some(
-            ImageFormat::Png
-            | ImageFormat::WebP
-            | ImageFormat::Tiff
-            | ImageFormat::Bmp
-            | ImageFormat::Pnm,
-        ) => image_crate::decode(reader),
+        Some(ImageFormat::Png) => image_crate::decode(ImageReader::with_format(
+            png_lean::without_metadata(bytes)?,
+            ImageFormat::Png,
+        )),
+        Some(ImageFormat::WebP | ImageFormat::Tiff | ImageFormat::Bmp | ImageFormat::Pnm) => {
+            image_crate::decode(reader)
+        }
         _ => Err(DecodeError::UnknownFormat),
     }
 }

@@ -14,8 +14,19 @@
 //! newest that builds here; it moves to a current one when CI does to
 //! Debian 13.
 
+// Read only by the libheif decoder; tested in every build.
+#[cfg_attr(not(feature = "heif"), allow(dead_code))]
+mod boxes;
+
 use super::DecodeError;
 use crate::imaging::rgb::RgbImage;
+
+/// Most pictures a derived HEIF picture may be made of. Every tile is a
+/// whole HEVC decode (19,000 tiny tiles cost 10 s of CPU for a 64 x 64
+/// picture); the largest picture the cap accepts, about 46 MP, is 711
+/// tiles of 256 px (an iPhone's 48 MP photo is 192 tiles of 512 px).
+#[cfg_attr(not(feature = "heif"), allow(dead_code))]
+pub(crate) const MAX_TILES: u32 = 1024;
 
 /// The ISO base media brands of still HEIF images (HEVC, AV1 or any codec).
 const BRANDS: [&[u8; 4]; 10] = [
@@ -59,11 +70,26 @@ pub(super) fn decode(bytes: &[u8]) -> Result<RgbImage, DecodeError> {
     use super::check_size;
     use crate::imaging::buffer::SecretBuf;
 
+    // A grid's or overlay's canvas, which `ispe` need not tell, before
+    // libheif reads anything.
+    let canvas = boxes::derived_canvas(bytes).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
     let corrupt = |e: libheif_rs::HeifError| DecodeError::Corrupt(e.message);
     let ctx = HeifContext::read_from_bytes(bytes).map_err(corrupt)?;
     let handle = ctx.primary_image_handle().map_err(corrupt)?;
-    // The size after the image's own rotation, known before decoding.
-    let (width, height) = (handle.width(), handle.height());
+    // The size after the image's own rotation, known before decoding; a
+    // derived picture's canvas when that is larger.
+    let (mut width, mut height) = (handle.width(), handle.height());
+    if let Some(c) = canvas {
+        if c.inputs > MAX_TILES {
+            return Err(DecodeError::OverLimits(format!(
+                "a HEIF picture of {} tiles (at most {MAX_TILES})",
+                c.inputs
+            )));
+        }
+        if u64::from(c.width) * u64::from(c.height) > u64::from(width) * u64::from(height) {
+            (width, height) = (c.width, c.height);
+        }
+    }
     let pixels = u64::from(width) * u64::from(height);
     // libheif's YCbCr planes (up to 4:4:4, 16-bit for high bit depths) and
     // its RGB image, then our copy.
