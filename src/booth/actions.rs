@@ -69,6 +69,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             }
             // A booth that hands out files only: the "print" is the file,
             // offered on the "done" screen.
+            // (Its price is taken when the file is on offer: `offer_to_phone`.)
             Action::Print if self.phone.as_ref().is_some_and(|p| !p.prints()) => {
                 vec![Event::Printed(now)]
             }

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::state_file::{self, Loaded};
+
 /// Every counter the booth keeps.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,16 +81,40 @@ impl Counters {
         })
     }
 
-    /// Writes `path` whole or not at all (a power cut leaves the old file).
+    /// Reads `path` for the booth, which must start whatever the file
+    /// holds: a damaged file is kept aside (`stats.json.damaged-SECONDS`)
+    /// and counting starts from zero; an unreadable one is left and
+    /// counting starts from zero. Either is said once in the log (`doctor`
+    /// says it too).
+    pub fn load_or_zero(path: &Path) -> Self {
+        match state_file::load::<Counters>(path) {
+            Ok(Loaded::Read(c)) => c,
+            Ok(Loaded::Missing) => Self::default(),
+            Ok(Loaded::SetAside { kept, why }) => {
+                eprintln!(
+                    "stats: {} was damaged ({why}); kept as {}, counting from zero",
+                    path.display(),
+                    kept.display()
+                );
+                Self::default()
+            }
+            Err(e) => {
+                eprintln!(
+                    "stats: cannot read {}: {e}; counting from zero",
+                    path.display()
+                );
+                Self::default()
+            }
+        }
+    }
+
+    /// Writes `path` whole or not at all, durably (a power cut leaves the
+    /// old file or the new one).
     pub fn save(&self, path: &Path) -> Result<(), StatsError> {
-        let io = |source| StatsError::Io {
+        state_file::save(path, self).map_err(|source| StatsError::Io {
             path: path.to_path_buf(),
             source,
-        };
-        let tmp = path.with_extension("json.tmp");
-        let text = serde_json::to_string_pretty(self).map_err(|e| io(std::io::Error::other(e)))?;
-        std::fs::write(&tmp, text + "\n").map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        })
     }
 
     /// Counts one of a keyed counter.
@@ -147,6 +173,11 @@ mod tests {
         c.save(&path).unwrap();
         assert_eq!(Counters::load(&path).unwrap(), c);
         assert!(!path.with_extension("json.tmp").exists());
+        // The booth starts on a damaged file: from zero, the file kept.
+        std::fs::write(&path, "{\"sessions\": 5, \"prints\": \"x\"").unwrap();
+        assert_eq!(Counters::load_or_zero(&path), Counters::default());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(!path.exists());
         let text = c.render();
         assert!(
             text.contains("printer errors  2\n  out_of_paper         2"),

@@ -216,9 +216,21 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
 
 /// Writes `text` to `path` whole or not at all: into a file beside it that
 /// the textfile collector ignores (it reads `*.prom` only), then renamed.
+///
+/// The file is readable by everyone (0644) whatever the booth's umask (the
+/// unit's is 0077): node_exporter runs as a user of its own, and the file
+/// holds counters only.
 pub fn write_metrics(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
-    std::fs::write(&tmp, text)?;
+    let mut f = std::fs::File::create(&tmp)?;
+    f.set_permissions(std::fs::Permissions::from_mode(METRICS_MODE))?;
+    f.write_all(text.as_bytes())?;
+    drop(f);
     std::fs::rename(&tmp, path)
 }
+
+/// The metrics file's mode: the collector reads it as another user.
+pub const METRICS_MODE: u32 = 0o644;

@@ -25,6 +25,8 @@ pub mod script;
 mod settings;
 mod show;
 pub mod speech;
+pub mod state_file;
+pub mod till;
 mod watch;
 pub mod worker;
 
@@ -36,6 +38,7 @@ pub use phone::{Phone, PhoneError, PhoneSettings};
 pub use record::Record;
 pub use settings::{BoothError, BoothSettings, DEFAULT_MEDIA, DEFAULT_SPEC, PaymentSettings};
 pub use speech::Voice;
+pub use till::{Ledger, Till, TillError};
 pub use watch::{CAMERA_CHECK_MS, PRINTER_CHECK_MS, PRINTER_HEALTH_MS};
 
 use crate::capture::FrameSource;
@@ -105,8 +108,9 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     processing_ms: Millis,
     /// The spoken guidance, if the booth speaks.
     voice: Option<Voice>,
-    /// Money inserted and not yet spent on a print.
-    credit: Money,
+    /// The till, on a booth that charges: money inserted and not yet
+    /// spent, kept across restarts.
+    till: Option<Till>,
     /// What the printer last said of itself: not asked yet (`None`), no
     /// answer (`Some(None)`), or its health.
     printer_health: Option<Option<PrinterHealth>>,
@@ -143,6 +147,9 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         let (screen, panel) = screen;
         let viewfinder = camera.viewfinder_size();
         let session = Session::new(settings.timing, now).charging(settings.payment.is_some());
+        // In memory until the daemon gives it its file (`with_till`).
+        let settings_till =
+            (settings.payment.as_ref()).map(|p| Till::open(&p.price.currency, None).0);
         let lang = settings.languages.first();
         let settings_languages = settings.languages.as_slice();
         let screens = Screens::new(panel, settings_languages);
@@ -176,11 +183,20 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             entered: now,
             processing_ms: 3000,
             voice: None,
-            credit: Money::default(),
+            till: settings_till,
             printer_health: None,
             next_health_check: now,
             health_changed: false,
         }
+    }
+
+    /// Keeps the money in `till` (opened on the state folder's file), on a
+    /// booth that charges.
+    pub fn with_till(mut self, till: Till) -> Self {
+        if self.settings.payment.is_some() {
+            self.till = Some(till);
+        }
+        self
     }
 
     /// Offers each accepted photo to the customer's phone through `phone`

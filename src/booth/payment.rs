@@ -1,12 +1,15 @@
 //! Pay after pass, on the booth's side: the credit the acceptor has taken,
 //! the payment asked for only once the photo is accepted and the printer
-//! can print, the price taken only when the sheet is out. Credit is never
-//! lost: a printer fault keeps it (staff are called), a customer who walks
-//! away leaves it for the next one (and it is counted).
+//! can print, the price taken only when the sheet (or, on a booth that
+//! hands out files only, the file) is delivered. Credit is never lost: it
+//! is in the till ([`super::till`]), which survives restarts; a printer
+//! fault keeps it (staff are called), a customer who walks away leaves it
+//! for the next one (and it is counted).
 
 use std::collections::VecDeque;
 
 use super::Booth;
+use super::till::Till;
 use crate::capture::FrameSource;
 use crate::clock::Millis;
 use crate::display::Screen;
@@ -22,18 +25,37 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             eprintln!("payment: {pulses} pulse(s) on a booth that does not charge; ignored");
             return;
         };
-        let worth = Money(p.per_pulse.0 * u64::from(pulses));
-        self.credit = Money(self.credit.0 + worth.0);
-        eprintln!("payment: credit {}", p.price.show(self.credit));
+        let Some(worth) = p.per_pulse.0.checked_mul(u64::from(pulses)).map(Money) else {
+            eprintln!(
+                "payment: a coin of {pulses} pulse(s) is worth more than the till counts; refused"
+            );
+            return;
+        };
+        let Some(till) = self.till.as_mut() else {
+            return;
+        };
+        if let Err(e) = till.insert(worth) {
+            eprintln!(
+                "payment: a coin of {}: {e}; not credited",
+                p.price.show(worth)
+            );
+            return;
+        }
+        eprintln!("payment: credit {}", p.price.show(till.held()));
         self.count(|c| {
-            c.coins += 1;
-            c.credit_cents += worth.0;
+            c.coins = c.coins.saturating_add(1);
+            c.credit_cents = c.credit_cents.saturating_add(worth.0);
         });
     }
 
     /// The credit held now.
     pub fn credit(&self) -> Money {
-        self.credit
+        self.till.as_ref().map_or(Money(0), Till::held)
+    }
+
+    /// The till, on a booth that charges.
+    pub fn till(&self) -> Option<&Till> {
+        self.till.as_ref()
     }
 
     /// While money is asked for and the credit covers the price: paid.
@@ -42,31 +64,42 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             return;
         };
         if self.session.state() == &(State::Payment { ready: true })
-            && self.credit >= p.price.amount
+            && self.credit() >= p.price.amount
         {
             queue.extend(self.session.handle(Event::Paid(now)));
         }
     }
 
-    /// The sheet is out: its price is taken from the credit.
+    /// The sheet is out (or the file offered): its price is taken from
+    /// the credit, which covered it when the payment was made.
     pub(super) fn take_price(&mut self) {
         let Some(price) = self.settings.payment.as_ref().map(|p| p.price.amount) else {
             return;
         };
-        self.credit = Money(self.credit.0.saturating_sub(price.0));
-        self.count(|c| c.paid_cents += price.0);
+        let Some(till) = self.till.as_mut() else {
+            return;
+        };
+        match till.take(price) {
+            Ok(()) => self.count(|c| c.paid_cents = c.paid_cents.saturating_add(price.0)),
+            Err(e) => eprintln!("payment: the price of {price}: {e}"),
+        }
     }
 
     /// A session left the payment screen for the attract screen (timed out
     /// or given up) with credit: kept for the next customer, and counted.
     pub(super) fn note_carried_credit(&mut self, from: &'static str, to: &'static str) {
-        if (from, to) == ("payment", "idle") && self.credit.0 > 0 {
-            let left = self.credit.0;
+        let held = self.credit();
+        if (from, to) == ("payment", "idle")
+            && held.0 > 0
+            && let Some(till) = self.till.as_mut()
+        {
+            till.left_at_timeout();
+            let left = held.0;
             eprintln!(
                 "payment: {} left on the booth for the next customer",
                 Money(left)
             );
-            self.count(|c| c.carried_cents += left);
+            self.count(|c| c.carried_cents = c.carried_cents.saturating_add(left));
         }
     }
 }

@@ -25,7 +25,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         }
         // A still screen is drawn again when the state, the language or
         // the credit (the payment screen's figures) changes.
-        let drawn = (name, self.lang, self.credit);
+        let drawn = (name, self.lang, self.credit());
         if !state.viewfinder_live() && self.still_drawn != Some(drawn) {
             self.draw_still_screen(now);
             self.still_drawn = Some(drawn);
@@ -100,7 +100,9 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
 
     /// Puts the session's accepted photo on offer to the customer's phone,
     /// if the booth offers that; a photo no file can be made of stays
-    /// printed only (the operator sees why in the log).
+    /// printed only (the operator sees why in the log). On a booth that
+    /// hands out files only, the file is what was paid for: its price is
+    /// taken once it is on offer, and not if it could not be made.
     fn offer_to_phone(&mut self) {
         let (Some(phone), Some(photo)) = (self.phone.as_mut(), self.photo.as_ref()) else {
             return;
@@ -108,8 +110,11 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         if self.record.accepted != Some(true) {
             return;
         }
-        if let Err(e) = phone.offer(photo, self.settings.spec.dpi) {
-            eprintln!("phone: {e}");
+        let files_only = !phone.prints();
+        match phone.offer(photo, self.settings.spec.dpi) {
+            Ok(_) if files_only => self.take_price(),
+            Ok(_) => {}
+            Err(e) => eprintln!("phone: {e}"),
         }
     }
 
@@ -128,11 +133,18 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         let progress = self.progress(now).unwrap_or(0.0);
         let spec = &self.settings.spec;
         let payment = self.settings.payment.as_ref();
-        let price = payment.map(|p| p.price.show(p.price.amount));
+        // The attract screen shows credit left by an earlier customer (or
+        // held from before a restart) beside the price, in figures that
+        // need no language: "6.00 EUR - 2.00".
+        let credit = self.credit();
+        let price = payment.map(|p| match credit.0 {
+            0 => p.price.show(p.price.amount),
+            _ => format!("{} - {credit}", p.price.show(p.price.amount)),
+        });
         let (due, paid) = match payment {
             Some(p) => (
-                p.price.show(self.credit.short_of(p.price.amount)),
-                (self.credit.0 > 0).then(|| p.price.show(self.credit)),
+                p.price.show(self.credit().short_of(p.price.amount)),
+                (self.credit().0 > 0).then(|| p.price.show(self.credit())),
             ),
             None => (String::new(), None),
         };

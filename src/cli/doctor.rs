@@ -117,8 +117,167 @@ fn examine(specs: Option<&Path>, models: Option<&Path>, path: Option<&Path>) -> 
         out.extend(check_supplies(c));
         out.extend(check_voice(c));
         out.extend(check_phone(c));
+        out.extend(check_stats(c));
+        out.extend(check_till(c));
+        out.extend(check_metrics(c));
     }
     out
+}
+
+/// The counters file: a damaged one is kept aside by the booth at start
+/// and counting begins again from zero; say so before that happens.
+fn check_stats(c: &Config) -> Option<Finding> {
+    let path = c.stats.as_ref()?;
+    Some(match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => found(
+            Health::Ok,
+            "stats",
+            format!("{} (none yet: the booth creates it)", path.display()),
+        ),
+        Err(e) => found(
+            Health::Fail,
+            "stats",
+            format!("cannot read {}: {e}", path.display()),
+        ),
+        Ok(bytes) => match serde_json::from_slice::<crate::booth::Counters>(&bytes) {
+            Ok(_) => found(Health::Ok, "stats", path.display().to_string()),
+            Err(e) => found(
+                Health::Warn,
+                "stats",
+                format!(
+                    "{} is damaged ({e}): the booth will keep it aside and count from zero",
+                    path.display()
+                ),
+            ),
+        },
+    })
+}
+
+/// The till: where credit survives a restart; what it holds now.
+fn check_till(c: &Config) -> Option<Finding> {
+    let p = c.payment.as_ref()?;
+    let path = &p.till;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Some(found(
+            Health::Fail,
+            "till",
+            format!(
+                "{} does not exist: credit would not survive a restart (the package's unit creates /var/lib/passbooth)",
+                folder.display()
+            ),
+        ));
+    }
+    Some(match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => found(
+            Health::Ok,
+            "till",
+            format!("{} (no credit held yet)", path.display()),
+        ),
+        Err(e) => found(
+            Health::Fail,
+            "till",
+            format!("cannot read {}: {e}", path.display()),
+        ),
+        Ok(bytes) => match serde_json::from_slice::<crate::booth::Ledger>(&bytes) {
+            Ok(l) if l.balanced() && l.currency == p.currency => found(
+                Health::Ok,
+                "till",
+                format!(
+                    "{}: credit held {} {}",
+                    path.display(),
+                    crate::session::money::Money(l.held),
+                    l.currency
+                ),
+            ),
+            Ok(l) => found(
+                Health::Warn,
+                "till",
+                format!(
+                    "{} is in {} or does not balance: the booth will keep it aside and start from zero",
+                    path.display(),
+                    l.currency
+                ),
+            ),
+            Err(e) => found(
+                Health::Warn,
+                "till",
+                format!(
+                    "{} is damaged ({e}): the booth will keep it aside and start from zero",
+                    path.display()
+                ),
+            ),
+        },
+    })
+}
+
+/// Whether the `passbooth` user (the unit's) may write in `folder` by its
+/// mode bits; `None` where there is no such user (a laptop).
+fn booth_user_may_write(folder: &Path) -> Option<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(folder).ok()?;
+    let name = std::ffi::CString::new("passbooth").ok()?;
+    // SAFETY: getpwnam reads a NUL-terminated name and returns a pointer to
+    // static storage (or null), read at once; doctor is single-threaded.
+    let (uid, gid) = unsafe {
+        let pw = libc::getpwnam(name.as_ptr());
+        if pw.is_null() {
+            return None;
+        }
+        ((*pw).pw_uid, (*pw).pw_gid)
+    };
+    let mode = meta.mode();
+    Some(
+        uid == 0
+            || (meta.uid() == uid && mode & 0o200 != 0)
+            || (meta.gid() == gid && mode & 0o020 != 0)
+            || mode & 0o002 != 0,
+    )
+}
+
+/// `[metrics]`: the collector's folder exists and the file, once
+/// written, is readable by node_exporter's own user.
+fn check_metrics(c: &Config) -> Option<Finding> {
+    use std::os::unix::fs::PermissionsExt;
+    let file = &c.metrics.as_ref()?.file;
+    let folder = file.parent().unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Some(found(
+            Health::Fail,
+            "metrics",
+            format!(
+                "{} does not exist: install prometheus-node-exporter (README: Monitoring)",
+                folder.display()
+            ),
+        ));
+    }
+    if let Some(false) = booth_user_may_write(folder) {
+        return Some(found(
+            Health::Fail,
+            "metrics",
+            format!(
+                "the passbooth user cannot write in {} (README: Monitoring, step 2)",
+                folder.display()
+            ),
+        ));
+    }
+    Some(match std::fs::metadata(file) {
+        Ok(m) if m.permissions().mode() & 0o004 == 0 => found(
+            Health::Fail,
+            "metrics",
+            format!(
+                "{} is not readable by node_exporter (mode {:o}): the booth rewrites it 0644",
+                file.display(),
+                m.permissions().mode() & 0o777
+            ),
+        ),
+        Ok(_) => found(Health::Ok, "metrics", file.display().to_string()),
+        Err(_) => found(
+            Health::Ok,
+            "metrics",
+            format!("{} (not written yet)", file.display()),
+        ),
+    })
 }
 
 /// `[phone]`: whether the booth can listen where the config says (the

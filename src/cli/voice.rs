@@ -47,8 +47,8 @@ pub enum VoiceCommand {
         #[arg(long, default_value = "en", value_parser = super::parse_lang)]
         lang: Language,
         /// The ALSA device.
-        #[arg(long, default_value = "default")]
-        device: String,
+        #[arg(long, default_value = "default", value_parser = crate::voice::AlsaDevice::parse)]
+        device: crate::voice::AlsaDevice,
         /// Loudness, 0-100 %.
         #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u8).range(0..=100))]
         volume: u8,

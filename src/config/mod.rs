@@ -84,6 +84,13 @@ pub struct PaymentConfig {
     /// Waiting for money this long ends the session (credit stays), s.
     #[serde(default = "payment_timeout_s")]
     pub timeout_s: u64,
+    /// Where the till keeps the credit across restarts (amounts only).
+    #[serde(default = "till_file")]
+    pub till: PathBuf,
+}
+
+fn till_file() -> PathBuf {
+    PathBuf::from("/var/lib/passbooth/till.json")
 }
 
 fn one_unit() -> String {
@@ -617,6 +624,17 @@ y/+ZZzdOMtS4+sx78QmcGfnIn6dMdhgqJXkIv5pz/dc=
         for (from, to, field) in [
             ("6.00", "0", "payment.price"),
             ("6.00", "6,00", "payment.price"),
+            // At most 1,000.00 a sheet.
+            ("6.00", "1000.01", "payment.price"),
+            // The finding: accepted on main, and two 100-pulse coins
+            // showed 38,758,200,196,842,127.36 EUR.
+            (
+                "line = 23",
+                "line = 23\nunit = \"100000000000000000.00\"",
+                "payment.unit",
+            ),
+            // One pulse worth more than the price.
+            ("line = 23", "line = 23\nunit = \"7.00\"", "payment.unit"),
             ("EUR", "euro", "payment.currency"),
             (
                 "line = 23",
@@ -653,6 +671,13 @@ y/+ZZzdOMtS4+sx78QmcGfnIn6dMdhgqJXkIv5pz/dc=
             ("", "[voice]\nvolume = 150\n", "voice.volume", "outside"),
             ("", "[voice]\nrepeat_s = 0\n", "voice.repeat_s", "outside"),
             ("", "[voice]\ndevice = \" \"\n", "voice.device", "ALSA"),
+            // The finding: ALSA's file plugin ran `id` on the first prompt.
+            (
+                "",
+                "[voice]\ndevice = \"file:'|id > /tmp/x',raw\"\n",
+                "voice.device",
+                "not an ALSA card",
+            ),
             ("", "[voice]\nloud = true\n", "loud", "unknown field"),
         ] {
             let e = err(&format!("{head}{MINIMAL}{tail}"));

@@ -245,11 +245,13 @@ fn link_base(link: &str) -> Result<(), String> {
 pub(super) fn voice(v: &super::VoiceConfig) -> Result<(), Invalid> {
     within("voice.volume", v.volume, 0..=100)?;
     within("voice.repeat_s", v.repeat_s, 2..=60)?;
-    if v.device.trim().is_empty() {
-        return Err(("voice.device", "name an ALSA device (\"default\")".into()));
-    }
+    crate::voice::AlsaDevice::parse(&v.device).map_err(|e| ("voice.device", e))?;
     Ok(())
 }
+
+/// The most a sheet may cost: far above any photo booth's price, far below
+/// what the till's arithmetic could ever overflow on.
+pub const MAX_PRICE: Money = Money(100_000);
 
 /// `[payment]`: amounts in whole cents, a currency code, a pulse window an
 /// acceptor can have, a gap longer than a pulse.
@@ -261,6 +263,12 @@ pub(super) fn payment(p: &super::PaymentConfig) -> Result<(), Invalid> {
             "a price of 0 charges nothing: leave [payment] out".into(),
         ));
     }
+    if price > MAX_PRICE {
+        return Err((
+            "payment.price",
+            format!("{price} is more than a sheet can cost here (at most {MAX_PRICE})"),
+        ));
+    }
     if p.currency.len() != 3 || !p.currency.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err((
             "payment.currency",
@@ -269,6 +277,17 @@ pub(super) fn payment(p: &super::PaymentConfig) -> Result<(), Invalid> {
     }
     let unit = Money::parse(&p.unit).map_err(|e| ("payment.unit", e))?;
     within("payment.pulses_per_unit", p.pulses_per_unit, 1..=100)?;
+    // A pulse worth more than the price is a misread acceptor manual (a
+    // unit in cents written as whole money): one coin would pay for many.
+    if unit.0 / u64::from(p.pulses_per_unit) > price.0 {
+        return Err((
+            "payment.unit",
+            format!(
+                "{unit} per {} pulse(s) makes one pulse worth more than the price {price}",
+                p.pulses_per_unit
+            ),
+        ));
+    }
     if unit.0 == 0 || unit.0 % u64::from(p.pulses_per_unit) != 0 {
         return Err((
             "payment.unit",

@@ -16,7 +16,7 @@ use anyhow::Context;
 
 use crate::booth::demo::{portrait, scenes};
 use crate::booth::{
-    Booth, BoothSettings, Counters, LiveModels, Parts, Phone, PhoneSettings, Voice,
+    Booth, BoothSettings, Counters, LiveModels, Parts, Phone, PhoneSettings, Till, Voice,
 };
 use crate::capture::replay::{Playback, ReplaySource};
 use crate::capture::{CameraSettings, FrameSource};
@@ -35,7 +35,7 @@ use crate::print::{DiscardPrinter, FolderPrinter, SheetPrinter};
 use crate::session::announcer::VoicePace;
 use crate::spec::SpecLibrary;
 use crate::spec::digital::DigitalLibrary;
-use crate::voice::AplayPlayer;
+use crate::voice::{AlsaDevice, AplayPlayer};
 use buttons::{Buttons, CoinSlot, Input, socket_buttons, stdin_buttons};
 use drive::{Files, Inputs, drive};
 
@@ -97,9 +97,16 @@ pub fn run(l: Launch) -> anyhow::Result<u8> {
     let models = locate(Asset::Models, l.models.as_deref());
     let stats = c.and_then(|c| c.stats.clone());
     let counters = match &stats {
-        Some(path) => Counters::load(path)?,
+        Some(path) => Counters::load_or_zero(path),
         None => Counters::default(),
     };
+    let till = c.and_then(|c| c.payment.as_ref()).map(|p| {
+        let (till, note) = Till::open(&p.currency, Some(&p.till));
+        if let Some(note) = note {
+            eprintln!("{note}");
+        }
+        till
+    });
     let phone = match c.and_then(|c| c.phone.as_ref().map(|p| (c, p))) {
         Some((c, p)) => Some(phone(c, p, &specs_dir, &settings.spec.id)?),
         None => None,
@@ -110,6 +117,7 @@ pub fn run(l: Launch) -> anyhow::Result<u8> {
     let kit = Kit {
         settings,
         counters,
+        till,
         phone,
         voice,
         camera,
@@ -186,8 +194,16 @@ fn voice(v: &VoiceConfig) -> Option<Voice> {
         dir.display()
     );
     let volume = u8::try_from(v.volume.min(100)).unwrap_or(100);
+    // Checked when the config was read; a booth without its voice still works.
+    let device = match AlsaDevice::parse(&v.device) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("voice: {e}; the booth stays silent");
+            return None;
+        }
+    };
     Some(Voice::new(
-        Box::new(AplayPlayer::new(&v.device, volume)),
+        Box::new(AplayPlayer::new(&device, volume)),
         &dir,
         VoicePace {
             repeat_ms: v.repeat_s * 1000,
@@ -295,6 +311,7 @@ fn real_camera(_: Option<&CameraSettings>) -> anyhow::Result<Box<dyn FrameSource
 struct Kit {
     settings: BoothSettings,
     counters: Counters,
+    till: Option<Till>,
     phone: Option<Phone>,
     voice: Option<Voice>,
     camera: Box<dyn FrameSource>,
@@ -305,6 +322,9 @@ impl Kit {
     fn booth<S: Screen>(self, screen: S, panel: (u16, u16)) -> Booth<Box<dyn FrameSource>, S> {
         let mut booth = Booth::new(self.settings, self.camera, (screen, panel), self.parts, 0)
             .with_counters(self.counters);
+        if let Some(till) = self.till {
+            booth = booth.with_till(till);
+        }
         if let Some(phone) = self.phone {
             booth = booth.with_phone(phone);
         }

@@ -166,10 +166,17 @@ impl SheetPrinter for FolderPrinter {
         std::fs::create_dir_all(&self.dir)
             .map_err(|e| Problem::Offline(format!("{}: {e}", self.dir.display())))?;
         for _ in 0..paper.copies {
-            let path = self.dir.join(format!("sheet-{}.jpg", self.count + 1));
+            // Past the sheets already there (a restarted booth, a second
+            // demo): an earlier sheet is never written over.
+            let path = loop {
+                let path = self.dir.join(format!("sheet-{}.jpg", self.count + 1));
+                self.count += 1;
+                if !path.exists() {
+                    break path;
+                }
+            };
             crate::imaging::encode::write_file(&sheet.image, &path, sheet.dpi as u16)
                 .map_err(|e| Problem::Offline(e.to_string()))?;
-            self.count += 1;
         }
         Ok(Receipt::default())
     }
@@ -200,5 +207,17 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["sheet-1.jpg", "sheet-2.jpg", "sheet-3.jpg"]);
+        // A printer started again on the same folder writes past them.
+        let mut again = FolderPrinter::new(&dir.path().join("sheets"));
+        again
+            .print_sheet(&sheet, &Paper::new(Media::parse("4x6").unwrap()))
+            .unwrap();
+        assert!(dir.path().join("sheets/sheet-4.jpg").exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("sheets"))
+                .unwrap()
+                .count(),
+            4
+        );
     }
 }

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 
 use super::clip::Clip;
+use super::device::AlsaDevice;
 
 /// The hardware boundary of speech: what the booth asks of a speaker.
 pub trait Speaker {
@@ -21,7 +22,7 @@ pub trait Speaker {
 /// A speaker that is an ALSA PCM device, through `aplay`.
 #[derive(Debug)]
 pub struct AplayPlayer {
-    device: String,
+    device: AlsaDevice,
     volume: u8,
     program: PathBuf,
     /// An ALSA configuration of its own (`ALSA_CONFIG_PATH`), for a device
@@ -34,9 +35,9 @@ pub struct AplayPlayer {
 
 impl AplayPlayer {
     /// Plays on ALSA `device` ("default", "plughw:1,0") at `volume` %.
-    pub fn new(device: &str, volume: u8) -> Self {
+    pub fn new(device: &AlsaDevice, volume: u8) -> Self {
         Self {
-            device: device.into(),
+            device: device.clone(),
             volume: volume.min(100),
             program: PathBuf::from("aplay"),
             alsa_config: None,
@@ -61,15 +62,23 @@ impl AplayPlayer {
 
     fn start(&mut self, clip: &Clip) -> std::io::Result<()> {
         let mut cmd = Command::new(&self.program);
-        cmd.args(["-q", "-D", &self.device, "-t", "raw", "-f", "S16_LE"])
-            .arg("-r")
-            .arg(clip.rate.to_string())
-            .arg("-c")
-            .arg(clip.channels.to_string())
-            .arg("-")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        cmd.args([
+            "-q",
+            "-D",
+            self.device.as_str(),
+            "-t",
+            "raw",
+            "-f",
+            "S16_LE",
+        ])
+        .arg("-r")
+        .arg(clip.rate.to_string())
+        .arg("-c")
+        .arg(clip.channels.to_string())
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
         if let Some(c) = &self.alsa_config {
             cmd.env("ALSA_CONFIG_PATH", c);
         }

@@ -35,6 +35,7 @@ mod simulate;
 mod soak;
 mod still_path;
 mod stream_plan;
+mod till;
 mod tls_printer;
 mod unit;
 mod voice;

@@ -17,7 +17,76 @@ use passbooth::print::problem::Problem;
 use tempfile::TempDir;
 
 use crate::common::*;
-use crate::simulate::{spawn, to_review, wait_for};
+use crate::simulate::{spawn_command, to_review, wait_for};
+
+/// Debian's node_exporter: on PATH, or unpacked by `scripts/dev setup`
+/// (installing the package would start a server).
+fn node_exporter() -> Option<PathBuf> {
+    let cached = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|c| c.join("passbooth/node-exporter/usr/bin/prometheus-node-exporter"));
+    let found = [Some(PathBuf::from("prometheus-node-exporter")), cached]
+        .into_iter()
+        .flatten()
+        .find(|p| {
+            Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if found.is_none() {
+        missing_input(
+            "prometheus-node-exporter (scripts/dev setup unpacks it from Debian's package)",
+        );
+    }
+    found
+}
+
+/// What node_exporter's textfile collector serves from `folder`, scraped
+/// over loopback. As root it runs as `nobody`, as the Debian package runs
+/// it as a user of its own: it reads only what others may read.
+fn scrape(exporter: &Path, folder: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let port = crate::residue::free_port();
+    let mut cmd = if nix_is_root() {
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+            .arg(exporter);
+        c
+    } else {
+        Command::new(exporter)
+    };
+    cmd.arg("--collector.disable-defaults")
+        .arg("--collector.textfile")
+        .arg(format!(
+            "--collector.textfile.directory={}",
+            folder.display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut server = cmd.spawn().expect("node_exporter starts");
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    let mut text = None;
+    let end = std::time::Instant::now() + patience(Duration::from_secs(20));
+    while text.is_none() && std::time::Instant::now() < end {
+        // Waiting on the server's own answer: it listens when it is ready.
+        match ureq::get(&url).call() {
+            Ok(mut r) => text = r.body_mut().read_to_string().ok(),
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    text.expect("node_exporter answered")
+}
+
+fn nix_is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
 
 /// Prometheus' checker: on PATH, or unpacked by `scripts/dev setup`.
 fn promtool() -> Option<PathBuf> {
@@ -93,7 +162,8 @@ fn config(dir: &Path, printer: &str, metrics: &Path) -> PathBuf {
         format!(
             "spec = \"us-passport\"\n[printer]\n{printer}\nmedia = \"4x6\"\n\
              [payment]\nprice = \"6.00\"\ncurrency = \"EUR\"\nline = 23\nunit = \"2.00\"\n\
-             [metrics]\nfile = \"{}\"\n",
+             till = \"{}\"\n[metrics]\nfile = \"{}\"\n",
+            dir.join("till.json").display(),
             metrics.display()
         ),
     )
@@ -114,11 +184,22 @@ fn after_a_paid_session_the_metrics_file_passes_promtool_and_holds_only_its_list
     let dir = TempDir::new().unwrap();
     let metrics = dir.path().join("passbooth.prom");
     let cfg = config(dir.path(), &format!("uri = \"{}\"", p.uri), &metrics);
-    let (mut child, rx) = spawn(
-        &["run", "--simulate", "--config", cfg.to_str().unwrap()],
-        dir.path(),
-        &[],
-    );
+    // The unit's umask: files the booth makes are its own alone, unless
+    // it says otherwise (the metrics file must be readable by others).
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_passbooth"));
+    cmd.args(["run", "--simulate", "--config", cfg.to_str().unwrap()])
+        .current_dir(dir.path());
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: umask is async-signal-safe, as pre_exec requires.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::umask(0o077);
+                Ok(())
+            });
+        }
+    }
+    let (mut child, rx) = spawn_command(cmd);
     let mut stdin = child.stdin.take().unwrap();
     let mut log = to_review(&mut stdin, &rx);
     writeln!(stdin, "press").unwrap();
@@ -174,6 +255,29 @@ fn after_a_paid_session_the_metrics_file_passes_promtool_and_holds_only_its_list
         "{text}"
     );
     assert!(!dir.path().join("passbooth.prom.tmp").exists());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&metrics).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o644,
+            "node_exporter runs as its own user and must read it"
+        );
+    }
+    // Debian's node_exporter serves it, as Prometheus parses it.
+    if let Some(exporter) = node_exporter() {
+        let served = scrape(&exporter, dir.path());
+        assert_eq!(
+            value(&served, "passbooth_prints_total"),
+            Some(1.0),
+            "{served}"
+        );
+        assert_eq!(value(&served, "passbooth_paid_cents_total"), Some(600.0));
+        assert_eq!(
+            value(&served, "node_textfile_scrape_error"),
+            Some(0.0),
+            "{served}"
+        );
+    }
     // doctor says the same to the operator.
     let out = passbooth(&["doctor", "--config", cfg.to_str().unwrap()]);
     let report = String::from_utf8_lossy(&out.stdout);

@@ -15,6 +15,7 @@ use passbooth::input::Press;
 use passbooth::session::announcer::{Phrase, VoicePace};
 use passbooth::session::machine::State;
 use passbooth::session::prompts::{Language, Languages, Prompt};
+use passbooth::voice::AlsaDevice;
 use passbooth::voice::{AplayPlayer, Clip, Speaker};
 use tempfile::TempDir;
 
@@ -193,7 +194,8 @@ fn a_state_change_is_heard_through_an_alsa_device() {
     let tmp = TempDir::new().unwrap();
     let raw = tmp.path().join("speaker.raw");
     let conf = alsa_to_file(tmp.path(), &raw);
-    let player = AplayPlayer::new("tofile", 50).with_alsa_config(&conf);
+    let player =
+        AplayPlayer::new(&AlsaDevice::parse("tofile").unwrap(), 50).with_alsa_config(&conf);
     let voice = Voice::new(Box::new(player), voices.path(), VoicePace::default());
     let mut b = booth_speaking(Language::Uk, voice, tmp.path());
     for t in 0..10 {
@@ -235,4 +237,21 @@ fn a_state_change_is_heard_through_an_alsa_device() {
             .map(|&s| (i32::from(s) * 50 / 100) as i16)
             .collect::<Vec<_>>()[..]
     );
+}
+
+#[test]
+fn a_device_that_is_an_alsa_plugin_string_is_refused_and_runs_nothing() {
+    // The finding: ALSA's file plugin writes into a shell pipe, so this
+    // "device" ran `touch` on the first phrase.
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let device = format!("file:'|touch {}',raw", marker.display());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passbooth"))
+        .args(["voice", "say", "step_in", "--device", &device])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("is not an ALSA card or device"), "{err}");
+    assert!(!marker.exists(), "the plugin string ran a command");
 }
