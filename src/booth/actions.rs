@@ -84,6 +84,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
                     Vec::new()
                 }
                 Err(p) => {
+                    self.give_back_price();
                     self.count(|c| Counters::bump(&mut c.printer_errors, p.code()));
                     vec![Event::PrintFailed {
                         at: now,

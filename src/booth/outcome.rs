@@ -16,6 +16,8 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     /// Logs and counts a printer's problem; the session hears of it.
     fn printer_failed(&mut self, p: &Problem, now: Millis) -> Event {
         eprintln!("printer: {p} [{}]", p.code());
+        // A sheet paid for and not printed: the money is the customer's.
+        self.give_back_price();
         self.count(|c| Counters::bump(&mut c.printer_errors, p.code()));
         Event::PrintFailed {
             at: now,

@@ -63,25 +63,38 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         let Some(p) = self.settings.payment.as_ref() else {
             return;
         };
-        if self.session.state() == &(State::Payment { ready: true })
-            && self.credit() >= p.price.amount
-        {
+        let price = p.price.amount;
+        if self.session.state() == &(State::Payment { ready: true }) && self.credit() >= price {
+            // Set aside while the sheet is made: taken when it is out,
+            // credit again if it cannot be.
+            if let Some(till) = self.till.as_mut()
+                && let Err(e) = till.reserve(price)
+            {
+                eprintln!("payment: the price of {price}: {e}");
+                return;
+            }
             queue.extend(self.session.handle(Event::Paid(now)));
         }
     }
 
-    /// The sheet is out (or the file offered): its price is taken from
-    /// the credit, which covered it when the payment was made.
+    /// The sheet is out (or the file offered): the price set aside when
+    /// the customer paid is taken.
     pub(super) fn take_price(&mut self) {
-        let Some(price) = self.settings.payment.as_ref().map(|p| p.price.amount) else {
-            return;
-        };
         let Some(till) = self.till.as_mut() else {
             return;
         };
-        match till.take(price) {
-            Ok(()) => self.count(|c| c.paid_cents = c.paid_cents.saturating_add(price.0)),
-            Err(e) => eprintln!("payment: the price of {price}: {e}"),
+        let taken = till.deliver();
+        self.count(|c| c.paid_cents = c.paid_cents.saturating_add(taken.0));
+    }
+
+    /// The sheet (or file) paid for could not be made: its price is
+    /// credit again.
+    pub(super) fn give_back_price(&mut self) {
+        if let Some(till) = self.till.as_mut()
+            && till.ledger().pending > 0
+        {
+            till.release();
+            eprintln!("payment: nothing was delivered; the price is credit again");
         }
     }
 

@@ -114,7 +114,12 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         match phone.offer(photo, self.settings.spec.dpi) {
             Ok(_) if files_only => self.take_price(),
             Ok(_) => {}
-            Err(e) => eprintln!("phone: {e}"),
+            Err(e) => {
+                eprintln!("phone: {e}");
+                if files_only {
+                    self.give_back_price();
+                }
+            }
         }
     }
 

@@ -2,7 +2,12 @@
 //! cuts.
 //!
 //! Its invariant, checked after every change: money in = money taken for
-//! delivered sheets and files + credit held. Credit a customer leaves at a
+//! delivered sheets and files + credit held + the price of the sheet being
+//! printed. A price is set aside when the customer has paid and the sheet
+//! goes to the printer, taken when it is out, and given back to the credit
+//! if the printer fails. A booth stopped while a sheet was with the
+//! printer takes that price when it starts again (the printer or CUPS has
+//! the job and finishes it), and says so. Credit a customer leaves at a
 //! payment time-out stays held for the next one (and is counted as left).
 //! The ledger is written to the state folder whole and durably on every
 //! change ([`super::state_file`]) and read back at start, so a restart or a
@@ -31,12 +36,19 @@ pub struct Ledger {
     pub held: u64,
     /// Credit left at payment time-outs (kept in `held` for the next one).
     pub left: u64,
+    /// The price of the sheet with the printer now (paid, not yet out).
+    #[serde(default)]
+    pub pending: u64,
 }
 
 impl Ledger {
-    /// Whether every cent in is taken or held.
+    /// Whether every cent in is taken, held or set aside for the sheet
+    /// being printed.
     pub fn balanced(&self) -> bool {
-        self.taken.checked_add(self.held) == Some(self.inserted)
+        self.taken
+            .checked_add(self.held)
+            .and_then(|s| s.checked_add(self.pending))
+            == Some(self.inserted)
     }
 }
 
@@ -79,13 +91,39 @@ impl Till {
             );
         };
         let (ledger, note) = match state_file::load::<Ledger>(path) {
-            Ok(Loaded::Read(l)) if l.currency == currency && l.balanced() => {
-                let note = (l.held > 0)
-                    .then(|| format!("till: credit {} {currency} held from before", Money(l.held)));
+            Ok(Loaded::Read(mut l)) if l.currency == currency && l.balanced() => {
+                let mut notes = Vec::new();
+                if l.pending > 0 {
+                    notes.push(format!(
+                        "till: a sheet was with the printer when the booth stopped; its price {} {currency} is taken",
+                        Money(l.pending)
+                    ));
+                    l.taken = l.taken.saturating_add(l.pending);
+                    l.pending = 0;
+                }
+                if l.held > 0 {
+                    notes.push(format!(
+                        "till: credit {} {currency} held from before",
+                        Money(l.held)
+                    ));
+                }
+                let note = (!notes.is_empty()).then(|| notes.join("\n"));
                 (l, note)
             }
             Ok(Loaded::Read(l)) => {
-                let kept = set_aside(path, &l);
+                let Some(kept) = set_aside(path) else {
+                    let note = format!(
+                        "till: {} cannot be used or moved aside; counting in memory only",
+                        path.display()
+                    );
+                    return (
+                        Self {
+                            ledger: fresh,
+                            file: None,
+                        },
+                        Some(note),
+                    );
+                };
                 let why = if l.currency == currency {
                     "does not balance"
                 } else {
@@ -109,18 +147,32 @@ impl Till {
                     kept.display()
                 )),
             ),
-            Err(e) => (
-                fresh,
-                Some(format!(
-                    "till: cannot read {}: {e}; starting from zero",
+            Err(e) => {
+                // Never written over: the credit in it is the operator's to
+                // recover. The till counts in memory until that is fixed.
+                let note = format!(
+                    "till: cannot read {}: {e}; counting in memory only until it can be read",
                     path.display()
-                )),
-            ),
+                );
+                return (
+                    Self {
+                        ledger: fresh,
+                        file: None,
+                    },
+                    Some(note),
+                );
+            }
         };
         let till = Self {
             ledger,
             file: Some(path.to_path_buf()),
         };
+        if let Some(note) = &note
+            && note.contains("price")
+        {
+            // The resolved sheet is written at once.
+            till.write();
+        }
         (till, note)
     }
 
@@ -145,18 +197,47 @@ impl Till {
         .ok_or(TillError::Overflow)
     }
 
-    /// A sheet or file worth `price` was delivered: its price is taken
-    /// from the credit (which must cover it).
-    pub fn take(&mut self, price: Money) -> Result<(), TillError> {
+    /// The customer has paid `price` and the sheet (or file) is being
+    /// made: its price is set aside from the credit (which must cover it).
+    pub fn reserve(&mut self, price: Money) -> Result<(), TillError> {
         if self.ledger.held < price.0 {
             return Err(TillError::Short);
         }
         self.change(|l| {
             l.held -= price.0;
-            l.taken = l.taken.checked_add(price.0)?;
+            l.pending = l.pending.checked_add(price.0)?;
             Some(())
         })
         .ok_or(TillError::Overflow)
+    }
+
+    /// The sheet (or file) is delivered: the price set aside is taken.
+    /// Returns what was taken.
+    pub fn deliver(&mut self) -> Money {
+        let pending = self.ledger.pending;
+        let done = self.change(|l| {
+            l.taken = l.taken.checked_add(l.pending)?;
+            l.pending = 0;
+            Some(())
+        });
+        Money(if done.is_some() { pending } else { 0 })
+    }
+
+    /// The sheet could not be made: the price set aside is credit again.
+    pub fn release(&mut self) {
+        let _ = self.change(|l| {
+            l.held = l.held.checked_add(l.pending)?;
+            l.pending = 0;
+            Some(())
+        });
+    }
+
+    /// Sets `price` aside and delivers it at once (a sale with nothing to
+    /// wait for).
+    pub fn take(&mut self, price: Money) -> Result<(), TillError> {
+        self.reserve(price)?;
+        self.deliver();
+        Ok(())
     }
 
     /// The payment screen timed out with credit on it: it stays held, and
@@ -180,24 +261,29 @@ impl Till {
             return None;
         }
         self.ledger = next;
+        self.write();
+        Some(())
+    }
+
+    fn write(&self) {
         if let Some(path) = &self.file
             && let Err(e) = state_file::save(path, &self.ledger)
         {
             eprintln!("till: cannot write {}: {e}", path.display());
         }
-        Some(())
     }
 }
 
-/// Moves a ledger that cannot be used out of the way.
-fn set_aside(path: &Path, ledger: &Ledger) -> PathBuf {
+/// Moves a ledger that cannot be used out of the way, under a timestamped
+/// name (never one taken from the file).
+fn set_aside(path: &Path) -> Option<PathBuf> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{}-unused", ledger.currency));
+    name.push(format!(".unused-{stamp}"));
     let kept = path.with_file_name(name);
-    match std::fs::rename(path, &kept) {
-        Ok(()) => kept,
-        Err(_) => path.to_path_buf(),
-    }
+    std::fs::rename(path, &kept).ok().map(|()| kept)
 }
 
 #[cfg(test)]
@@ -255,6 +341,30 @@ mod tests {
     }
 
     #[test]
+    fn a_price_is_set_aside_while_printing_and_taken_or_given_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("till.json");
+        let (mut till, _) = Till::open("EUR", Some(&path));
+        till.insert(Money(600)).unwrap();
+        till.reserve(Money(400)).unwrap();
+        assert_eq!((till.held(), till.ledger().pending), (Money(200), 400));
+        // The printer failed: the customer's money is credit again.
+        till.release();
+        assert_eq!((till.held(), till.ledger().pending), (Money(600), 0));
+        till.reserve(Money(400)).unwrap();
+        // The booth stops with the sheet at the printer: on the next start
+        // the price is taken, and the log says so.
+        drop(till);
+        let (till, note) = Till::open("EUR", Some(&path));
+        let note = note.unwrap();
+        assert!(note.contains("its price 4.00 EUR is taken"), "{note}");
+        let l = till.ledger();
+        assert_eq!((l.taken, l.held, l.pending), (400, 200, 0));
+        let on_disk: Ledger = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(&on_disk, l);
+    }
+
+    #[test]
     fn sums_past_the_counters_are_refused_and_change_nothing() {
         let (mut till, _) = Till::open("EUR", None);
         till.insert(Money(u64::MAX - 5)).unwrap();
@@ -277,6 +387,11 @@ mod tests {
         assert_eq!(till.held(), Money(0));
         let note = note.unwrap();
         assert!(note.contains("another currency (held 0.50 EUR)"), "{note}");
-        assert!(dir.path().join("till.json.EUR-unused").exists());
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with("till.json.unused-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
     }
 }

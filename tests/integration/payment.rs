@@ -335,6 +335,8 @@ fn credit_left_at_a_timeout_is_kept_for_the_next_customer_and_counted() {
     };
     let mut b = charging_booth(engine(), FolderPrinter::new(out.path()), timing);
     let (mut coins, mut now) = (Acceptor::new(), 0);
+    b.step(now, None).unwrap();
+    let attract = b.framebuffer().pixels().to_vec();
     let mut person = Person::new();
     run(&mut b, &mut person, &mut coins, &mut now, 600, paying);
     coins.coin(now + 100, 2);
@@ -343,6 +345,12 @@ fn credit_left_at_a_timeout_is_kept_for_the_next_customer_and_counted() {
         b.state() == &State::Idle
     });
     assert_eq!(b.credit(), Money(200));
+    // The next person sees the credit beside the price ("6.00 EUR - 2.00").
+    assert_ne!(
+        b.framebuffer().pixels(),
+        &attract[..],
+        "no credit on the attract screen"
+    );
     assert_eq!(b.counters().carried_cents, 200);
     assert_eq!((b.record().prints, sheets(out.path())), (0, 0));
     // The next customer pays only the rest.
@@ -360,4 +368,9 @@ fn credit_left_at_a_timeout_is_kept_for_the_next_customer_and_counted() {
         (c.credit_cents, c.paid_cents, b.credit()),
         (600, 600, Money(0))
     );
+    // With the credit spent, the attract screen is the plain one again.
+    run(&mut b, &mut next, &mut coins, &mut now, 600, |b| {
+        b.state() == &State::Idle
+    });
+    assert_eq!(b.framebuffer().pixels(), &attract[..]);
 }

@@ -13,6 +13,8 @@
 //! Only what that needs is read: `pitm`, `iinf`/`infe`, `iloc`, `idat` and
 //! `iref`. Anything malformed is an error naming the box.
 
+use std::collections::HashMap;
+
 /// A derived picture's canvas, as its description says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Canvas {
@@ -29,48 +31,42 @@ pub(crate) struct Canvas {
 #[error("the HEIF file's {0} box is damaged")]
 pub(crate) struct Damaged(pub(crate) &'static str);
 
+/// How deep `iden` pictures may point at other pictures.
+const MAX_DEPTH: usize = 4;
+
+/// Most extents one item may have (libheif's own bound).
+const MAX_EXTENTS: u16 = 32;
+
 /// The canvas of the file's primary picture when it is derived (`grid` or
 /// `iovl`); `None` when the primary picture is coded (its `ispe` is then
 /// its size) or the file has no `meta` box (libheif will refuse it).
 pub(crate) fn derived_canvas(file: &[u8]) -> Result<Option<Canvas>, Damaged> {
-    let Some(meta) = children(file).find_map(|b| b.ok().filter(|b| b.kind == *b"meta")) else {
+    let mut metas = children(file).filter_map(|b| b.ok().filter(|b| b.kind == *b"meta"));
+    let Some(meta) = metas.next() else {
         return Ok(None);
     };
+    // libheif reads the last one: two is a file made to be read two ways.
+    if metas.next().is_some() {
+        return Err(Damaged("second meta"));
+    }
     let meta = Meta::read(full_box(meta.body).ok_or(Damaged("meta"))?.1)?;
-    let Some(kind) = meta.primary_kind else {
-        return Err(Damaged("iinf"));
-    };
-    let description = match &kind {
-        b"grid" | b"iovl" => meta.item_data(meta.primary, file)?,
-        _ => return Ok(None),
-    };
-    let mut r = Reader(description);
-    let (width, height, declared) = if kind == *b"grid" {
-        // version, flags, rows - 1, columns - 1, then the canvas in 16 or
-        // 32 bits by flag 1.
-        let (_version, flags) = (r.u8(), r.u8());
-        let (rows, columns) = (r.u8(), r.u8());
-        let (Some(flags), Some(rows), Some(columns)) = (flags, rows, columns) else {
-            return Err(Damaged("grid"));
-        };
-        let (w, h) = canvas_size(&mut r, flags).ok_or(Damaged("grid"))?;
-        (w, h, Some((u32::from(rows) + 1) * (u32::from(columns) + 1)))
-    } else {
-        // version, flags, four 16-bit fill values, then the canvas.
-        let (_version, flags) = (r.u8(), r.u8());
-        let flags = flags.ok_or(Damaged("iovl"))?;
-        r.take(8).ok_or(Damaged("iovl"))?;
-        let (w, h) = canvas_size(&mut r, flags).ok_or(Damaged("iovl"))?;
-        (w, h, None)
-    };
-    // The tiles libheif decodes are the references, whatever the grid's
-    // rows and columns say; count the larger.
-    let inputs = declared.unwrap_or(0).max(meta.primary_inputs);
-    Ok(Some(Canvas {
-        width,
-        height,
-        inputs,
-    }))
+    // An identity picture shows the picture it points at (at most a few
+    // steps deep).
+    let mut item = meta.primary;
+    for _ in 0..=MAX_DEPTH {
+        match meta.kinds.get(&item).ok_or(Damaged("iinf"))? {
+            b"iden" => {
+                item = *meta
+                    .dimg
+                    .get(&item)
+                    .and_then(|to| to.first())
+                    .ok_or(Damaged("iref"))?;
+            }
+            b"grid" | b"iovl" => return meta.canvas(item, file).map(Some),
+            _ => return Ok(None),
+        }
+    }
+    Err(Damaged("iden"))
 }
 
 fn canvas_size(r: &mut Reader<'_>, flags: u8) -> Option<(u32, u32)> {
@@ -138,14 +134,16 @@ struct Extent {
     length: u64,
 }
 
-/// What the `meta` box says of the primary item.
+/// What the `meta` box says of its items.
 struct Meta<'a> {
     primary: u32,
-    primary_kind: Option<[u8; 4]>,
-    /// Pictures the primary item is derived from (`dimg` references).
-    primary_inputs: u32,
-    /// The primary item's data (only the first extent is needed).
-    primary_extent: Option<Extent>,
+    /// Every item's type.
+    kinds: HashMap<u32, [u8; 4]>,
+    /// The pictures each derived item is made from (`dimg` references).
+    dimg: HashMap<u32, Vec<u32>>,
+    /// Each item's first extent (a derived picture's description is a few
+    /// bytes in one).
+    extents: HashMap<u32, Extent>,
     idat: &'a [u8],
 }
 
@@ -161,32 +159,73 @@ impl<'a> Meta<'a> {
             }
             None => return Err(Damaged("pitm")),
         };
-        let primary_kind = match find(b"iinf") {
-            Some(b) => item_kind(b.body, primary).ok_or(Damaged("iinf"))?,
-            None => None,
+        let kinds = match find(b"iinf") {
+            Some(b) => item_kinds(b.body).ok_or(Damaged("iinf"))?,
+            None => HashMap::new(),
         };
-        let primary_inputs = match find(b"iref") {
-            Some(b) => derived_from(b.body, primary).ok_or(Damaged("iref"))?,
-            None => 0,
+        let dimg = match find(b"iref") {
+            Some(b) => derived_from(b.body).ok_or(Damaged("iref"))?,
+            None => HashMap::new(),
         };
-        let primary_extent = match find(b"iloc") {
-            Some(b) => first_extent(b.body, primary).ok_or(Damaged("iloc"))?,
-            None => None,
+        let extents = match find(b"iloc") {
+            Some(b) => first_extents(b.body).ok_or(Damaged("iloc"))?,
+            None => HashMap::new(),
         };
         Ok(Meta {
             primary,
-            primary_kind,
-            primary_inputs,
-            primary_extent,
+            kinds,
+            dimg,
+            extents,
             idat: find(b"idat").map_or(&[], |b| b.body),
         })
     }
 
-    /// The first bytes of item `id`'s data (a derived picture's
-    /// description is a few bytes in one extent).
+    /// The canvas of derived item `id` (a grid or an overlay) and the
+    /// pictures decoded for it, which must be coded pictures: a grid of
+    /// grids would decode each at its own canvas.
+    fn canvas(&self, id: u32, file: &'a [u8]) -> Result<Canvas, Damaged> {
+        let kind = self.kinds.get(&id).ok_or(Damaged("iinf"))?;
+        let mut r = Reader(self.item_data(id, file)?);
+        let (width, height, declared) = if kind == b"grid" {
+            // version, flags, rows - 1, columns - 1, then the canvas in 16
+            // or 32 bits by flag 1.
+            let (_version, flags) = (r.u8(), r.u8());
+            let (rows, columns) = (r.u8(), r.u8());
+            let (Some(flags), Some(rows), Some(columns)) = (flags, rows, columns) else {
+                return Err(Damaged("grid"));
+            };
+            let (w, h) = canvas_size(&mut r, flags).ok_or(Damaged("grid"))?;
+            (w, h, (u32::from(rows) + 1) * (u32::from(columns) + 1))
+        } else {
+            // version, flags, four 16-bit fill values, then the canvas.
+            let (_version, flags) = (r.u8(), r.u8());
+            let flags = flags.ok_or(Damaged("iovl"))?;
+            r.take(8).ok_or(Damaged("iovl"))?;
+            let (w, h) = canvas_size(&mut r, flags).ok_or(Damaged("iovl"))?;
+            (w, h, 0)
+        };
+        let inputs = self.dimg.get(&id).map_or(&[][..], Vec::as_slice);
+        if inputs
+            .iter()
+            .any(|i| matches!(self.kinds.get(i), Some(b"grid" | b"iovl" | b"iden")))
+        {
+            return Err(Damaged("grid of derived pictures"));
+        }
+        // The tiles libheif decodes are the references, whatever the
+        // grid's rows and columns say; count the larger.
+        let inputs = u32::try_from(inputs.len())
+            .unwrap_or(u32::MAX)
+            .max(declared);
+        Ok(Canvas {
+            width,
+            height,
+            inputs,
+        })
+    }
+
+    /// The first bytes of item `id`'s data.
     fn item_data(&self, id: u32, file: &'a [u8]) -> Result<&'a [u8], Damaged> {
-        debug_assert_eq!(id, self.primary);
-        let e = self.primary_extent.ok_or(Damaged("iloc"))?;
+        let e = self.extents.get(&id).ok_or(Damaged("iloc"))?;
         let source = match e.method {
             0 => file,
             1 => self.idat,
@@ -212,9 +251,8 @@ fn item_id(r: &mut Reader<'_>, short: bool) -> Option<u32> {
     }
 }
 
-/// The type of item `id` in an `iinf` box (`Some(None)` when it is not
-/// listed).
-fn item_kind(iinf: &[u8], id: u32) -> Option<Option<[u8; 4]>> {
+/// Every item's type in an `iinf` box.
+fn item_kinds(iinf: &[u8]) -> Option<HashMap<u32, [u8; 4]>> {
     let ((version, _), rest) = full_box(iinf)?;
     let mut r = Reader(rest);
     let _count = if version == 0 {
@@ -222,6 +260,7 @@ fn item_kind(iinf: &[u8], id: u32) -> Option<Option<[u8; 4]>> {
     } else {
         r.u32()?
     };
+    let mut kinds = HashMap::new();
     for entry in children(r.0) {
         let entry = entry.ok()?;
         if entry.kind != *b"infe" {
@@ -233,35 +272,38 @@ fn item_kind(iinf: &[u8], id: u32) -> Option<Option<[u8; 4]>> {
             continue;
         }
         let mut r = Reader(rest);
-        let this = item_id(&mut r, version == 2)?;
+        let id = item_id(&mut r, version == 2)?;
         let _protection = r.u16()?;
         let kind: [u8; 4] = r.take(4)?.try_into().ok()?;
-        if this == id {
-            return Some(Some(kind));
-        }
+        kinds.insert(id, kind);
     }
-    Some(None)
+    Some(kinds)
 }
 
-/// How many pictures item `id` is derived from (its `dimg` references).
-fn derived_from(iref: &[u8], id: u32) -> Option<u32> {
+/// The pictures each item is derived from (its `dimg` references).
+fn derived_from(iref: &[u8]) -> Option<HashMap<u32, Vec<u32>>> {
     let ((version, _), rest) = full_box(iref)?;
-    let mut total = 0u32;
+    let mut refs: HashMap<u32, Vec<u32>> = HashMap::new();
     for reference in children(rest) {
         let reference = reference.ok()?;
         let mut r = Reader(reference.body);
         let from = item_id(&mut r, version == 0)?;
-        let count = u32::from(r.u16()?);
-        if reference.kind == *b"dimg" && from == id {
-            total = total.saturating_add(count);
+        let count = r.u16()?;
+        if reference.kind != *b"dimg" {
+            continue;
+        }
+        let to = refs.entry(from).or_default();
+        for _ in 0..count {
+            to.push(item_id(&mut r, version == 0)?);
         }
     }
-    Some(total)
+    Some(refs)
 }
 
-/// Item `id`'s first extent in an `iloc` box (`Some(None)` when it has
-/// none).
-fn first_extent(iloc: &[u8], id: u32) -> Option<Option<Extent>> {
+/// Each item's first extent in an `iloc` box. An item of more than
+/// [`MAX_EXTENTS`] extents is damage (and, with fields of no bytes, a way
+/// to make this loop run billions of times).
+fn first_extents(iloc: &[u8]) -> Option<HashMap<u32, Extent>> {
     let ((version, _), rest) = full_box(iloc)?;
     let mut r = Reader(rest);
     let sizes = r.u16()?;
@@ -274,8 +316,9 @@ fn first_extent(iloc: &[u8], id: u32) -> Option<Option<Extent>> {
     } else {
         r.u32()?
     };
+    let mut extents = HashMap::new();
     for _ in 0..count {
-        let this = item_id(&mut r, version < 2)?;
+        let id = item_id(&mut r, version < 2)?;
         let method = if version >= 1 {
             (r.u16()? & 0xf) as u8
         } else {
@@ -283,23 +326,27 @@ fn first_extent(iloc: &[u8], id: u32) -> Option<Option<Extent>> {
         };
         let _data_reference = r.u16()?;
         let base = r.sized(base_size)?;
-        let extents = r.u16()?;
-        let mut first = None;
-        for _ in 0..extents {
+        let n = r.u16()?;
+        if n > MAX_EXTENTS {
+            return None;
+        }
+        for i in 0..n {
             r.sized(index_size)?;
             let offset = base.checked_add(r.sized(offset_size)?)?;
             let length = r.sized(length_size)?;
-            first.get_or_insert(Extent {
-                method,
-                offset,
-                length,
-            });
-        }
-        if this == id {
-            return Some(first);
+            if i == 0 {
+                extents.insert(
+                    id,
+                    Extent {
+                        method,
+                        offset,
+                        length,
+                    },
+                );
+            }
         }
     }
-    Some(None)
+    Some(extents)
 }
 
 /// Big-endian reads that return `None` past the end.
@@ -411,6 +458,83 @@ pub(crate) mod tests {
         );
         let file = grid_meta(1, 1, 70_000, 64, true);
         assert_eq!(derived_canvas(&file).unwrap().unwrap().width, 70_000);
+    }
+
+    /// A `meta` box of items `(id, type)`, `dimg` references `(from,
+    /// to)`, the primary `primary`, and one grid description (a 2 x 2 grid
+    /// on 9000 x 9000) in idat for item `grid`.
+    fn items_meta(
+        items: &[(u16, &[u8; 4])],
+        refs: &[(u16, &[u16])],
+        primary: u16,
+        grid: u16,
+    ) -> Vec<u8> {
+        let mut iinf = (items.len() as u16).to_be_bytes().to_vec();
+        for (id, kind) in items {
+            let mut e = id.to_be_bytes().to_vec();
+            e.extend([0, 0]);
+            e.extend(*kind);
+            iinf.extend(full(b"infe", 2, 0, &e));
+        }
+        let description = [0u8, 0, 1, 1, 0x23, 0x28, 0x23, 0x28];
+        let mut iloc = vec![0x44, 0x00, 0, 1];
+        iloc.extend(grid.to_be_bytes());
+        iloc.extend([0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 8]);
+        let mut iref = Vec::new();
+        for (from, to) in refs {
+            let mut d = from.to_be_bytes().to_vec();
+            d.extend((to.len() as u16).to_be_bytes());
+            for t in *to {
+                d.extend(t.to_be_bytes());
+            }
+            iref.extend(boxed(b"dimg", &d));
+        }
+        let mut meta = Vec::new();
+        meta.extend(full(b"pitm", 0, 0, &primary.to_be_bytes()));
+        meta.extend(full(b"iinf", 0, 0, &iinf));
+        meta.extend(full(b"iloc", 1, 0, &iloc));
+        meta.extend(full(b"iref", 0, 0, &iref));
+        meta.extend(boxed(b"idat", &description));
+        let mut file = boxed(b"ftyp", b"heic\0\0\0\0mif1heic");
+        file.extend(full(b"meta", 0, 0, &meta));
+        file
+    }
+
+    #[test]
+    fn an_identity_picture_is_measured_by_the_grid_it_shows_and_grids_of_grids_are_refused() {
+        let tiles: &[u16] = &[3, 4, 5, 6];
+        let hvc = |id| (id, b"hvc1");
+        let iden = items_meta(
+            &[(1, b"iden"), (2, b"grid"), hvc(3), hvc(4), hvc(5), hvc(6)],
+            &[(1, &[2]), (2, tiles)],
+            1,
+            2,
+        );
+        let c = derived_canvas(&iden).unwrap().unwrap();
+        assert_eq!((c.width, c.height, c.inputs), (9000, 9000, 4));
+        let nested = items_meta(
+            &[(1, b"grid"), (2, b"grid"), hvc(3), hvc(4), hvc(5), hvc(6)],
+            &[(1, &[2, 2, 2, 2]), (2, tiles)],
+            1,
+            1,
+        );
+        assert_eq!(
+            derived_canvas(&nested),
+            Err(Damaged("grid of derived pictures"))
+        );
+        // A second meta box (libheif reads the last).
+        let mut twice = iden.clone();
+        twice.extend(full(b"meta", 0, 0, &[]));
+        assert_eq!(derived_canvas(&twice), Err(Damaged("second meta")));
+    }
+
+    #[test]
+    fn extents_of_no_bytes_cannot_make_the_reader_loop() {
+        // Offsets, lengths and indexes of 0 bytes: each extent is free,
+        // and 65,535 of them per item would be billions of turns.
+        let mut iloc = vec![0x00, 0x00, 0, 1, 0, 1, 0, 0, 0, 0];
+        iloc.extend([0xff, 0xff]);
+        assert!(first_extents(&full(b"iloc", 1, 0, &iloc)[8..]).is_none());
     }
 
     #[test]

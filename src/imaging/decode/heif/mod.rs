@@ -93,7 +93,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<RgbImage, DecodeError> {
     let pixels = u64::from(width) * u64::from(height);
     // libheif's YCbCr planes (up to 4:4:4, 16-bit for high bit depths) and
     // its RGB image, then our copy.
-    check_size(width, height, pixels * 6 + pixels * 3, true)?;
+    check_size(width, height, pixels.saturating_mul(9), true)?;
     let mut image = handle
         .decode(ColorSpace::Rgb(RgbChroma::Rgb), None)
         .map_err(|e| match e.code {
