@@ -328,7 +328,9 @@ mod tests {
         // No time, no session, nothing that tells one payment from another.
         assert_eq!(
             keys,
-            ["coins", "currency", "held", "inserted", "left", "taken"]
+            [
+                "coins", "currency", "held", "inserted", "left", "pending", "taken"
+            ]
         );
         assert_eq!(doc["currency"], "EUR");
         assert!(
