@@ -111,6 +111,9 @@ pub struct Booth<C: FrameSource, S: Screen, D: LiveDetector = LiveModels> {
     /// The till, on a booth that charges: money inserted and not yet
     /// spent, kept across restarts.
     till: Option<Till>,
+    /// The credit on the booth when the session began (what the customer
+    /// found there, not theirs to leave).
+    credit_at_start: Money,
     /// What the printer last said of itself: not asked yet (`None`), no
     /// answer (`Some(None)`), or its health.
     printer_health: Option<Option<PrinterHealth>>,
@@ -184,6 +187,7 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             processing_ms: 3000,
             voice: None,
             till: settings_till,
+            credit_at_start: Money::default(),
             printer_health: None,
             next_health_check: now,
             health_changed: false,

@@ -102,12 +102,17 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
     /// or given up) with credit: kept for the next customer, and counted.
     pub(super) fn note_carried_credit(&mut self, from: &'static str, to: &'static str) {
         let held = self.credit();
+        if (from, to) == ("idle", "framing") {
+            self.credit_at_start = held;
+        }
+        // Only what this customer put in is left by them: credit already
+        // on the booth when they came was left (and counted) before.
+        let left = held.0.saturating_sub(self.credit_at_start.0);
         if (from, to) == ("payment", "idle")
-            && held.0 > 0
+            && left > 0
             && let Some(till) = self.till.as_mut()
         {
-            till.left_at_timeout();
-            let left = held.0;
+            till.left_at_timeout(Money(left));
             eprintln!(
                 "payment: {} left on the booth for the next customer",
                 Money(left)

@@ -240,12 +240,11 @@ impl Till {
         Ok(())
     }
 
-    /// The payment screen timed out with credit on it: it stays held, and
-    /// is counted as left.
-    pub fn left_at_timeout(&mut self) {
-        let held = self.ledger.held;
+    /// The payment screen timed out with `amount` of this customer's
+    /// credit on it: it stays held, and is counted as left.
+    pub fn left_at_timeout(&mut self, amount: Money) {
         let _ = self.change(|l| {
-            l.left = l.left.checked_add(held)?;
+            l.left = l.left.checked_add(amount.0.min(l.held))?;
             Some(())
         });
     }
@@ -316,7 +315,7 @@ mod tests {
         let (mut till, _) = Till::open("EUR", Some(&path));
         till.insert(Money(200)).unwrap();
         till.take(Money(150)).unwrap();
-        till.left_at_timeout();
+        till.left_at_timeout(Money(150));
         let doc: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         let keys: Vec<&str> = doc

@@ -353,6 +353,15 @@ fn credit_left_at_a_timeout_is_kept_for_the_next_customer_and_counted() {
     );
     assert_eq!(b.counters().carried_cents, 200);
     assert_eq!((b.record().prints, sheets(out.path())), (0, 0));
+    // The next customer walks away from the payment screen too, putting
+    // nothing in: the 2.00 was left once, and is not counted again.
+    let mut idler = Person::new().walking_up_on(1);
+    run(&mut b, &mut idler, &mut coins, &mut now, 600, paying);
+    run(&mut b, &mut idler, &mut coins, &mut now, 200, |b| {
+        b.state() == &State::Idle
+    });
+    assert_eq!(b.counters().carried_cents, 200);
+    assert_eq!(b.till().map(|t| t.ledger().left), Some(200));
     // The next customer pays only the rest.
     let mut next = Person::new().walking_up_on(1);
     let start_turns = now;
