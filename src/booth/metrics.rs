@@ -9,6 +9,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::Booth;
+use super::till::Till;
 use crate::capture::FrameSource;
 use crate::checks::Reason;
 use crate::clock::Millis;
@@ -18,7 +19,7 @@ use crate::print::problem::Problem;
 use crate::vision::live::LiveDetector;
 
 /// Every metric: name, type, help.
-pub const METRICS: [(&str, &str, &str); 17] = [
+pub const METRICS: [(&str, &str, &str); 18] = [
     ("passbooth_sessions_total", "counter", "Sessions started."),
     ("passbooth_prints_total", "counter", "Sheets printed."),
     (
@@ -65,6 +66,11 @@ pub const METRICS: [(&str, &str, &str); 17] = [
         "passbooth_credit_cents",
         "gauge",
         "Credit held now, in cents.",
+    ),
+    (
+        "passbooth_till_unsaved",
+        "gauge",
+        "1 if the till's last change could not be written (credit held in memory only).",
     ),
     (
         "passbooth_uptime_seconds",
@@ -160,6 +166,10 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
             ("passbooth_paid_cents_total", c.paid_cents),
             ("passbooth_credit_left_cents_total", c.carried_cents),
             ("passbooth_credit_cents", self.credit().0),
+            (
+                "passbooth_till_unsaved",
+                u64::from(self.till().is_some_and(Till::unsaved)),
+            ),
             ("passbooth_uptime_seconds", uptime_ms / 1000),
         ];
         for (name, v) in more {

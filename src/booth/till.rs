@@ -68,6 +68,9 @@ pub enum TillError {
 pub struct Till {
     ledger: Ledger,
     file: Option<PathBuf>,
+    /// The last write failed (a read-only or full card): the ledger is
+    /// ahead of its file until a write succeeds.
+    unsaved: bool,
 }
 
 impl Till {
@@ -82,13 +85,7 @@ impl Till {
             ..Ledger::default()
         };
         let Some(path) = file else {
-            return (
-                Self {
-                    ledger: fresh,
-                    file: None,
-                },
-                None,
-            );
+            return (Self::in_memory(fresh), None);
         };
         let (ledger, note) = match state_file::load::<Ledger>(path) {
             Ok(Loaded::Read(mut l)) if l.currency == currency && l.balanced() => {
@@ -116,13 +113,7 @@ impl Till {
                         "till: {} cannot be used or moved aside; counting in memory only",
                         path.display()
                     );
-                    return (
-                        Self {
-                            ledger: fresh,
-                            file: None,
-                        },
-                        Some(note),
-                    );
+                    return (Self::in_memory(fresh), Some(note));
                 };
                 let why = if l.currency == currency {
                     "does not balance"
@@ -154,18 +145,13 @@ impl Till {
                     "till: cannot read {}: {e}; counting in memory only until it can be read",
                     path.display()
                 );
-                return (
-                    Self {
-                        ledger: fresh,
-                        file: None,
-                    },
-                    Some(note),
-                );
+                return (Self::in_memory(fresh), Some(note));
             }
         };
-        let till = Self {
+        let mut till = Self {
             ledger,
             file: Some(path.to_path_buf()),
+            unsaved: false,
         };
         if let Some(note) = &note
             && note.contains("price")
@@ -174,6 +160,15 @@ impl Till {
             till.write();
         }
         (till, note)
+    }
+
+    /// A till kept in memory only.
+    fn in_memory(ledger: Ledger) -> Self {
+        Self {
+            ledger,
+            file: None,
+            unsaved: false,
+        }
     }
 
     /// The ledger.
@@ -264,12 +259,28 @@ impl Till {
         Some(())
     }
 
-    fn write(&self) {
-        if let Some(path) = &self.file
-            && let Err(e) = state_file::save(path, &self.ledger)
-        {
-            eprintln!("till: cannot write {}: {e}", path.display());
+    fn write(&mut self) {
+        let Some(path) = &self.file else {
+            return;
+        };
+        match state_file::save(path, &self.ledger) {
+            Ok(()) => self.unsaved = false,
+            Err(e) => {
+                // Said once per failing stretch; the metrics show it too.
+                if !self.unsaved {
+                    eprintln!(
+                        "till: cannot write {}: {e}; the credit is in memory only until it can",
+                        path.display()
+                    );
+                }
+                self.unsaved = true;
+            }
         }
+    }
+
+    /// Whether the last change could not be written.
+    pub fn unsaved(&self) -> bool {
+        self.unsaved
     }
 }
 
@@ -363,6 +374,28 @@ mod tests {
         assert_eq!((l.taken, l.held, l.pending), (400, 200, 0));
         let on_disk: Ledger = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         assert_eq!(&on_disk, l);
+    }
+
+    #[test]
+    fn a_change_that_cannot_be_written_is_shown_until_one_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("state");
+        std::fs::create_dir(&folder).unwrap();
+        let path = folder.join("till.json");
+        let (mut till, _) = Till::open("EUR", Some(&path));
+        till.insert(Money(100)).unwrap();
+        assert!(!till.unsaved());
+        // The card goes away (or read-only): counted in memory, and said.
+        std::fs::remove_dir_all(&folder).unwrap();
+        till.insert(Money(100)).unwrap();
+        assert!(till.unsaved());
+        assert_eq!(till.held(), Money(200));
+        // Back: the next change writes the whole ledger.
+        std::fs::create_dir(&folder).unwrap();
+        till.insert(Money(100)).unwrap();
+        assert!(!till.unsaved());
+        let on_disk: Ledger = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(on_disk.held, 300);
     }
 
     #[test]
