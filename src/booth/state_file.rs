@@ -41,35 +41,57 @@ impl<T: Default> Loaded<T> {
     }
 }
 
-/// Reads `path` as JSON. A missing file is [`Loaded::Missing`]; a file that
-/// does not parse (or is not text) is renamed `NAME.damaged-SECONDS` and
-/// reported; only a file that cannot be read at all (permissions) is an
-/// error.
-pub fn load<T: DeserializeOwned>(path: &Path) -> std::io::Result<Loaded<T>> {
+/// What a state file holds, read without changing anything (`doctor`).
+#[derive(Debug)]
+pub enum Peeked<T> {
+    /// No file yet.
+    Missing,
+    /// The file, read.
+    Read(T),
+    /// The file does not parse (or is not text): why.
+    Damaged(String),
+}
+
+/// Reads `path` as JSON and leaves it as it is; only a file that cannot be
+/// read at all (permissions) is an error.
+pub fn peek<T: DeserializeOwned>(path: &Path) -> std::io::Result<Peeked<T>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Peeked::Missing),
         Err(e) => return Err(e),
     };
-    match serde_json::from_slice(&bytes) {
-        Ok(v) => Ok(Loaded::Read(v)),
-        Err(e) => {
-            let stamp = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let mut name = path.file_name().unwrap_or_default().to_os_string();
-            name.push(format!(".damaged-{stamp}"));
-            let kept = path.with_file_name(name);
-            let kept = match std::fs::rename(path, &kept) {
-                Ok(()) => kept,
-                Err(_) => path.to_path_buf(),
-            };
-            Ok(Loaded::SetAside {
-                kept,
-                why: e.to_string(),
-            })
-        }
-    }
+    Ok(match serde_json::from_slice(&bytes) {
+        Ok(v) => Peeked::Read(v),
+        Err(e) => Peeked::Damaged(e.to_string()),
+    })
+}
+
+/// Reads `path` as JSON for the booth. A missing file is
+/// [`Loaded::Missing`]; a file that does not parse (or is not text) is
+/// renamed `NAME.damaged-SECONDS` ([`set_aside`]) and reported; only a
+/// file that cannot be read at all (permissions) is an error.
+pub fn load<T: DeserializeOwned>(path: &Path) -> std::io::Result<Loaded<T>> {
+    Ok(match peek(path)? {
+        Peeked::Missing => Loaded::Missing,
+        Peeked::Read(v) => Loaded::Read(v),
+        Peeked::Damaged(why) => Loaded::SetAside {
+            kept: set_aside(path, "damaged").unwrap_or_else(|| path.to_path_buf()),
+            why,
+        },
+    })
+}
+
+/// Renames `path` to `NAME.TAG-SECONDS` beside it (a name never taken from
+/// the file's contents), for the operator; where it went, or `None` when
+/// it could not be moved.
+pub fn set_aside(path: &Path, tag: &str) -> Option<PathBuf> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{tag}-{stamp}"));
+    let kept = path.with_file_name(name);
+    std::fs::rename(path, &kept).ok().map(|()| kept)
 }
 
 /// Writes `value` to `path` as JSON, whole or not at all, and durably.

@@ -42,6 +42,12 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Whether a booth charging in `currency` can go on from this ledger:
+    /// its currency, and balanced.
+    pub fn usable_for(&self, currency: &str) -> bool {
+        self.currency == currency && self.balanced()
+    }
+
     /// Whether every cent in is taken, held or set aside for the sheet
     /// being printed.
     pub fn balanced(&self) -> bool {
@@ -88,27 +94,9 @@ impl Till {
             return (Self::in_memory(fresh), None);
         };
         let (ledger, note) = match state_file::load::<Ledger>(path) {
-            Ok(Loaded::Read(mut l)) if l.currency == currency && l.balanced() => {
-                let mut notes = Vec::new();
-                if l.pending > 0 {
-                    notes.push(format!(
-                        "till: a sheet was with the printer when the booth stopped; its price {} {currency} is taken",
-                        Money(l.pending)
-                    ));
-                    l.taken = l.taken.saturating_add(l.pending);
-                    l.pending = 0;
-                }
-                if l.held > 0 {
-                    notes.push(format!(
-                        "till: credit {} {currency} held from before",
-                        Money(l.held)
-                    ));
-                }
-                let note = (!notes.is_empty()).then(|| notes.join("\n"));
-                (l, note)
-            }
+            Ok(Loaded::Read(l)) if l.usable_for(currency) => (l, None),
             Ok(Loaded::Read(l)) => {
-                let Some(kept) = set_aside(path) else {
+                let Some(kept) = state_file::set_aside(path, "unused") else {
                     let note = format!(
                         "till: {} cannot be used or moved aside; counting in memory only",
                         path.display()
@@ -153,13 +141,23 @@ impl Till {
             file: Some(path.to_path_buf()),
             unsaved: false,
         };
-        if let Some(note) = &note
-            && note.contains("price")
-        {
-            // The resolved sheet is written at once.
-            till.write();
+        let mut notes: Vec<String> = note.into_iter().collect();
+        // A sheet was with the printer when the booth stopped: the printer
+        // (or CUPS) has the job and finishes it, so its price is taken now,
+        // and written at once.
+        let pending = till.deliver();
+        if pending.0 > 0 {
+            notes.push(format!(
+                "till: a sheet was with the printer when the booth stopped; its price {pending} {currency} is taken"
+            ));
         }
-        (till, note)
+        if till.ledger.held > 0 {
+            notes.push(format!(
+                "till: credit {} {currency} held from before",
+                till.held()
+            ));
+        }
+        (till, (!notes.is_empty()).then(|| notes.join("\n")))
     }
 
     /// A till kept in memory only.
@@ -210,6 +208,9 @@ impl Till {
     /// Returns what was taken.
     pub fn deliver(&mut self) -> Money {
         let pending = self.ledger.pending;
+        if pending == 0 {
+            return Money(0);
+        }
         let done = self.change(|l| {
             l.taken = l.taken.checked_add(l.pending)?;
             l.pending = 0;
@@ -225,14 +226,6 @@ impl Till {
             l.pending = 0;
             Some(())
         });
-    }
-
-    /// Sets `price` aside and delivers it at once (a sale with nothing to
-    /// wait for).
-    pub fn take(&mut self, price: Money) -> Result<(), TillError> {
-        self.reserve(price)?;
-        self.deliver();
-        Ok(())
     }
 
     /// The payment screen timed out with `amount` of this customer's
@@ -284,18 +277,6 @@ impl Till {
     }
 }
 
-/// Moves a ledger that cannot be used out of the way, under a timestamped
-/// name (never one taken from the file).
-fn set_aside(path: &Path) -> Option<PathBuf> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".unused-{stamp}"));
-    let kept = path.with_file_name(name);
-    std::fs::rename(path, &kept).ok().map(|()| kept)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,9 +293,10 @@ mod tests {
         let (mut till, note) = Till::open("EUR", Some(&path));
         assert_eq!(till.held(), Money(100));
         assert!(note.unwrap().contains("credit 1.00 EUR"));
-        assert_eq!(till.take(Money(200)), Err(TillError::Short));
+        assert_eq!(till.reserve(Money(200)), Err(TillError::Short));
         till.insert(Money(100)).unwrap();
-        till.take(Money(200)).unwrap();
+        till.reserve(Money(200)).unwrap();
+        till.deliver();
         let l = Till::open("EUR", Some(&path)).0.ledger().clone();
         assert_eq!((l.coins, l.inserted, l.taken, l.held), (2, 200, 200, 0));
     }
@@ -325,7 +307,8 @@ mod tests {
         let path = dir.path().join("till.json");
         let (mut till, _) = Till::open("EUR", Some(&path));
         till.insert(Money(200)).unwrap();
-        till.take(Money(150)).unwrap();
+        till.reserve(Money(150)).unwrap();
+        till.deliver();
         till.left_at_timeout(Money(150));
         let doc: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

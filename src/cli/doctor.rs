@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::booth::LiveModels;
+use crate::booth::state_file::{Peeked, peek};
 use crate::config::assets::{Asset, locate};
 use crate::config::{self, Config};
 use crate::engine::Engine;
@@ -128,28 +129,26 @@ fn examine(specs: Option<&Path>, models: Option<&Path>, path: Option<&Path>) -> 
 /// and counting begins again from zero; say so before that happens.
 fn check_stats(c: &Config) -> Option<Finding> {
     let path = c.stats.as_ref()?;
-    Some(match std::fs::read(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => found(
+    Some(match peek::<crate::booth::Counters>(path) {
+        Ok(Peeked::Missing) => found(
             Health::Ok,
             "stats",
             format!("{} (none yet: the booth creates it)", path.display()),
+        ),
+        Ok(Peeked::Read(_)) => found(Health::Ok, "stats", path.display().to_string()),
+        Ok(Peeked::Damaged(why)) => found(
+            Health::Warn,
+            "stats",
+            format!(
+                "{} is damaged ({why}): the booth will keep it aside and count from zero",
+                path.display()
+            ),
         ),
         Err(e) => found(
             Health::Fail,
             "stats",
             format!("cannot read {}: {e}", path.display()),
         ),
-        Ok(bytes) => match serde_json::from_slice::<crate::booth::Counters>(&bytes) {
-            Ok(_) => found(Health::Ok, "stats", path.display().to_string()),
-            Err(e) => found(
-                Health::Warn,
-                "stats",
-                format!(
-                    "{} is damaged ({e}): the booth will keep it aside and count from zero",
-                    path.display()
-                ),
-            ),
-        },
     })
 }
 
@@ -168,46 +167,44 @@ fn check_till(c: &Config) -> Option<Finding> {
             ),
         ));
     }
-    Some(match std::fs::read(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => found(
+    Some(match peek::<crate::booth::Ledger>(path) {
+        Ok(Peeked::Missing) => found(
             Health::Ok,
             "till",
             format!("{} (no credit held yet)", path.display()),
+        ),
+        Ok(Peeked::Read(l)) if l.usable_for(&p.currency) => found(
+            Health::Ok,
+            "till",
+            format!(
+                "{}: credit held {} {}",
+                path.display(),
+                crate::session::money::Money(l.held),
+                l.currency
+            ),
+        ),
+        Ok(Peeked::Read(l)) => found(
+            Health::Warn,
+            "till",
+            format!(
+                "{} is in {} or does not balance: the booth will keep it aside and start from zero",
+                path.display(),
+                l.currency
+            ),
+        ),
+        Ok(Peeked::Damaged(why)) => found(
+            Health::Warn,
+            "till",
+            format!(
+                "{} is damaged ({why}): the booth will keep it aside and start from zero",
+                path.display()
+            ),
         ),
         Err(e) => found(
             Health::Fail,
             "till",
             format!("cannot read {}: {e}", path.display()),
         ),
-        Ok(bytes) => match serde_json::from_slice::<crate::booth::Ledger>(&bytes) {
-            Ok(l) if l.balanced() && l.currency == p.currency => found(
-                Health::Ok,
-                "till",
-                format!(
-                    "{}: credit held {} {}",
-                    path.display(),
-                    crate::session::money::Money(l.held),
-                    l.currency
-                ),
-            ),
-            Ok(l) => found(
-                Health::Warn,
-                "till",
-                format!(
-                    "{} is in {} or does not balance: the booth will keep it aside and start from zero",
-                    path.display(),
-                    l.currency
-                ),
-            ),
-            Err(e) => found(
-                Health::Warn,
-                "till",
-                format!(
-                    "{} is damaged ({e}): the booth will keep it aside and start from zero",
-                    path.display()
-                ),
-            ),
-        },
     })
 }
 

@@ -22,11 +22,27 @@ use crate::simulate::{spawn_command, to_review, wait_for};
 /// Debian's node_exporter: on PATH, or unpacked by `scripts/dev setup`
 /// (installing the package would start a server).
 fn node_exporter() -> Option<PathBuf> {
+    prometheus_tool(
+        "prometheus-node-exporter",
+        "node-exporter",
+        "prometheus-node-exporter (scripts/dev setup unpacks it from Debian's package)",
+    )
+}
+
+/// A Prometheus program: `name` on PATH, or in the cache folder `unpacked`
+/// where `scripts/dev setup` unpacks its Debian package; a missing one is
+/// a missing input (`why`).
+fn prometheus_tool(name: &str, unpacked: &str, why: &str) -> Option<PathBuf> {
     let cached = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .map(|c| c.join("passbooth/node-exporter/usr/bin/prometheus-node-exporter"));
-    let found = [Some(PathBuf::from("prometheus-node-exporter")), cached]
+        .map(|c| {
+            c.join("passbooth")
+                .join(unpacked)
+                .join("usr/bin")
+                .join(name)
+        });
+    let found = [Some(PathBuf::from(name)), cached]
         .into_iter()
         .flatten()
         .find(|p| {
@@ -36,9 +52,7 @@ fn node_exporter() -> Option<PathBuf> {
                 .is_ok_and(|o| o.status.success())
         });
     if found.is_none() {
-        missing_input(
-            "prometheus-node-exporter (scripts/dev setup unpacks it from Debian's package)",
-        );
+        missing_input(why);
     }
     found
 }
@@ -90,23 +104,11 @@ fn nix_is_root() -> bool {
 
 /// Prometheus' checker: on PATH, or unpacked by `scripts/dev setup`.
 fn promtool() -> Option<PathBuf> {
-    let cached = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .map(|c| c.join("passbooth/promtool/usr/bin/promtool"));
-    let found = [Some(PathBuf::from("promtool")), cached]
-        .into_iter()
-        .flatten()
-        .find(|p| {
-            Command::new(p)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
-    if found.is_none() {
-        missing_input("promtool (scripts/dev setup unpacks it from Debian's prometheus)");
-    }
-    found
+    prometheus_tool(
+        "promtool",
+        "promtool",
+        "promtool (scripts/dev setup unpacks it from Debian's prometheus)",
+    )
 }
 
 /// Every series line's name and labels, checked against the closed lists.
