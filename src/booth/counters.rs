@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::state_file::{self, Loaded};
+use super::state_file::{self, Loaded, Peeked};
 
 /// Every counter the booth keeps.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,20 +65,18 @@ pub enum StatsError {
 impl Counters {
     /// Reads `path`; a file that does not exist yet is all zeros.
     pub fn load(path: &Path) -> Result<Self, StatsError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(source) => {
-                return Err(StatsError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        };
-        serde_json::from_str(&text).map_err(|e| StatsError::Damaged {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })
+        match state_file::peek(path) {
+            Ok(Peeked::Read(c)) => Ok(c),
+            Ok(Peeked::Missing) => Ok(Self::default()),
+            Ok(Peeked::Damaged(message)) => Err(StatsError::Damaged {
+                path: path.to_path_buf(),
+                message,
+            }),
+            Err(source) => Err(StatsError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
     }
 
     /// Reads `path` for the booth, which must start whatever the file
