@@ -148,8 +148,8 @@ impl<C: FrameSource, S: Screen, D: LiveDetector> Booth<C, S, D> {
         });
         let (due, paid) = match payment {
             Some(p) => (
-                p.price.show(self.credit().short_of(p.price.amount)),
-                (self.credit().0 > 0).then(|| p.price.show(self.credit())),
+                p.price.show(credit.short_of(p.price.amount)),
+                (credit.0 > 0).then(|| p.price.show(credit)),
             ),
             None => (String::new(), None),
         };
