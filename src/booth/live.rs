@@ -106,6 +106,17 @@ impl LiveModels {
         })
     }
 
+    /// Loads the detector an earlier [`LiveModels::load`] chose on this
+    /// CPU, without measuring again (the tests start many booths; each
+    /// trial costs seconds under emulation).
+    pub fn load_as(models: &Path, choice: &LiveChoice) -> Result<Self, ModelError> {
+        Ok(Self {
+            detector: FaceDetector::load(&models.join(choice.file), Range::Short)?,
+            mesh: MeshModel::load(&models.join(FACE_LANDMARK))?,
+            choice: choice.clone(),
+        })
+    }
+
     /// Which detector runs, and the measurements that chose it.
     pub fn choice(&self) -> &LiveChoice {
         &self.choice
@@ -129,9 +140,13 @@ fn choose(trials: &[Trial]) -> Option<usize> {
 /// The built-in portrait as the viewfinder sees it when she is in place.
 fn reference_frame() -> Option<RgbImage> {
     let portrait = demo::portrait().ok()?;
-    Some(crate::capture::replay::viewfinder_of(&demo::in_place(
+    // Rendered at the viewfinder's size directly: the same framing as the
+    // demo's still scaled down, without the 2 MP still (seconds on a slow
+    // core, at every start).
+    Some(demo::in_place_at(
         &portrait,
-    )))
+        crate::capture::replay::VIEWFINDER,
+    ))
 }
 
 /// `detector`'s known answer and median time on `frame`; wiped after.

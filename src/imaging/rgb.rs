@@ -52,6 +52,16 @@ impl RgbImage {
         })
     }
 
+    /// An explicit copy, for the rare place that needs two owners (the
+    /// type is not `Clone`, so no copy of a face happens unseen).
+    pub fn copy(&self) -> Self {
+        Self {
+            width: self.width,
+            height: self.height,
+            pixels: SecretBuf::try_copy_of(self.as_bytes()),
+        }
+    }
+
     /// Width in pixels.
     pub fn width(&self) -> u32 {
         self.width

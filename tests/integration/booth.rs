@@ -57,8 +57,14 @@ fn booth(sees: Sees, printer: IppPrinter) -> TestBooth<ReplaySource> {
     booth_with(sees, replay(), printer)
 }
 
+/// The astronaut walking in, six frames a scene, then staying: rendered
+/// once per test run (seconds under emulation), a fresh replica for each
+/// booth.
 pub(crate) fn replay() -> ReplaySource {
-    ReplaySource::from_images(scenes(&astronaut()), 6, Playback::HoldLast)
+    static WALK_IN: std::sync::OnceLock<ReplaySource> = std::sync::OnceLock::new();
+    WALK_IN
+        .get_or_init(|| ReplaySource::from_images(scenes(&astronaut()), 6, Playback::HoldLast))
+        .replica()
 }
 
 pub(crate) fn booth_with<C: FrameSource, P: SheetPrinter + Send + 'static>(
@@ -99,6 +105,18 @@ pub(crate) fn booth_seeing<C: FrameSource, P: SheetPrinter + Send + 'static, E: 
     booth_from(settings, sees, camera, printer, engine)
 }
 
+/// The live models as a booth starting here loads them, measured once per
+/// test run and loaded as chosen after that.
+pub(crate) fn live_models() -> LiveModels {
+    static CHOICE: std::sync::OnceLock<passbooth::booth::LiveChoice> = std::sync::OnceLock::new();
+    if let Some(choice) = CHOICE.get() {
+        return LiveModels::load_as(&repo("models"), choice).unwrap();
+    }
+    let live = LiveModels::load(&repo("models")).unwrap();
+    let _ = CHOICE.set(live.choice().clone());
+    live
+}
+
 /// A booth with `settings` on a 240 x 320 screen seeing through `sees`.
 pub(crate) fn booth_from<C: FrameSource, P: SheetPrinter + Send + 'static, E: Processor>(
     settings: BoothSettings,
@@ -109,7 +127,7 @@ pub(crate) fn booth_from<C: FrameSource, P: SheetPrinter + Send + 'static, E: Pr
 ) -> TestBooth<C> {
     let (vw, vh) = camera.viewfinder_size();
     let detector: Box<dyn LiveDetector> = match sees {
-        Sees::Models => Box::new(LiveModels::load(&repo("models")).unwrap()),
+        Sees::Models => Box::new(live_models()),
         Sees::Script => Box::new(stepping_in(&Overlay::new(&settings.spec, vw, vh))),
     };
     let parts = Parts {
