@@ -22,6 +22,7 @@ use crate::imaging::still::Still;
 use crate::print::media::Media;
 use crate::print::problem::Problem;
 use crate::print::{Paper, Sheet, SheetPrinter};
+use crate::privacy::checkpoint::{Point, checkpoint};
 use crate::spec::Spec;
 
 /// Which session a job belongs to. The booth starts a new one at every
@@ -175,6 +176,7 @@ fn run<E: Processor, P: SheetPrinter>(
             still,
             spec,
         } => {
+            checkpoint(Point::Still);
             let t = Instant::now();
             let result = engine.process(&still, &spec);
             // The still is zeroed here (SecretBuf), before the answer goes.

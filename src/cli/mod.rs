@@ -19,6 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::BackgroundMode;
 use crate::print::media::Media;
+use crate::privacy::checkpoint::{Point, checkpoint};
 
 /// Exit status of a rejected photo (0 is accepted, 1 an error).
 pub const EXIT_REJECTED: u8 = 3;
@@ -304,11 +305,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli).and_then(|code| {
+    let result = run(cli).and_then(|code| {
         use std::io::Write as _;
         std::io::stdout().flush().map_err(OutputError)?;
         Ok(code)
-    }) {
+    });
+    // Everything the command held is dropped by now.
+    checkpoint(Point::Exit);
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("passbooth: {e:#}");

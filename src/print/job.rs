@@ -14,6 +14,7 @@ use super::document::make;
 use super::events::{self, JobEnd};
 use super::ipp::{Exchange, IppPrinter, JobDone, PrintRequest, USER_NAME};
 use super::problem::Problem;
+use crate::privacy::checkpoint::{Point, checkpoint};
 
 const JOB_COMPLETED: i32 = 9;
 const JOB_ABORTED: i32 = 8;
@@ -76,6 +77,7 @@ impl IppPrinter {
         let format = self.preflight(&status, req.media)?;
         let doc = make(req.sheet, req.media, req.dpi, format)
             .map_err(|e| Problem::Refused(e.to_string()))?;
+        checkpoint(Point::Sheet);
         let subscription = if status.notifies {
             self.subscribe()
         } else {

@@ -5,6 +5,7 @@
 //! crate does not own directly: see [`alloc`].
 
 pub mod alloc;
+pub mod checkpoint;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -579,6 +579,8 @@ pub(crate) struct PhoneBooth {
     pub child: std::process::Child,
     pub stdin: std::process::ChildStdin,
     pub rx: std::sync::mpsc::Receiver<String>,
+    /// The booth's log so far (stderr, line by line).
+    pub log: Vec<String>,
     pub link: String,
     pub port: u16,
     pub dir: tempfile::TempDir,
@@ -616,9 +618,9 @@ impl PhoneBooth {
             &[],
         );
         let mut stdin = child.stdin.take().unwrap();
-        to_review(&mut stdin, &rx);
+        let mut log = to_review(&mut stdin, &rx);
         writeln!(stdin, "press").unwrap();
-        wait_for(&rx, "state=done", Duration::from_secs(30));
+        log.extend(wait_for(&rx, "state=done", Duration::from_secs(30)));
         // The mirror is written as the screen is flushed, just after the
         // line.
         let mut codes = Vec::new();
@@ -643,6 +645,7 @@ impl PhoneBooth {
             child,
             stdin,
             rx,
+            log,
             link,
             port,
             dir,

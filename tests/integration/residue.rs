@@ -18,7 +18,8 @@ use tempfile::TempDir;
 
 use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
-use crate::simulate::{spawn, to_review, wait_for};
+use crate::simulate::{spawn, to_countdown, to_review, wait_for};
+use std::sync::mpsc::Receiver;
 
 /// Side of the random patch painted into the portrait, pixels.
 const PATCH: u32 = 48;
@@ -150,22 +151,19 @@ pub(crate) fn distinctive(bytes: &[u8], max: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Hits of each form in the memory of process `pid`, with where they were.
-fn scan(pid: u32, forms: &[Form]) -> Vec<(&'static str, usize, Vec<String>)> {
+/// Every readable mapping of process `pid`, read in pieces that overlap by
+/// a needle (so none is missed across two reads): `each(name, address,
+/// bytes)`.
+fn read_memory(pid: u32, mut each: impl FnMut(&str, u64, &[u8])) {
     let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("maps");
     let mem = File::open(format!("/proc/{pid}/mem")).expect("mem (run as root)");
-    let finders: Vec<Vec<memchr::memmem::Finder<'_>>> = forms
-        .iter()
-        .map(|f| f.needles.iter().map(memchr::memmem::Finder::new).collect())
-        .collect();
-    let mut hits: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); forms.len()];
     let mut buf = vec![0u8; 16 << 20];
     for line in maps.lines() {
         let mut parts = line.split_whitespace();
         let (Some(range), Some(perms)) = (parts.next(), parts.next()) else {
             continue;
         };
-        let name = parts.nth(3).unwrap_or("[anon]").to_string();
+        let name = parts.nth(3).unwrap_or("[anon]");
         if !perms.starts_with('r') || name == "[vvar]" || name == "[vsyscall]" {
             continue;
         }
@@ -184,26 +182,173 @@ fn scan(pid: u32, forms: &[Form]) -> Vec<(&'static str, usize, Vec<String>)> {
             if n == 0 {
                 break;
             }
-            for (i, fs) in finders.iter().enumerate() {
-                let found = fs
-                    .iter()
-                    .map(|f| f.find_iter(&buf[..n]).count())
-                    .sum::<usize>();
-                if found > 0 {
-                    hits[i].0 += found;
-                    hits[i].1.push(format!("{name}@{at:x}"));
-                }
-            }
-            // Overlap, so a needle across two reads is not missed.
+            each(name, at, &buf[..n]);
             at += (n.saturating_sub(NEEDLE - 1)).max(1) as u64;
         }
     }
-    forms
-        .iter()
-        .zip(hits)
-        .map(|(f, (n, w))| (f.name, n, w))
-        .collect()
 }
+
+/// Hits of each form, with where they were.
+type Hits = Vec<(&'static str, usize, Vec<String>)>;
+
+/// The hits of some forms in the pieces of memory it is fed.
+struct Counter<'a> {
+    finders: Vec<Vec<memchr::memmem::Finder<'a>>>,
+    hits: Hits,
+}
+
+impl<'a> Counter<'a> {
+    fn new(forms: &'a [Form]) -> Self {
+        Self {
+            finders: forms
+                .iter()
+                .map(|f| f.needles.iter().map(memchr::memmem::Finder::new).collect())
+                .collect(),
+            hits: forms.iter().map(|f| (f.name, 0, Vec::new())).collect(),
+        }
+    }
+
+    fn feed(&mut self, name: &str, at: u64, bytes: &[u8]) {
+        for (fs, hit) in self.finders.iter().zip(&mut self.hits) {
+            let found = fs.iter().map(|f| f.find_iter(bytes).count()).sum::<usize>();
+            if found > 0 {
+                hit.1 += found;
+                hit.2.push(format!("{name}@{at:x}"));
+            }
+        }
+    }
+}
+
+/// Hits of each form in the memory of process `pid`, with where they were.
+fn scan(pid: u32, forms: &[Form]) -> Hits {
+    let mut counter = Counter::new(forms);
+    read_memory(pid, |name, at, bytes| counter.feed(name, at, bytes));
+    counter.hits
+}
+
+/// A copy of the whole readable memory of process `pid` (for a form whose
+/// needles are only known later: the document the printer receives).
+struct MemoryCopy(Vec<(String, u64, Vec<u8>)>);
+
+impl MemoryCopy {
+    fn of(pid: u32) -> Self {
+        let mut pieces = Vec::new();
+        read_memory(pid, |name, at, bytes| {
+            pieces.push((name.to_string(), at, bytes.to_vec()))
+        });
+        Self(pieces)
+    }
+
+    fn scan(&self, forms: &[Form]) -> Hits {
+        let mut counter = Counter::new(forms);
+        for (name, at, bytes) in &self.0 {
+            counter.feed(name, *at, bytes);
+        }
+        counter.hits
+    }
+}
+
+/// Waits until the booth says it has reached checkpoint `point` and the
+/// kernel has stopped it there (the parent sees the stop), so that its
+/// memory holds still for a scan until [`resume`].
+pub(crate) fn stopped_at(child: &std::process::Child, rx: &Receiver<String>, point: &str) {
+    wait_for(rx, &format!("checkpoint={point}"), Duration::from_secs(60));
+    let pid = child.id() as i32;
+    let mut status = 0;
+    // SAFETY: waiting on our own child; WUNTRACED reports the stop without
+    // reaping it.
+    let waited = unsafe { libc::waitpid(pid, &mut status, libc::WUNTRACED) };
+    assert_eq!(waited, pid, "waitpid: {}", std::io::Error::last_os_error());
+    assert!(
+        libc::WIFSTOPPED(status),
+        "the booth did not stop: {status:#x}"
+    );
+}
+
+/// Lets a booth stopped at a checkpoint go on.
+pub(crate) fn resume(child: &std::process::Child) {
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGCONT) }, 0);
+}
+
+/// A marked portrait as a folder of camera frames, and every form the booth
+/// gives it before printing: the still's RGB rows, the viewfinder frame, the
+/// composed photo and the review screen's Rgb565 pixels.
+struct Marked {
+    dir: TempDir,
+    frames: std::path::PathBuf,
+    forms: Vec<Form>,
+}
+
+impl Marked {
+    fn new() -> Self {
+        let dir = TempDir::new().unwrap();
+        let frames = dir.path().join("frames");
+        std::fs::create_dir_all(&frames).unwrap();
+        let (still, patch) = marked_still();
+        let frame = frames.join("0001.png");
+        write_file(&still, &frame, 72).unwrap();
+        // The composed photo, as the engine makes it from this still (compose
+        // is deterministic and the booth runs the same engine).
+        let photo_path = dir.path().join("photo.png");
+        let out = passbooth(&[
+            "compose",
+            frame.to_str().unwrap(),
+            "--spec",
+            "us-passport",
+            "-o",
+            photo_path.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let photo = decode_file(&photo_path).unwrap();
+        std::fs::remove_file(&photo_path).unwrap();
+        let forms = vec![
+            still_form(&patch),
+            viewfinder_form(&still),
+            Form {
+                name: "composed photo",
+                needles: distinctive(photo.as_bytes(), 64),
+            },
+            review_form(&photo),
+        ];
+        for f in &forms {
+            assert!(
+                f.needles.len() >= 16,
+                "{}: {} needles",
+                f.name,
+                f.needles.len()
+            );
+        }
+        Self { dir, frames, forms }
+    }
+
+    /// The simulated booth on these frames, printing to `printer`, stopping
+    /// at the checkpoints `stop_at`.
+    fn booth(&self, printer: &str, stop_at: &str) -> (std::process::Child, Receiver<String>) {
+        spawn(
+            &[
+                "run",
+                "--simulate",
+                "--frames",
+                self.frames.to_str().unwrap(),
+                "--printer",
+                printer,
+            ],
+            self.dir.path(),
+            &[(passbooth::privacy::checkpoint::STOP_AT, stop_at)],
+        )
+    }
+}
+
+/// Index of each form in [`Marked::forms`].
+const STILL: usize = 0;
+const VIEWFINDER: usize = 1;
+const PHOTO: usize = 2;
+const SCREEN: usize = 3;
 
 #[test]
 fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
@@ -212,96 +357,52 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
     if emulated("the memory residue scan") {
         return;
     }
-    let dir = TempDir::new().unwrap();
-    let frames = dir.path().join("frames");
-    std::fs::create_dir_all(&frames).unwrap();
-    let (still, patch) = marked_still();
-    let frame = frames.join("0001.png");
-    write_file(&still, &frame, 72).unwrap();
-    // The composed photo, as the engine makes it from this still (compose is
-    // deterministic and the booth runs the same engine).
-    let photo_path = dir.path().join("photo.png");
-    let out = passbooth(&[
-        "compose",
-        frame.to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "-o",
-        photo_path.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let photo = decode_file(&photo_path).unwrap();
-    // Every form a face takes in the booth, from the still to the screen.
-    let forms = vec![
-        still_form(&patch),
-        viewfinder_form(&still),
-        Form {
-            name: "composed photo",
-            needles: distinctive(photo.as_bytes(), 64),
-        },
-        review_form(&photo),
-    ];
-    drop(still);
-    for f in &forms {
-        assert!(
-            f.needles.len() >= 16,
-            "{}: {} needles",
-            f.name,
-            f.needles.len()
-        );
-    }
-
+    let marked = Marked::new();
     let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
-    let (mut child, rx) = spawn(
-        &[
-            "run",
-            "--simulate",
-            "--frames",
-            frames.to_str().unwrap(),
-            "--printer",
-            &p.uri,
-        ],
-        dir.path(),
-        &[],
-    );
+    let (mut child, rx) = marked.booth(&p.uri, "still,sheet");
     let pid = child.id();
     let mut stdin = child.stdin.take().unwrap();
-    // No press left over in the review: it would print before the scan.
-    to_review(&mut stdin, &rx);
-
-    // Each form is findable. The still lives only while the engine works on
-    // it, so its needles are shown on this process's own copy (the scanner
-    // is the same); every other form is found in the booth during review.
-    let own = scan(std::process::id(), &forms[..1]);
-    assert!(own[0].1 > 0, "the scanner finds the still's rows here");
-    let during = scan(pid, &forms);
-    for (name, n, _) in &during[1..] {
+    // Each form is found in the booth while it holds it, so the scan after
+    // can fail: the still while the engine works on it (the booth stopped
+    // there), the rest during the review.
+    to_countdown(&mut stdin, &rx);
+    stopped_at(&child, &rx, "still");
+    let at_still = scan(pid, &marked.forms[STILL..=STILL]);
+    resume(&child);
+    assert!(
+        at_still[0].1 > 0,
+        "the still's rows not found while the engine works"
+    );
+    wait_for(&rx, "state=review", Duration::from_secs(60));
+    let during = scan(pid, &marked.forms);
+    for (name, n, _) in &during[VIEWFINDER..] {
         assert!(*n > 0, "{name} not found during the session: {during:?}");
     }
 
-    // Print through the IPP printer, back to idle, and wait while it idles.
+    // Print through the IPP printer; the booth's memory is copied while the
+    // document is being sent (its needles are known once it has arrived).
     writeln!(stdin, "press").unwrap();
+    stopped_at(&child, &rx, "sheet");
+    let at_sheet = MemoryCopy::of(pid);
+    resume(&child);
     wait_for(&rx, "state=done", Duration::from_secs(30));
     writeln!(stdin, "press").unwrap();
     wait_for(&rx, "state=idle", Duration::from_secs(30));
-    std::thread::sleep(Duration::from_millis(500));
 
-    // The document the printer received is one more form, shown findable on
-    // this process's copy of it.
     let docs = p.received();
     assert_eq!(docs.len(), 1, "{docs:?}");
     let doc = std::fs::read(&docs[0]).unwrap();
-    let mut forms = forms;
+    let mut forms = marked.forms;
     forms.push(Form {
         name: "print document",
         needles: distinctive(&doc[1024..], 64),
     });
-    let own = scan(std::process::id(), &forms[forms.len() - 1..]);
-    assert!(own[0].1 > 0, "the scanner finds the document here");
+    let sent = at_sheet.scan(&forms[forms.len() - 1..]);
+    drop(at_sheet);
+    assert!(
+        sent[0].1 > 0,
+        "the document not found in the booth while it was sent"
+    );
     let after = scan(pid, &forms);
     writeln!(stdin, "quit").unwrap();
     let _ = child.wait();
@@ -318,6 +419,60 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
             *n, 0,
             "{name} still in memory after the session at {where_:?}"
         );
+    }
+}
+
+/// SIGTERM in each part of a session, the booth held at its last moment
+/// (everything dropped, about to exit) and its whole memory scanned: no
+/// form of the face is left. In each part, the form the booth then holds is
+/// first found in it.
+#[test]
+fn sigterm_erases_the_session_before_the_process_exits() {
+    if emulated("the memory residue scan") {
+        return;
+    }
+    let marked = Marked::new();
+    for part in ["framing", "review", "printing"] {
+        let p = TestPrinter::start(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg");
+        let (mut child, rx) = marked.booth(&p.uri, "sheet,exit");
+        let pid = child.id();
+        let mut stdin = child.stdin.take().unwrap();
+        let held = match part {
+            // The countdown: the live picture has shown her in place.
+            "framing" => {
+                to_countdown(&mut stdin, &rx);
+                VIEWFINDER
+            }
+            "review" => {
+                to_review(&mut stdin, &rx);
+                SCREEN
+            }
+            _ => {
+                to_review(&mut stdin, &rx);
+                writeln!(stdin, "press").unwrap();
+                stopped_at(&child, &rx, "sheet");
+                PHOTO
+            }
+        };
+        let before = scan(pid, &marked.forms[held..=held]);
+        assert!(
+            before[0].1 > 0,
+            "{part}: the {} not found in the booth before SIGTERM",
+            before[0].0
+        );
+        // SAFETY: signalling our own child (stopped or running).
+        assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGTERM) }, 0);
+        if part == "printing" {
+            resume(&child);
+        }
+        stopped_at(&child, &rx, "exit");
+        let at_exit = scan(pid, &marked.forms);
+        resume(&child);
+        drop(stdin);
+        assert!(child.wait().unwrap().success(), "{part}: exit status");
+        for (name, n, where_) in &at_exit {
+            assert_eq!(*n, 0, "{part}: {name} in memory at exit at {where_:?}");
+        }
     }
 }
 
@@ -341,6 +496,7 @@ fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
         mut child,
         mut stdin,
         rx,
+        mut log,
         link,
         port,
         dir: _dir,
@@ -389,7 +545,7 @@ fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
     // The session ends (a press on the done screen): the slow reader is
     // cut, the booth holds neither form.
     writeln!(stdin, "press").unwrap();
-    wait_for(&rx, "state=idle", Duration::from_secs(30));
+    log.extend(wait_for(&rx, "state=idle", Duration::from_secs(30)));
     assert!(
         hung_up(&slow, Duration::from_secs(5)),
         "the slow reader is cut"
@@ -401,9 +557,24 @@ fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
     );
     let after = scan(pid, &forms);
     writeln!(stdin, "quit").unwrap();
+    log.extend(wait_for(&rx, "state=stopped", Duration::from_secs(30)));
     let _ = child.wait();
     for (name, hits, at) in &after {
         assert_eq!(*hits, 0, "the {name} still in the booth at {at:?}");
+    }
+    // The whole log of the session, from start to stop, holds nothing of
+    // the link: not its token (the path), not its key, not the address a
+    // phone fetches.
+    let token = page.rsplit('/').next().expect("a token in the link");
+    assert!(token.len() >= 32 && fragment.len() >= 32, "{link}");
+    assert!(
+        log.iter().any(|l| l == "state=done") && log.last().is_some_and(|l| l == "state=stopped"),
+        "the whole log was read: {log:?}"
+    );
+    for line in &log {
+        for (what, secret) in [("token", token), ("key", fragment), ("link", page)] {
+            assert!(!line.contains(secret), "the log holds the {what}: {line}");
+        }
     }
 }
 

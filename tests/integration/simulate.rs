@@ -78,6 +78,14 @@ pub(crate) fn wait_for(rx: &mpsc::Receiver<String>, want: &str, within: Duration
 /// says when she is in place), then no more presses (one left over would
 /// print); returns at `state=review` with the log.
 pub(crate) fn to_review(stdin: &mut impl Write, rx: &mpsc::Receiver<String>) -> Vec<String> {
+    let mut log = to_countdown(stdin, rx);
+    log.extend(wait_for(rx, "state=review", Duration::from_secs(30)));
+    log
+}
+
+/// A person up to the countdown: start, then press until the screen says
+/// she is in place; returns at `state=countdown` with the log.
+pub(crate) fn to_countdown(stdin: &mut impl Write, rx: &mpsc::Receiver<String>) -> Vec<String> {
     writeln!(stdin, "press").unwrap();
     let mut log = wait_for(rx, "state=framing", Duration::from_secs(20));
     let end = Instant::now() + patience(Duration::from_secs(30));
@@ -88,7 +96,6 @@ pub(crate) fn to_review(stdin: &mut impl Write, rx: &mpsc::Receiver<String>) -> 
         }
         assert!(Instant::now() < end, "no countdown: {log:?}");
     }
-    log.extend(wait_for(rx, "state=review", Duration::from_secs(30)));
     log
 }
 
