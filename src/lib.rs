@@ -50,3 +50,9 @@ pub mod session;
 pub mod spec;
 pub mod vision;
 pub mod voice;
+
+/// The unit tests' allocator watches one block at a time, to prove what a
+/// type leaves in memory when it is dropped (see `privacy::alloc::watch`).
+#[cfg(test)]
+#[global_allocator]
+static TEST_ALLOC: privacy::alloc::watch::Watching = privacy::alloc::watch::Watching;

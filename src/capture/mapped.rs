@@ -144,6 +144,18 @@ mod tests {
     }
 
     #[test]
+    fn a_camera_buffer_is_out_of_core_dumps_and_locked() {
+        let buf = MappedBuffer::memfd(c"test-frame", 1 << 20).unwrap();
+        let flags = crate::privacy::vm_flags_at(buf.bytes().as_ptr() as usize + 4096)
+            .expect("the mapping is listed");
+        let has = |flag: &str| flags.split(' ').any(|f| f == flag);
+        // qemu-user (scripts/pi) passes mlock to the host but not
+        // MADV_DONTDUMP; a real kernel, the Pi's included, applies both.
+        let dontdump = std::env::var_os("PASSBOOTH_EMULATED").is_some() || has("dd");
+        assert!(dontdump && has("lo"), "VmFlags: {flags}");
+    }
+
+    #[test]
     fn an_empty_buffer_is_refused() {
         assert!(MappedBuffer::memfd(c"empty", 0).is_err());
     }

@@ -120,6 +120,18 @@ mod tests {
     }
 
     #[test]
+    fn a_buffer_is_zero_when_its_memory_is_handed_back() {
+        use crate::privacy::alloc::watch::zero_when_freed;
+        let buf = SecretBuf::from_vec(vec![0xABu8; 8192]);
+        let at = buf.as_ptr();
+        assert_eq!(zero_when_freed(at, || drop(buf)), Some(true));
+        // The watch can fail: a plain Vec goes back with its bytes.
+        let plain = std::hint::black_box(vec![0xABu8; 8192]);
+        let at = plain.as_ptr();
+        assert_eq!(zero_when_freed(at, || drop(plain)), Some(false));
+    }
+
+    #[test]
     fn debug_does_not_print_contents() {
         let buf = SecretBuf::from_vec(vec![0xABu8; 4]);
         assert_eq!(format!("{buf:?}"), "SecretBuf(4 elements)");

@@ -70,6 +70,58 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for ZeroingAlloc<A> {
     }
 }
 
+/// The library's test binary's allocator: the system's, reporting whether
+/// one watched block was all zeros when it was handed back. It proves what
+/// a type does on drop (a `SecretBuf` zeroes itself) without reading freed
+/// memory; it zeroes nothing itself, so a type that forgot would show.
+#[cfg(test)]
+pub(crate) mod watch {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        /// The block watched on this thread (its address), or 0.
+        static WATCHED: Cell<usize> = const { Cell::new(0) };
+        /// 0: not freed yet; 1: freed all zero; 2: freed with bytes left.
+        static SEEN: Cell<u8> = const { Cell::new(0) };
+    }
+
+    /// The system allocator with the watch.
+    pub(crate) struct Watching;
+
+    // SAFETY: forwards to System; dealloc only reads the block it frees.
+    unsafe impl GlobalAlloc for Watching {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: forwarded.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            if WATCHED.try_with(Cell::get).unwrap_or(0) == ptr as usize {
+                // SAFETY: the block is live until the System.dealloc below.
+                let bytes = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
+                let zero = bytes.iter().all(|&b| b == 0);
+                let _ = SEEN.try_with(|s| s.set(if zero { 1 } else { 2 }));
+            }
+            // SAFETY: forwarded.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    /// Runs `free`, which must hand the block at `ptr` back; whether it was
+    /// all zeros then (`None`: it was not handed back).
+    pub(crate) fn zero_when_freed(ptr: *const u8, free: impl FnOnce()) -> Option<bool> {
+        WATCHED.with(|w| w.set(ptr as usize));
+        SEEN.with(|s| s.set(0));
+        free();
+        WATCHED.with(|w| w.set(0));
+        match SEEN.with(Cell::get) {
+            1 => Some(true),
+            2 => Some(false),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -168,6 +168,20 @@ mod tests {
                     && libc::prctl(libc::PR_GET_DUMPABLE) == 0
                     && r.rlim_cur == 0
             };
+            // "memory locked" says what the kernel did: locked pages exist
+            // exactly when it says yes, and as root (CI, the booth's
+            // LimitMEMLOCK=infinity) it must be yes.
+            let vm_lck_kb = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("VmLck:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                })
+                .unwrap_or(0);
+            // SAFETY: geteuid has no preconditions.
+            let root = unsafe { libc::geteuid() } == 0;
+            let ok = ok && h.locked == (vm_lck_kb > 0) && (h.locked || !root);
             std::process::exit(if ok { 0 } else { 1 });
         }
         let exe = std::env::current_exe().expect("the test binary");

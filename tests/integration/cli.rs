@@ -60,50 +60,204 @@ fn astronaut_us_passport_is_accepted_with_exact_geometry() {
     }
 }
 
+/// The whole shape of the JSON report: every key, every type, every list's
+/// length. A key off this list, a list longer than its bound or a string
+/// longer than a path fails, so no field can carry pixels.
+///
+/// Shapes: `"string"` (at most 200 bytes), `"text"` (a sentence, at most
+/// 500), `"int"`, `"number"`, `"bool"`, `"point"` (two
+/// numbers), `"reason"` (a code from README's list), a trailing `?` for
+/// "or null"; `{...}` an object whose keys ending in `?` may be absent;
+/// `[shape, max]` a list of at most `max` items.
+const REPORT_SHAPE: &str = r#"{
+  "input": "string", "spec": "string", "accepted": "bool", "reasons": ["reason", 20], "faces": "int",
+  "checks": [{"name": "string", "reason": "reason", "passed": "bool",
+              "value": "number?", "min": "number?", "max": "number?", "unit": "string"}, 40],
+  "landmarks": {"left_eye": "point", "right_eye": "point", "chin": "point", "crown": "point",
+                "crown_source": "string"},
+  "crop": {"center": "point", "width": "number", "height": "number", "angle_deg": "number"},
+  "output": {"path": "string?", "width_px": "int", "height_px": "int", "dpi": "int",
+             "background_replaced": "bool", "padded": "bool"},
+  "sheet?": {"media": "string", "photos": "int", "width_px": "int", "height_px": "int", "path": "string?"},
+  "print?": {"printer": "string", "printed": "bool", "job_id": "int?", "format": "string?",
+             "error_code": "string?", "error": "text?"},
+  "digital?": {"profile": "string", "path": "string?", "width_px": "int", "height_px": "int",
+               "bytes": "int", "quality": "int", "passed": "bool",
+               "checks": [{"name": "string", "reason": "reason", "passed": "bool",
+                           "value": "number?", "min": "number?", "max": "number?", "unit": "string"}, 20]},
+  "timings_ms": {"decode": "number", "detect": "number", "landmarks": "number", "segment": "number",
+                 "compose": "number"}
+}"#;
+
+/// The reason codes README lists for the report.
+fn readme_reasons() -> Vec<String> {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let list = readme
+        .split("- Reason codes:")
+        .nth(1)
+        .and_then(|r| r.split("Every threshold").next())
+        .expect("README lists the reason codes");
+    list.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Where `v` departs from `shape` (empty when it conforms).
+fn departures(
+    v: &serde_json::Value,
+    shape: &serde_json::Value,
+    at: &str,
+    reasons: &[String],
+) -> Vec<String> {
+    use serde_json::Value;
+    let mut out = Vec::new();
+    match shape {
+        Value::String(kind) => {
+            let (kind, nullable) = match kind.strip_suffix('?') {
+                Some(k) => (k, true),
+                None => (kind.as_str(), false),
+            };
+            let ok = match (kind, v) {
+                (_, Value::Null) => nullable,
+                ("string", Value::String(s)) => s.len() <= 200,
+                ("text", Value::String(s)) => s.len() <= 500,
+                ("reason", Value::String(s)) => reasons.contains(s),
+                ("int", n) => n.is_u64() || n.is_i64(),
+                ("number", n) => n.is_number(),
+                ("bool", b) => b.is_boolean(),
+                ("point", Value::Array(p)) => p.len() == 2 && p.iter().all(Value::is_number),
+                _ => false,
+            };
+            if !ok {
+                out.push(format!("{at}: {v} is not {kind}"));
+            }
+        }
+        Value::Array(spec) => {
+            let (item, max) = (&spec[0], spec[1].as_u64().unwrap() as usize);
+            match v.as_array() {
+                Some(items) if items.len() <= max => {
+                    for (i, x) in items.iter().enumerate() {
+                        out.extend(departures(x, item, &format!("{at}[{i}]"), reasons));
+                    }
+                }
+                _ => out.push(format!("{at}: not a list of at most {max}")),
+            }
+        }
+        Value::Object(fields) => {
+            let Some(obj) = v.as_object() else {
+                return vec![format!("{at}: not an object")];
+            };
+            for key in obj.keys() {
+                if !fields.contains_key(key) && !fields.contains_key(&format!("{key}?")) {
+                    out.push(format!("{at}.{key}: not in the report's shape"));
+                }
+            }
+            for (key, s) in fields {
+                let (name, optional) = match key.strip_suffix('?') {
+                    Some(n) => (n, true),
+                    None => (key.as_str(), false),
+                };
+                match obj.get(name) {
+                    Some(x) => out.extend(departures(x, s, &format!("{at}.{name}"), reasons)),
+                    None if optional => {}
+                    None => out.push(format!("{at}.{name}: missing")),
+                }
+            }
+        }
+        _ => out.push(format!("{at}: bad shape")),
+    }
+    out
+}
+
 #[test]
 fn report_keeps_the_documented_shape() {
-    let run = passbooth(&[
-        "check",
-        repo("tests/fixtures/astronaut.png").to_str().unwrap(),
-        "--spec",
-        "us-passport",
-        "--json",
-    ]);
-    let r = report(&run);
-    for key in [
-        "input",
-        "spec",
-        "accepted",
-        "reasons",
-        "faces",
-        "checks",
-        "landmarks",
-        "crop",
-        "output",
-        "timings_ms",
-    ] {
-        assert!(r.get(key).is_some(), "missing {key}");
+    let shape: serde_json::Value = serde_json::from_str(REPORT_SHAPE).unwrap();
+    let reasons = readme_reasons();
+    assert!(reasons.len() >= 15, "{reasons:?}");
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out.jpg");
+    let fixture = repo("tests/fixtures/astronaut.png");
+    let fixture = fixture.to_str().unwrap();
+    let out = out.to_str().unwrap();
+    let runs: [&[&str]; 5] = [
+        &["check", fixture, "--spec", "us-passport", "--json"],
+        &[
+            "compose",
+            fixture,
+            "--spec",
+            "us-passport",
+            "--json",
+            "-o",
+            out,
+        ],
+        &[
+            "compose",
+            fixture,
+            "--spec",
+            "us-passport",
+            "--json",
+            "-o",
+            out,
+            "--digital",
+            "us-passport-online",
+        ],
+        &[
+            "compose",
+            fixture,
+            "--spec",
+            "us-passport",
+            "--json",
+            "-o",
+            out,
+            "--sheet",
+            "4x6",
+        ],
+        // A printer that is not there: the print section with its error.
+        &[
+            "compose",
+            fixture,
+            "--spec",
+            "us-passport",
+            "--json",
+            "--sheet",
+            "4x6",
+            "--print",
+            "ipp://127.0.0.1:9/ipp/print",
+            "--timeout",
+            "2",
+        ],
+    ];
+    let mut sections = std::collections::BTreeSet::new();
+    for args in runs {
+        let r = report(&passbooth(args));
+        sections.extend(r.as_object().unwrap().keys().cloned());
+        let off = departures(&r, &shape, "report", &reasons);
+        assert!(off.is_empty(), "{args:?}:\n{}", off.join("\n"));
+        // The subject's left eye is on the image's right.
+        assert!(r["landmarks"]["left_eye"][0].as_f64() > r["landmarks"]["right_eye"][0].as_f64());
+        // The crown is above the eyes, the chin below.
+        let crown_y = r["landmarks"]["crown"][1].as_f64().unwrap();
+        let chin_y = r["landmarks"]["chin"][1].as_f64().unwrap();
+        let eye_y = r["landmarks"]["left_eye"][1].as_f64().unwrap();
+        assert!(crown_y < eye_y && eye_y < chin_y);
+        assert_eq!(r["landmarks"]["crown_source"], "mask");
+        // check writes nothing
+        if args[0] == "check" {
+            assert!(r["output"]["path"].is_null());
+        }
     }
-    for key in ["left_eye", "right_eye", "chin", "crown"] {
-        assert_eq!(r["landmarks"][key].as_array().unwrap().len(), 2);
+    for optional in ["sheet", "print", "digital"] {
+        assert!(sections.contains(optional), "no run showed {optional}");
     }
-    for key in ["decode", "detect", "landmarks", "segment", "compose"] {
-        assert!(r["timings_ms"][key].as_f64().unwrap() >= 0.0);
-    }
-    let c = &r["checks"][0];
-    for key in ["name", "passed", "value", "min", "max", "unit"] {
-        assert!(c.get(key).is_some(), "check lacks {key}");
-    }
-    // The subject's left eye is on the image's right.
-    assert!(r["landmarks"]["left_eye"][0].as_f64() > r["landmarks"]["right_eye"][0].as_f64());
-    // The crown is above the eyes, the chin below.
-    let crown_y = r["landmarks"]["crown"][1].as_f64().unwrap();
-    let chin_y = r["landmarks"]["chin"][1].as_f64().unwrap();
-    let eye_y = r["landmarks"]["left_eye"][1].as_f64().unwrap();
-    assert!(crown_y < eye_y && eye_y < chin_y);
-    assert_eq!(r["landmarks"]["crown_source"], "mask");
-    // check writes nothing
-    assert!(r["output"]["path"].is_null());
+    // The shape check itself catches what it is for: a pixel list, a key
+    // off the list, an unknown reason.
+    let mut r = report(&passbooth(runs[1]));
+    r["landmarks"]["mesh"] = serde_json::json!(vec![[1.0, 2.0]; 468]);
+    r["crop"]["center"] = serde_json::json!([1.0, 2.0, 3.0]);
+    r["reasons"] = serde_json::json!(["pixels"]);
+    assert_eq!(departures(&r, &shape, "report", &reasons).len(), 3);
 }
 
 #[test]

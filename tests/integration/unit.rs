@@ -133,7 +133,6 @@ fn the_unit_exposure_is_at_most_2() {
         "InaccessiblePaths=/dev/shm",
         "NoNewPrivileges=yes",
         "MemoryDenyWriteExecute=yes",
-        "RestrictAddressFamilies=",
         "IPAddressDeny=any",
         "IPAddressAllow=localhost",
         "LimitCORE=0",
@@ -142,6 +141,18 @@ fn the_unit_exposure_is_at_most_2() {
     ] {
         assert!(unit.lines().any(|l| l.starts_with(line)), "{line}");
     }
+    // The address families, exactly: local sockets (sd_notify, the button
+    // socket), IP for the printer and the phone, netlink for the C library's
+    // interface lookups; no raw packets, no Bluetooth, nothing else.
+    let families: Vec<&str> = unit
+        .lines()
+        .filter_map(|l| l.strip_prefix("RestrictAddressFamilies="))
+        .collect();
+    assert_eq!(
+        families,
+        ["AF_UNIX AF_INET AF_INET6 AF_NETLINK"],
+        "one RestrictAddressFamilies= line with exactly these"
+    );
 }
 
 #[test]
@@ -183,6 +194,32 @@ fn litert_works_with_memory_deny_write_execute() {
     assert!(out.exists());
 }
 
+/// In a mount namespace of its own: /dev/shm, /tmp and /var/tmp replaced by
+/// empty read-only folders, except that the two folders given (the checkout
+/// and the binary's) are put back, read-only, where they were; then the
+/// command after them is run.
+const CLOSE_TEMPORARY_FOLDERS: &str = r#"
+repo=$1; bin=$2; shift 2
+mount --make-rprivate /
+mount -t tmpfs -o size=64k none /mnt
+mkdir /mnt/repo /mnt/bin
+mount --bind "$repo" /mnt/repo
+mount --bind "$bin" /mnt/bin
+for d in /dev/shm /tmp /var/tmp; do
+  mount -t tmpfs -o size=64k none "$d"
+  for kept in repo:"$repo" bin:"$bin"; do
+    from=/mnt/${kept%%:*}; to=${kept#*:}
+    case "$to/" in "$d"/*)
+      mkdir -p "$to"
+      mount --bind "$from" "$to"
+      mount -o remount,bind,ro "$to";;
+    esac
+  done
+  mount -o remount,ro "$d"
+done
+exec "$@"
+"#;
+
 /// What the unit closes (/dev/shm, /tmp, /var/tmp) the booth does not
 /// need: a whole session runs with all three read-only and empty, in a
 /// mount namespace of its own (there is no systemd here to start the unit
@@ -193,13 +230,15 @@ fn a_session_runs_with_shm_and_the_temporary_folders_closed() {
         return;
     }
     let dir = TempDir::new().unwrap();
-    let script = format!(
-        "mount -t tmpfs -o ro,size=4k none /dev/shm && mount -t tmpfs -o ro,size=4k none /tmp \
-         && mount -t tmpfs -o ro,size=4k none /var/tmp && exec {} run --simulate",
-        env!("CARGO_BIN_EXE_passbooth")
-    );
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_passbooth"));
     let mut cmd = Command::new("unshare");
-    cmd.args(["--mount", "sh", "-c", &script])
+    cmd.args(["--mount", "sh", "-euc", CLOSE_TEMPORARY_FOLDERS, "close"])
+        // The checkout and the binary stay readable wherever they are (a
+        // clone in /tmp is a common place to try a project).
+        .arg(repo(""))
+        .arg(exe.parent().unwrap())
+        .arg(exe)
+        .args(["run", "--simulate"])
         .current_dir(dir.path());
     let (mut child, rx) = crate::simulate::spawn_command(cmd);
     let mut stdin = child.stdin.take().unwrap();
