@@ -235,8 +235,9 @@ pub fn faces_on_sheet(sheet: &RgbImage) -> usize {
     det.detect(sheet).expect("detect").len()
 }
 
-/// Records that the calling test did not run its checks here, and why. The
-/// harness still counts it as passed, so every skip is appended to the file
+/// Records that the calling test did not run its checks here, and why: on
+/// the terminal of any run, and (the harness still counts it as passed)
+/// appended to the file
 /// named by PASSBOOTH_SKIP_LOG, and `scripts/summarize-tests` moves it from
 /// passed to skipped in the closing line.
 pub fn skipped(reason: &str) {
@@ -244,7 +245,12 @@ pub fn skipped(reason: &str) {
         .name()
         .unwrap_or("unnamed test")
         .to_string();
-    println!("SKIPPED {test}: {reason}");
+    // Straight to the process's stderr, past libtest's capture (which only
+    // takes the print macros), so a plain `cargo test` shows every skip.
+    {
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(format!("SKIPPED {test}: {reason}\n").as_bytes());
+    }
     if let Some(log) = std::env::var_os("PASSBOOTH_SKIP_LOG") {
         use std::io::Write;
         let mut f = std::fs::OpenOptions::new()

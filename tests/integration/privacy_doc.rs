@@ -97,3 +97,58 @@ fn the_check_tells_a_test_from_a_helper_and_an_ignored_test() {
         ["commented_one", "real_one"]
     );
 }
+
+/// Runs scripts/privacy-cites for the host run on `log` and `skips`.
+fn cites_pass(log: &str, skips: &str) -> bool {
+    let dir = tempfile::TempDir::new().unwrap();
+    let (l, s) = (dir.path().join("log"), dir.path().join("skips"));
+    std::fs::write(&l, log).unwrap();
+    std::fs::write(&s, skips).unwrap();
+    std::process::Command::new(repo("scripts/privacy-cites"))
+        .arg("host")
+        .args([&l, &s])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+/// The check after every host run (scripts/dev) reads the runner's own
+/// output: a cited test passes it only by passing in that run. Here it is
+/// fed runs made up from its own list of cited tests.
+#[test]
+fn the_run_check_fails_a_cited_test_that_failed_skipped_or_did_not_run() {
+    let listed = std::process::Command::new(repo("scripts/privacy-cites"))
+        .args(["list", "host"])
+        .output()
+        .unwrap();
+    assert!(listed.status.success());
+    let cited: Vec<String> = String::from_utf8(listed.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(cited.len() >= 30, "{cited:?}");
+    let run = |outcome: &dyn Fn(&str) -> &'static str| {
+        cited
+            .iter()
+            .map(|t| format!("test {t} ... {} <0.1s>\n", outcome(t)))
+            .collect::<String>()
+    };
+    let first = cited[0].clone();
+    assert!(cites_pass(&run(&|_| "ok"), ""), "every cited test passed");
+    let failed = run(&|t| if t == first { "FAILED" } else { "ok" });
+    assert!(!cites_pass(&failed, ""), "one failed");
+    let ignored = run(&|t| if t == first { "ignored" } else { "ok" });
+    assert!(!cites_pass(&ignored, ""), "one ignored");
+    let missing: String = run(&|_| "ok")
+        .lines()
+        .filter(|l| !l.contains(&format!(" {first} ")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!cites_pass(&missing, ""), "one did not run");
+    assert!(
+        !cites_pass(&run(&|_| "ok"), &format!("{first}\tno input here\n")),
+        "one skipped its checks"
+    );
+}

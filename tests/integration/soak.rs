@@ -10,6 +10,7 @@ use passbooth::session::machine::State;
 use tempfile::TempDir;
 
 use crate::booth::{Sees, booth_with, replay};
+use crate::common::{emulated, skipped};
 
 /// Sessions in a soak; PASSBOOTH_SOAK_SESSIONS lowers it under emulation.
 fn sessions() -> u32 {
@@ -22,6 +23,8 @@ fn sessions() -> u32 {
 /// Sessions run before the first measurement (allocator pools, lazy
 /// statics and model arenas settle).
 const WARM_UP: u32 = 10;
+/// Sessions after the warm-up for the growth to be measured at all.
+const MEASURED: u32 = 100;
 /// Turns of virtual time one session may take (it takes about 100).
 const SESSION_TURNS: u64 = 3000;
 /// Allowed growth of the resident size over the soak.
@@ -99,6 +102,19 @@ fn hundreds_of_sessions_keep_memory_flat() {
         .collect();
     let (sessions, base, end) = (numbers[0], numbers[1], numbers[2]);
     assert_eq!(sessions, u64::from(n));
+    // The sessions ran; whether memory stays flat is only measured where it
+    // can be: under qemu-user the resident size is the emulator's too, and
+    // a soak shortened below MEASURED sessions after the warm-up says
+    // nothing about growth.
+    if emulated("the soak's memory growth (the resident size is qemu's)") {
+        return;
+    }
+    if n < WARM_UP + MEASURED {
+        skipped(&format!(
+            "the soak's memory growth: {n} sessions leave fewer than {MEASURED} after the warm-up"
+        ));
+        return;
+    }
     assert!(
         end <= base + MAX_GROWTH_KB,
         "resident size grew {} kB over {n} sessions ({base} -> {end} kB)",
