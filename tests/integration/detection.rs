@@ -136,16 +136,20 @@ fn the_simulated_sitter_in_place_is_ready_for_either_live_detector() {
     use passbooth::session::guide::{Guide, Overlay};
     use passbooth::session::prompts::Prompt;
     let spec = passbooth::spec::Spec::load(&repo("specs/us-passport.toml")).unwrap();
+    // Noise on her shoulder, far from her face: nothing a person would call
+    // a change. The frames are made once for both detectors.
+    let frames: Vec<_> = (1..=16u64)
+        .map(|seed| {
+            let (still, _) = crate::residue::marked_still_from(seed);
+            (seed, passbooth::capture::replay::viewfinder_of(&still))
+        })
+        .collect();
     for file in passbooth::booth::CANDIDATES {
         let mut d = detector(file, Range::Short);
-        for seed in 1..=16u64 {
-            // Noise on her shoulder, far from her face: nothing a person
-            // would call a change.
-            let (still, _) = crate::residue::marked_still_from(seed);
-            let frame = passbooth::capture::replay::viewfinder_of(&still);
+        for (seed, frame) in &frames {
             let (w, h) = (frame.width(), frame.height());
             let mut guide = Guide::new(Overlay::new(&spec, w, h), h);
-            let found = faces(&mut d, &frame);
+            let found = faces(&mut d, frame);
             // Twice: the first frame has no movement to hold still against.
             guide.advise(&found);
             let (prompt, _) = guide.advise(&found);

@@ -58,7 +58,10 @@ pub(crate) fn marked_still() -> (RgbImage, Vec<[u8; 3]>) {
 
 /// [`marked_still`] with the pattern of `seed`.
 pub(crate) fn marked_still_from(seed: u64) -> (RgbImage, Vec<[u8; 3]>) {
-    let mut still = in_place(&astronaut());
+    // The unmarked still is rendered once per test run (seconds under
+    // emulation); each marked one is a copy.
+    static IN_PLACE: std::sync::OnceLock<RgbImage> = std::sync::OnceLock::new();
+    let mut still = IN_PLACE.get_or_init(|| in_place(&astronaut())).copy();
     let noise = random_bytes((PATCH * PATCH * 3) as usize, seed);
     let patch: Vec<[u8; 3]> = noise.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
     let (x0, y0) = PATCH_AT;
