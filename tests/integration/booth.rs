@@ -95,14 +95,18 @@ pub(crate) fn booth_seeing<C: FrameSource, P: SheetPrinter + Send + 'static, E: 
     engine: E,
     timing: Timing,
 ) -> TestBooth<C> {
-    let settings = BoothSettings {
+    booth_from(us_passport_on_4x6(timing), sees, camera, printer, engine)
+}
+
+/// The tests' booth settings: the US passport on 4x6 paper, in English.
+pub(crate) fn us_passport_on_4x6(timing: Timing) -> BoothSettings {
+    BoothSettings {
         spec: Spec::load(&repo("specs/us-passport.toml")).unwrap(),
         paper: Paper::new(Media::parse("4x6").unwrap()),
         languages: passbooth::session::prompts::Languages::one(Language::En),
         timing,
         payment: None,
-    };
-    booth_from(settings, sees, camera, printer, engine)
+    }
 }
 
 /// The live models as a booth starting here loads them, measured once per
@@ -130,6 +134,21 @@ pub(crate) fn booth_from<C: FrameSource, P: SheetPrinter + Send + 'static, E: Pr
         Sees::Models => Box::new(live_models()),
         Sees::Script => Box::new(stepping_in(&Overlay::new(&settings.spec, vw, vh))),
     };
+    booth_seeing_through(settings, detector, camera, printer, engine)
+}
+
+/// A booth with `settings` on a 240 x 320 screen, seeing through `detector`.
+pub(crate) fn booth_seeing_through<
+    C: FrameSource,
+    P: SheetPrinter + Send + 'static,
+    E: Processor,
+>(
+    settings: BoothSettings,
+    detector: Box<dyn LiveDetector>,
+    camera: C,
+    printer: P,
+    engine: E,
+) -> TestBooth<C> {
     let parts = Parts {
         detector,
         engine,

@@ -39,6 +39,7 @@ mod till;
 mod tls_printer;
 mod unit;
 mod voice;
+mod wiped;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
