@@ -57,6 +57,71 @@ fn writes(line: &str) -> bool {
 const FILE_CALLS: &str = "trace=open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,\
 mkdir,mkdirat,truncate,link,linkat,symlink,symlinkat,mknod,mknodat";
 
+/// `passbooth ARGS` under strace in a fresh folder; the folder and the
+/// trace of `FILE_CALLS`.
+fn traced_command(args: &[&str]) -> (TempDir, Vec<String>) {
+    let dir = TempDir::new().unwrap();
+    let log = dir.path().join("trace.log");
+    let out = Command::new("strace")
+        .args(["-f", "-qq", "-e", FILE_CALLS, "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_passbooth"))
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = std::fs::read_to_string(&log)
+        .expect("strace log (install strace)")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    (dir, lines)
+}
+
+/// At the laptop: `check` writes no file anywhere, `compose` only the photo
+/// it was asked for (seen by the kernel, whatever the folder).
+#[test]
+fn check_writes_nothing_and_compose_only_its_photo_anywhere() {
+    if crate::common::emulated("the files a command writes") {
+        return;
+    }
+    let input = crate::common::repo("tests/fixtures/astronaut.png");
+    let input = input.to_str().unwrap();
+    for (args, allowed) in [
+        (
+            vec!["check", input, "--spec", "us-passport", "--json"],
+            vec![],
+        ),
+        (
+            vec!["compose", input, "--spec", "us-passport", "-o", "photo.jpg"],
+            vec!["photo.jpg"],
+        ),
+    ] {
+        let (_dir, trace) = traced_command(&args);
+        let mut written = Vec::new();
+        for line in trace.iter().filter(|l| writes(l)) {
+            for path in paths_of(line) {
+                // LiteRT's log is sent there.
+                if path != "/dev/null" {
+                    written.push(path.to_string());
+                }
+            }
+        }
+        // The trace sees what the command reads (the photo), so it is on.
+        assert!(
+            trace.iter().any(|l| l.contains("astronaut.png")),
+            "the trace saw the input"
+        );
+        written.dedup();
+        assert_eq!(written, allowed, "{}: written", args[0]);
+    }
+}
+
 #[test]
 fn a_session_writes_only_into_the_configured_output_folder() {
     if crate::common::emulated("the files a session writes") {

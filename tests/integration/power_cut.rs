@@ -7,12 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use passbooth::booth::counters::Counters;
-use passbooth::imaging::encode::write_file;
-use tempfile::TempDir;
 
 use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
-use crate::residue::{distinctive, marked_still};
+use crate::residue::{Marked, distinctive};
 use crate::simulate::{spawn, to_review, wait_for};
 
 /// Regular files below `dir` (not following links), skipping `except`.
@@ -35,11 +33,16 @@ fn files_below(dir: &Path, except: &[&Path], out: &mut Vec<PathBuf>) {
 
 /// Files below `roots` holding any of `needles`.
 fn holders(roots: &[&Path], except: &[&Path], needles: &[Vec<u8>]) -> Vec<PathBuf> {
-    let finders: Vec<_> = needles.iter().map(memchr::memmem::Finder::new).collect();
     let mut files = Vec::new();
     for r in roots {
         files_below(r, except, &mut files);
     }
+    holding(files, needles)
+}
+
+/// The files of `files` holding any of `needles`.
+fn holding(files: Vec<PathBuf>, needles: &[Vec<u8>]) -> Vec<PathBuf> {
+    let finders: Vec<_> = needles.iter().map(memchr::memmem::Finder::new).collect();
     files
         .into_iter()
         .filter(|f| std::fs::metadata(f).is_ok_and(|m| m.len() < 256 << 20))
@@ -49,24 +52,83 @@ fn holders(roots: &[&Path], except: &[&Path], needles: &[Vec<u8>]) -> Vec<PathBu
         .collect()
 }
 
+/// File systems that are the kernel's views, not storage.
+const NOT_STORAGE: &[&str] = &[
+    "proc",
+    "sysfs",
+    "cgroup",
+    "cgroup2",
+    "devpts",
+    "mqueue",
+    "debugfs",
+    "tracefs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "configfs",
+    "fusectl",
+    "hugetlbfs",
+    "autofs",
+    "binfmt_misc",
+    "efivarfs",
+    "nsfs",
+    "devtmpfs",
+];
+
+/// Every mount point of this mount namespace that holds files and is not
+/// mounted read-only.
+fn writable_mounts() -> Vec<PathBuf> {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    info.lines()
+        .filter_map(|l| {
+            let (mine, fs) = l.split_once(" - ")?;
+            let fields: Vec<&str> = mine.split(' ').collect();
+            let (point, options) = (fields.get(4)?, fields.get(5)?);
+            let fstype = fs.split(' ').next()?;
+            let writable = !options.split(',').any(|o| o == "ro");
+            (writable && !NOT_STORAGE.contains(&fstype)).then(|| PathBuf::from(point))
+        })
+        .collect()
+}
+
+/// Regular files in every writable place of this mount namespace changed
+/// at or after `since`, each once, skipping `except`.
+fn written_since(since: std::time::SystemTime, except: &[&Path]) -> Vec<PathBuf> {
+    let mut all = Vec::new();
+    for m in writable_mounts() {
+        files_below(&m, except, &mut all);
+    }
+    all.sort();
+    all.dedup();
+    all.into_iter()
+        .filter(|f| {
+            std::fs::symlink_metadata(f)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= since)
+        })
+        .collect()
+}
+
 #[test]
 fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attract() {
     if emulated("a kill -9 and a scan of the disk") {
         return;
     }
+    // A second of slack: file times are not finer than the file system's.
+    let start = std::time::SystemTime::now() - Duration::from_secs(1);
     let p = TestPrinter::start(Behaviour::Slow(30), "na_index-4x6_4x6in", "image/jpeg");
-    let dir = TempDir::new().unwrap();
-    let frames = dir.path().join("frames");
-    let work = dir.path().join("work");
-    let state = dir.path().join("state");
-    for d in [&frames, &work, &state] {
+    // The marked portrait (the camera's frames) and every form the booth
+    // gives it: the still's rows, the viewfinder frame, the photo, the
+    // screen, the photo as a PNG file.
+    let marked = Marked::new();
+    let dir = marked.dir.path();
+    let work = dir.join("work");
+    let state = dir.join("state");
+    for d in [&work, &state] {
         std::fs::create_dir_all(d).unwrap();
     }
-    let (still, _) = marked_still();
-    write_file(&still, &frames.join("0001.png"), 72).unwrap();
-    drop(still);
     let stats = state.join("stats.json");
-    let config = dir.path().join("booth.toml");
+    let config = dir.join("booth.toml");
     std::fs::write(
         &config,
         format!(
@@ -81,7 +143,7 @@ fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attrac
         "--config",
         config.to_str().unwrap(),
         "--frames",
-        frames.to_str().unwrap(),
+        marked.frames.to_str().unwrap(),
     ];
     let (mut child, rx) = spawn(&args, &work, &[]);
     let mut stdin = child.stdin.take().unwrap();
@@ -98,21 +160,35 @@ fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attrac
     let _ = child.wait();
 
     let doc = std::fs::read(&p.received()[0]).unwrap();
-    let needles = distinctive(&doc[1024..], 64);
+    let mut needles: Vec<Vec<u8>> = distinctive(&doc[1024..], 64);
     assert!(needles.len() >= 16, "{} needles", needles.len());
     // The scan finds the document where it is (the printer's spool), which
     // proves it; the printer's folder is the printer's, not the booth's.
     let spool = p.received()[0].parent().unwrap().to_path_buf();
     assert!(!holders(&[&spool], &[], &needles).is_empty());
-    let tmp = std::env::temp_dir();
-    let roots = [
-        dir.path(),
-        tmp.as_path(),
-        Path::new("/var/tmp"),
-        Path::new("/dev/shm"),
-    ];
-    let found = holders(&roots, &[&spool], &needles);
-    assert!(found.is_empty(), "the session's sheet on disk: {found:?}");
+    for form in marked.forms.iter().chain([&marked.png]) {
+        needles.extend(form.needles.iter().cloned());
+    }
+    // Every file written anywhere this test can see since it began (other
+    // tests' files included: none can hold this run's random pattern),
+    // but the printer's spool and the camera's frames (the world in front
+    // of the lens).
+    let written = written_since(
+        start,
+        &[
+            &spool,
+            &marked.frames,
+            Path::new("/proc"),
+            Path::new("/sys"),
+        ],
+    );
+    assert!(
+        written.iter().any(|f| f.starts_with(&state)),
+        "the scan sees what the booth wrote (its stats): {} files",
+        written.len()
+    );
+    let found = holding(written, &needles);
+    assert!(found.is_empty(), "the session on disk: {found:?}");
 
     // The counters survived (written whole or not at all), and a restart
     // comes back to attract without printing anything again.

@@ -29,9 +29,9 @@ const PATCH_AT: (u32, u32) = (640, 860);
 const NEEDLE: usize = 32;
 
 /// Needles of one form of the pattern.
-struct Form {
-    name: &'static str,
-    needles: Vec<Vec<u8>>,
+pub(crate) struct Form {
+    pub(crate) name: &'static str,
+    pub(crate) needles: Vec<Vec<u8>>,
 }
 
 /// xorshift from `seed`: a pattern with no dependency.
@@ -277,14 +277,16 @@ pub(crate) fn resume(child: &std::process::Child) {
 /// A marked portrait as a folder of camera frames, and every form the booth
 /// gives it before printing: the still's RGB rows, the viewfinder frame, the
 /// composed photo and the review screen's Rgb565 pixels.
-struct Marked {
-    dir: TempDir,
-    frames: std::path::PathBuf,
-    forms: Vec<Form>,
+pub(crate) struct Marked {
+    pub(crate) dir: TempDir,
+    pub(crate) frames: std::path::PathBuf,
+    pub(crate) forms: Vec<Form>,
+    /// The composed photo as a PNG file (a form for disks, not memory).
+    pub(crate) png: Form,
 }
 
 impl Marked {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = TempDir::new().unwrap();
         let frames = dir.path().join("frames");
         std::fs::create_dir_all(&frames).unwrap();
@@ -308,7 +310,12 @@ impl Marked {
             String::from_utf8_lossy(&out.stderr)
         );
         let photo = decode_file(&photo_path).unwrap();
+        let png_bytes = std::fs::read(&photo_path).unwrap();
         std::fs::remove_file(&photo_path).unwrap();
+        let png = Form {
+            name: "photo PNG",
+            needles: distinctive(&png_bytes[1024..], 64),
+        };
         let forms = vec![
             still_form(&patch),
             viewfinder_form(&still),
@@ -318,7 +325,7 @@ impl Marked {
             },
             review_form(&photo),
         ];
-        for f in &forms {
+        for f in forms.iter().chain([&png]) {
             assert!(
                 f.needles.len() >= 16,
                 "{}: {} needles",
@@ -326,7 +333,12 @@ impl Marked {
                 f.needles.len()
             );
         }
-        Self { dir, frames, forms }
+        Self {
+            dir,
+            frames,
+            forms,
+            png,
+        }
     }
 
     /// The simulated booth on these frames, printing to `printer`, stopping
