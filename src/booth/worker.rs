@@ -209,6 +209,9 @@ fn run<E: Processor, P: SheetPrinter>(
         Job::Health => Outcome::Health(printer.health()),
         Job::Wipe => {
             engine.wipe();
+            // The engine's wipe runs here, after the booth's own: the log
+            // says when it is done (a scan of the process waits for it).
+            eprintln!("engine: wiped");
             return None;
         }
     })

@@ -319,16 +319,13 @@ fn keeps_running_while_a_slow_printer_works(sees: Sees, route: Route) {
     session(&mut b, |s| matches!(s, State::Printing));
     assert!(b.busy());
     let before = passbooth::display::sim::snapshot(b.framebuffer());
-    // Twenty turns of the loop (screen, button, watchdog) while it prints.
-    let start = std::time::Instant::now();
+    // Twenty turns of the loop (screen, button, watchdog) while it prints:
+    // the job (4 s at the printer) is still running after them, so none of
+    // them waited for it (a turn that had would have seen it end).
     for i in 0..20 {
         b.step(100_000 + i * STEP_MS, None).unwrap();
     }
-    assert!(
-        start.elapsed() < patience(std::time::Duration::from_millis(500)),
-        "{:?}",
-        start.elapsed()
-    );
+    assert!(b.busy(), "a turn waited for the printer");
     assert_eq!(b.state(), &State::Printing);
     // The progress bar moved on, and nothing else on the screen changed
     // (a turn sends a few rows, not the picture).

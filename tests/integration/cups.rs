@@ -280,23 +280,20 @@ fn a_queue_whose_printer_is_off_is_offline_soon_and_never_prints_later() {
     let port = q.printer.port();
     q.printer.switch_off();
     let dir = TempDir::new().unwrap();
-    let t = Instant::now();
+    // Offline, not the job's time-out (that ends as [timeout], after 120 s).
     let (code, err) = print(&sheet(dir.path()), &q.uri, &["--media", "4x6"]);
     assert_eq!(code, Some(4), "{err}");
     assert!(err.contains("[printer_offline]"), "{err}");
-    assert!(
-        t.elapsed() < patience(Duration::from_secs(60)),
-        "not the 120 s job time-out: {:?}",
-        t.elapsed()
-    );
     let cups = q.cups.as_ref().unwrap();
     assert_eq!(jobs_left(cups), "");
     assert!(cups.spool_documents().is_empty());
     // The printer comes back: the canceled sheet does not come out for the
-    // next customer.
+    // next customer: the next job through the queue is the only one the
+    // printer gets (a job still held would go first).
     let back = TestPrinter::start_at(Behaviour::Prints, "na_index-4x6_4x6in", "image/jpeg", port);
-    std::thread::sleep(patience(Duration::from_secs(5)));
-    assert!(back.received().is_empty(), "{:?}", back.received());
+    let (code, err) = print(&sheet(dir.path()), &q.uri, &["--media", "4x6"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(back.received().len(), 1, "{:?}", back.received());
 }
 
 #[test]

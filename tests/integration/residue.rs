@@ -18,7 +18,7 @@ use tempfile::TempDir;
 
 use crate::common::*;
 use crate::printer::{Behaviour, TestPrinter};
-use crate::simulate::{spawn, to_countdown, to_review, wait_for};
+use crate::simulate::{ENDED, spawn, to_countdown, to_review, wait_for, wait_for_all};
 use std::sync::mpsc::Receiver;
 
 /// Side of the random patch painted into the portrait, pixels.
@@ -402,7 +402,7 @@ fn after_a_session_no_trace_of_the_face_is_left_in_the_live_process() {
     resume(&child);
     wait_for(&rx, "state=done", Duration::from_secs(30));
     writeln!(stdin, "press").unwrap();
-    wait_for(&rx, "state=idle", Duration::from_secs(30));
+    wait_for_all(&rx, &ENDED, Duration::from_secs(30));
 
     let docs = p.received();
     assert_eq!(docs.len(), 1, "{docs:?}");
@@ -560,7 +560,7 @@ fn the_file_a_phone_fetched_is_gone_from_the_booth_once_its_link_is_spent() {
     // The session ends (a press on the done screen): the slow reader is
     // cut, the booth holds neither form.
     writeln!(stdin, "press").unwrap();
-    log.extend(wait_for(&rx, "state=idle", Duration::from_secs(30)));
+    log.extend(wait_for_all(&rx, &ENDED, Duration::from_secs(30)));
     assert!(
         hung_up(&slow, Duration::from_secs(5)),
         "the slow reader is cut"
@@ -652,8 +652,8 @@ fn after_a_session_every_anonymous_mapping_of_the_booth_is_still_locked() {
             .unwrap_or_else(|_| panic!("the booth did not start: {start:?}"));
         start.push(line);
     }
-    std::thread::sleep(Duration::from_millis(300));
-    // mlockall is in force (as root here; the unit grants LimitMEMLOCK).
+    // mlockall is in force (as root here; the unit grants LimitMEMLOCK):
+    // its line comes after the call.
     assert!(
         start
             .iter()
@@ -673,8 +673,7 @@ fn after_a_session_every_anonymous_mapping_of_the_booth_is_still_locked() {
         }
         assert!(std::time::Instant::now() < end, "no print: {log:?}");
     }
-    wait_for(&rx, "state=idle", Duration::from_secs(30));
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_all(&rx, &ENDED, Duration::from_secs(30));
     let after = unlocked_anonymous_mappings(pid);
     writeln!(stdin, "quit").unwrap();
     let _ = child.wait();

@@ -74,6 +74,30 @@ pub(crate) fn wait_for(rx: &mpsc::Receiver<String>, want: &str, within: Duration
     panic!("no '{want}' within {within:?}; saw {seen:?}");
 }
 
+/// Waits until every line of `wants` has come, in any order; the lines seen.
+pub(crate) fn wait_for_all(
+    rx: &mpsc::Receiver<String>,
+    wants: &[&str],
+    within: Duration,
+) -> Vec<String> {
+    let within = patience(within);
+    let end = Instant::now() + within;
+    let mut seen: Vec<String> = Vec::new();
+    while !wants.iter().all(|w| seen.iter().any(|l| l == w)) {
+        let left = end.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("not all of {wants:?} within {within:?}; saw {seen:?}"),
+        }
+    }
+    seen
+}
+
+/// The session's end as a scan must wait for it: back in the attract
+/// screen (the booth's own wipe is done before the line) and the engine's
+/// wipe done on its thread.
+pub(crate) const ENDED: [&str; 2] = ["state=idle", "engine: wiped"];
+
 /// A person up to the review: start, press until the countdown (the screen
 /// says when she is in place), then no more presses (one left over would
 /// print); returns at `state=review` with the log.
@@ -147,6 +171,7 @@ fn a_person_at_the_simulated_booth_gets_a_sheet() {
     for line in &log {
         assert!(
             line.starts_with("state=")
+                || line == "engine: wiped"
                 || line.starts_with("passbooth: simulating;")
                 || line.starts_with("printer: simulated; the sheet was not kept")
                 || line.starts_with("privacy: not dumpable yes, core limit 0 yes")
@@ -362,10 +387,13 @@ fn quitting_during_the_review_leaves_a_named_mirror_blank_and_prints_nothing() {
     );
     let mut stdin = child.stdin.take().unwrap();
     to_review(&mut stdin, &rx);
-    std::thread::sleep(Duration::from_millis(300));
     let flat = |img: &passbooth::imaging::RgbImage| img.as_bytes().iter().all(|&b| b == 0);
-    let review = decode_file(&screen).unwrap();
-    assert!(!flat(&review), "the mirror shows the review photo");
+    // The mirror is written as the screen is flushed, just after the line.
+    assert!(
+        crate::handoff::wait_until(Duration::from_secs(10), || decode_file(&screen)
+            .is_ok_and(|review| !flat(&review))),
+        "the mirror shows the review photo"
+    );
     writeln!(stdin, "quit").unwrap();
     wait_for(&rx, "state=stopped", Duration::from_secs(20));
     assert!(child.wait().unwrap().success());
