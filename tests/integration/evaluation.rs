@@ -51,7 +51,15 @@ fn detection_recall_on_annotated_faces() {
     println!(
         "detection recall at IoU 0.5: {found}/{total} = {recall:.3}; unmatched detections: {extra}"
     );
-    assert!(recall >= 0.80, "recall {recall}");
+    // From the booth's goal, not from today's count: a missed face (a
+    // second person behind the sitter) or a face that is not there (a
+    // good photo refused as two people) each costs a customer. The
+    // tolerance is OFIQ's for subject measures, 5 % each way.
+    assert!(recall >= 0.95, "recall {recall}: {found}/{total}");
+    assert!(
+        extra as f64 <= 0.05 * total as f64,
+        "{extra} detections where no face is marked (of {total} faces)"
+    );
 }
 
 #[test]
