@@ -194,21 +194,17 @@ fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attrac
     // comes back to attract without printing anything again.
     let before = Counters::load(&stats).expect("stats file intact");
     assert_eq!(before.sessions, 1, "{before:?}");
-    let (mut again, rx) = spawn(&args, &work, &[]);
+    // Mirrored, so the test sees its first screen: a turn has run.
+    let mirror = work.join("screen.png");
+    let mirrored = [&args[..], &["--screen", mirror.to_str().unwrap()]].concat();
+    let (mut again, rx) = spawn(&mirrored, &work, &[]);
     let mut stdin = again.stdin.take().unwrap();
-    let mut seen = Vec::new();
-    let end = Instant::now() + patience(Duration::from_secs(30));
-    while !seen
-        .iter()
-        .any(|l: &String| l.starts_with("passbooth: simulating"))
-    {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-            seen.push(line);
-        }
-        assert!(Instant::now() < end, "no restart: {seen:?}");
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        crate::handoff::wait_until(Duration::from_secs(30), || mirror.exists()),
+        "the restarted booth drew no screen"
+    );
     writeln!(stdin, "quit").unwrap();
+    let mut seen = Vec::new();
     seen.extend(wait_for(&rx, "state=stopped", Duration::from_secs(20)));
     assert!(again.wait().unwrap().success());
     assert!(

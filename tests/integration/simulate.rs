@@ -252,21 +252,28 @@ fn the_button_can_be_pressed_through_a_unix_socket() {
 #[cfg(feature = "window")]
 #[test]
 fn the_simulator_opens_a_window_where_a_display_exists() {
-    let display = format!(":{}", 60 + std::process::id() % 30);
+    // Xvfb picks a free display and writes its number once it accepts
+    // clients (-displayfd): the test waits for that line.
     let mut xvfb = Command::new("Xvfb")
         .args([
-            display.as_str(),
+            "-displayfd",
+            "1",
             "-screen",
             "0",
             "800x800x24",
             "-nolisten",
             "tcp",
         ])
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb (install xvfb)");
-    std::thread::sleep(Duration::from_millis(800));
+    let mut number = String::new();
+    BufReader::new(xvfb.stdout.take().unwrap())
+        .read_line(&mut number)
+        .unwrap();
+    let display = format!(":{}", number.trim());
+    assert!(display.len() > 1, "Xvfb gave no display");
     let dir = TempDir::new().unwrap();
     let (mut child, rx) = spawn(
         &["run", "--simulate", "--window"],
