@@ -129,10 +129,33 @@ fn a_result_that_arrives_after_a_stuck_button_is_wiped() {
 
 #[test]
 fn sigterm_while_processing_waits_for_the_job_and_wipes_its_result() {
-    let (mut b, open, _prints) = gated(Timing::default());
+    // The live models say when they are wiped: the booth's wipe has begun,
+    // and only then is the engine's gate opened, so the job is still in
+    // flight when the booth starts to wait for it.
+    let (open, gate) = channel();
+    let (tell, wiping) = channel();
+    let engine = Gated {
+        engine: Engine::load(&repo("models")).unwrap(),
+        gate,
+    };
+    let prints = TempDir::new().unwrap();
+    let mut b = crate::booth::booth_seeing_through(
+        crate::booth::us_passport_on_4x6(Timing::default()),
+        Box::new(crate::wiped::LiveWipes {
+            models: Box::new(crate::booth::live_models()),
+            wipes: Default::default(),
+            tell: Some(tell),
+        }),
+        replay(),
+        FolderPrinter::new(prints.path()),
+        engine,
+    );
     let now = to_processing(&mut b);
+    while wiping.try_recv().is_ok() {}
     let opener = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(300));
+        wiping
+            .recv_timeout(patience(Duration::from_secs(60)))
+            .expect("the booth's wipe began");
         open.send(()).unwrap();
     });
     b.wipe_now(now).unwrap();

@@ -47,10 +47,12 @@ impl Processor for EngineWipes {
     }
 }
 
-/// The real live models, counting their wipes.
-struct LiveWipes {
-    models: Box<dyn LiveDetector>,
-    wipes: Arc<AtomicU32>,
+/// The real live models, counting their wipes (and saying so on `tell`,
+/// for a test that waits for the booth's wipe to begin).
+pub(crate) struct LiveWipes {
+    pub(crate) models: Box<dyn LiveDetector>,
+    pub(crate) wipes: Arc<AtomicU32>,
+    pub(crate) tell: Option<Sender<()>>,
 }
 
 impl LiveDetector for LiveWipes {
@@ -62,6 +64,9 @@ impl LiveDetector for LiveWipes {
     }
     fn wipe(&mut self) -> Result<(), ModelError> {
         self.wipes.fetch_add(1, Ordering::SeqCst);
+        if let Some(t) = &self.tell {
+            let _ = t.send(());
+        }
         self.models.wipe()
     }
 }
@@ -105,6 +110,7 @@ impl Watched {
             Box::new(LiveWipes {
                 models: Box::new(live_models()),
                 wipes: live_wipes.clone(),
+                tell: None,
             }),
             replay(),
             FolderPrinter::new(prints.path()),
