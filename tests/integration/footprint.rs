@@ -19,7 +19,7 @@ fn traced_session(extra: &[&str], trace: &str) -> (TempDir, Vec<String>) {
     std::fs::create_dir_all(dir.path().join("out")).unwrap();
     let log = dir.path().join("trace.log");
     let mut cmd = Command::new("strace");
-    cmd.args(["-f", "-qq", "-e", trace, "-o"])
+    cmd.args(["-ff", "-qq", "-e", trace, "-o"])
         .arg(&log)
         .arg(env!("CARGO_BIN_EXE_passbooth"))
         .args(["run", "--simulate", "--frames", "frames"])
@@ -29,12 +29,24 @@ fn traced_session(extra: &[&str], trace: &str) -> (TempDir, Vec<String>) {
     let mut stdin = child.stdin.take().unwrap();
     person_session(&mut stdin, &rx);
     assert!(child.wait().unwrap().success());
-    let lines = std::fs::read_to_string(&log)
-        .expect("strace log (install strace)")
-        .lines()
-        .map(str::to_string)
-        .collect();
-    (dir, lines)
+    (dir, trace_lines(&log))
+}
+
+/// The lines of a trace made with `-ff -o LOG`: one file per thread
+/// (`LOG.TID`), so a call is never split across lines by another thread's
+/// (`<unfinished ...>` and `<... resumed>`).
+fn trace_lines(log: &std::path::Path) -> Vec<String> {
+    let dir = log.parent().unwrap();
+    let stem = format!("{}.", log.file_name().unwrap().to_string_lossy());
+    let mut lines = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+        if entry.file_name().to_string_lossy().starts_with(&stem) {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            lines.extend(text.lines().map(str::to_string));
+        }
+    }
+    assert!(!lines.is_empty(), "no strace log (install strace)");
+    lines
 }
 
 /// Every quoted path of a traced call (a rename has two).
@@ -63,7 +75,7 @@ fn traced_command(args: &[&str]) -> (TempDir, Vec<String>) {
     let dir = TempDir::new().unwrap();
     let log = dir.path().join("trace.log");
     let out = Command::new("strace")
-        .args(["-f", "-qq", "-e", FILE_CALLS, "-o"])
+        .args(["-ff", "-qq", "-e", FILE_CALLS, "-o"])
         .arg(&log)
         .arg(env!("CARGO_BIN_EXE_passbooth"))
         .args(args)
@@ -75,12 +87,7 @@ fn traced_command(args: &[&str]) -> (TempDir, Vec<String>) {
         "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines = std::fs::read_to_string(&log)
-        .expect("strace log (install strace)")
-        .lines()
-        .map(str::to_string)
-        .collect();
-    (dir, lines)
+    (dir, trace_lines(&log))
 }
 
 /// At the laptop: `check` writes no file anywhere, `compose` only the photo
