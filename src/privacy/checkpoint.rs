@@ -44,6 +44,11 @@ impl Point {
 pub fn checkpoint(point: Point) {
     static NAMED: OnceLock<Vec<String>> = OnceLock::new();
     let named = NAMED.get_or_init(|| {
+        // Never in a service: systemd sets INVOCATION_ID for every unit it
+        // starts, so an Environment= line cannot stop a booth.
+        if std::env::var_os("INVOCATION_ID").is_some() {
+            return Vec::new();
+        }
         std::env::var(STOP_AT)
             .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
             .unwrap_or_default()

@@ -67,7 +67,7 @@ fn writes(line: &str) -> bool {
 
 /// The system calls that can put something on disk.
 const FILE_CALLS: &str = "trace=open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,\
-mkdir,mkdirat,truncate,link,linkat,symlink,symlinkat,mknod,mknodat";
+mkdir,mkdirat,rmdir,truncate,link,linkat,symlink,symlinkat,mknod,mknodat";
 
 /// `passbooth ARGS` under strace in a fresh folder; the folder and the
 /// trace of `FILE_CALLS`.

@@ -31,9 +31,10 @@ use crate::alloc::large_blocks;
 use crate::booth::{TestBooth, booth_seeing_through, live_models, replay, us_passport_on_4x6};
 use crate::common::*;
 
-/// The real engine, saying on a channel each time it is wiped.
+/// The real engine, counting its wipes and saying on a channel each time.
 struct EngineWipes {
     engine: Engine,
+    wipes: Arc<AtomicU32>,
     wiped: Sender<()>,
 }
 
@@ -43,6 +44,7 @@ impl Processor for EngineWipes {
     }
     fn wipe(&mut self) {
         Processor::wipe(&mut self.engine);
+        self.wipes.fetch_add(1, Ordering::SeqCst);
         let _ = self.wiped.send(());
     }
 }
@@ -75,6 +77,7 @@ impl LiveDetector for LiveWipes {
 struct Watched {
     booth: TestBooth<ReplaySource>,
     engine_wiped: Receiver<()>,
+    engine_wipes: Arc<AtomicU32>,
     live_wipes: Arc<AtomicU32>,
     now: u64,
     _prints: TempDir,
@@ -104,6 +107,7 @@ impl Watched {
     fn new() -> Self {
         let (tx, engine_wiped) = channel();
         let live_wipes = Arc::new(AtomicU32::new(0));
+        let engine_wipes = Arc::new(AtomicU32::new(0));
         let prints = TempDir::new().unwrap();
         let booth = booth_seeing_through(
             us_passport_on_4x6(Timing::default()),
@@ -116,12 +120,14 @@ impl Watched {
             FolderPrinter::new(prints.path()),
             EngineWipes {
                 engine: Engine::load(&repo("models")).unwrap(),
+                wipes: engine_wipes.clone(),
                 wiped: tx,
             },
         );
         Self {
             booth,
             engine_wiped,
+            engine_wipes,
             live_wipes,
             now: 0,
             _prints: prints,
@@ -200,11 +206,27 @@ impl Watched {
         }
     }
 
-    /// Waits for the engine's wipe the session's end asked of the worker.
+    /// Waits until the engine has been wiped as often as the booth wiped
+    /// itself (each of the booth's wipes wipes the live models on its own
+    /// thread and asks the worker to wipe the engine): a wipe the booth
+    /// never asked of the engine leaves the counts apart.
     fn engine_wiped(&self, ending: Ending) {
-        self.engine_wiped
-            .recv_timeout(patience(Duration::from_secs(30)))
-            .unwrap_or_else(|_| panic!("{ending:?}: the engine was never wiped"));
+        let end = std::time::Instant::now() + patience(Duration::from_secs(30));
+        while self.engine_wipes.load(Ordering::SeqCst) < self.live_wipes.load(Ordering::SeqCst) {
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            if self.engine_wiped.recv_timeout(left).is_err() {
+                panic!(
+                    "{ending:?}: the engine was wiped {} times, the booth {}",
+                    self.engine_wipes.load(Ordering::SeqCst),
+                    self.live_wipes.load(Ordering::SeqCst)
+                );
+            }
+        }
+        assert_eq!(
+            self.engine_wipes.load(Ordering::SeqCst),
+            self.live_wipes.load(Ordering::SeqCst),
+            "{ending:?}: the engine was wiped more often than the booth"
+        );
     }
 }
 
@@ -212,8 +234,6 @@ impl Watched {
 fn every_way_a_session_ends_wipes_the_engine_and_the_live_models() {
     let mut w = Watched::new();
     for ending in ENDINGS {
-        // Wipes from before this session (start-up) are not its own.
-        while w.engine_wiped.try_recv().is_ok() {}
         let live_before = w.live_wipes.load(Ordering::SeqCst);
         w.session(ending);
         w.engine_wiped(ending);
@@ -232,8 +252,24 @@ fn sessions_leave_no_large_block() {
     // of the booth (the engine's, the screens') come into being here.
     w.session(Ending::Printed);
     w.engine_wiped(Ending::Printed);
+    // The register sees a session's pictures: at the review, blocks as
+    // large as the photo (600 x 600 x 3) are alive that were not before.
+    let before = large_blocks();
+    w.reach_review();
+    let during: Vec<_> = large_blocks()
+        .into_iter()
+        .filter(|b| !before.contains(b) && b.1 >= 600 * 600 * 3)
+        .collect();
+    assert!(
+        !during.is_empty(),
+        "no picture-sized block during the review"
+    );
+    w.drive(
+        |s| matches!(s, State::Review { .. } | State::Done).then_some(Press::Short),
+        |s| matches!(s, State::Idle),
+    );
+    w.engine_wiped(Ending::Printed);
     for ending in ENDINGS {
-        while w.engine_wiped.try_recv().is_ok() {}
         let before = large_blocks();
         w.session(ending);
         w.engine_wiped(ending);
