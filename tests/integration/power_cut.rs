@@ -120,7 +120,15 @@ fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attrac
     // The marked portrait (the camera's frames) and every form the booth
     // gives it: the still's rows, the viewfinder frame, the photo, the
     // screen, the photo as a PNG file.
-    let marked = Marked::new();
+    // Tinted by a level that changes every run: the photo, the screen and
+    // the document are then this run's alone, so no other test's file (the
+    // residue tests print the same scene) can hold them.
+    let tint = 3
+        + (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+            % 9) as u8;
+    let marked = Marked::tinted(tint);
     let dir = marked.dir.path();
     let work = dir.join("work");
     let state = dir.join("state");
@@ -170,7 +178,8 @@ fn a_power_cut_mid_print_leaves_nothing_on_disk_and_the_booth_restarts_in_attrac
         needles.extend(form.needles.iter().cloned());
     }
     // Every file written anywhere this test can see since it began (other
-    // tests' files included: none can hold this run's random pattern),
+    // tests' files included: none can hold this run's tinted, patched
+    // portrait),
     // but the printer's spool and the camera's frames (the world in front
     // of the lens).
     let written = written_since(

@@ -287,10 +287,30 @@ pub(crate) struct Marked {
 
 impl Marked {
     pub(crate) fn new() -> Self {
+        Self::tinted(0)
+    }
+
+    /// [`Marked::new`] with every pixel of the portrait raised by `tint`
+    /// levels: its photo, screen and document then match no other test's
+    /// (they all show the same scene), not only around the patch.
+    pub(crate) fn tinted(tint: u8) -> Self {
         let dir = TempDir::new().unwrap();
         let frames = dir.path().join("frames");
         std::fs::create_dir_all(&frames).unwrap();
-        let (still, patch) = marked_still();
+        let (mut still, patch) = marked_still();
+        if tint > 0 {
+            still
+                .as_bytes_mut()
+                .iter_mut()
+                .for_each(|v| *v = v.saturating_add(tint));
+            // The patch goes back over the tint, as the still form expects.
+            let (x0, y0) = PATCH_AT;
+            for y in 0..PATCH {
+                for x in 0..PATCH {
+                    still.put(x0 + x, y0 + y, patch[(y * PATCH + x) as usize]);
+                }
+            }
+        }
         let frame = frames.join("0001.png");
         write_file(&still, &frame, 72).unwrap();
         // The composed photo, as the engine makes it from this still (compose
