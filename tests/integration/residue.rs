@@ -290,9 +290,10 @@ impl Marked {
         Self::tinted(0)
     }
 
-    /// [`Marked::new`] with every pixel of the portrait raised by `tint`
-    /// levels: its photo, screen and document then match no other test's
-    /// (they all show the same scene), not only around the patch.
+    /// [`Marked::new`] with every pixel of the portrait lowered by `tint`
+    /// levels (a few: more can tip the photo's checks): its photo, screen
+    /// and document then match no other test's (they all show the same
+    /// scene), not only around the patch.
     pub(crate) fn tinted(tint: u8) -> Self {
         let dir = TempDir::new().unwrap();
         let frames = dir.path().join("frames");
@@ -302,7 +303,7 @@ impl Marked {
             still
                 .as_bytes_mut()
                 .iter_mut()
-                .for_each(|v| *v = v.saturating_add(tint));
+                .for_each(|v| *v = v.saturating_sub(tint));
             // The patch goes back over the tint, as the still form expects.
             let (x0, y0) = PATCH_AT;
             for y in 0..PATCH {
