@@ -86,6 +86,11 @@ impl ReplaySource {
                 still,
             })
             .collect();
+        Self::playing(scenes, frames_per_scene, playback)
+    }
+
+    /// A camera before its first frame, in front of `scenes`.
+    fn playing(scenes: Vec<Scene>, frames_per_scene: usize, playback: Playback) -> Self {
         Self {
             scenes,
             out: RgbImage::black(VIEWFINDER.0, VIEWFINDER.1),
@@ -121,14 +126,7 @@ impl ReplaySource {
             decode_file(&p).map_err(|e| CaptureError::corrupt_by(p.display().to_string(), e))?;
             scenes.push(Scene::File(p));
         }
-        Ok(Self {
-            scenes,
-            out: RgbImage::black(VIEWFINDER.0, VIEWFINDER.1),
-            file_frame: None,
-            frame: 0,
-            frames_per_scene: frames_per_scene.max(1),
-            playback: Playback::Loop,
-        })
+        Ok(Self::playing(scenes, frames_per_scene, Playback::Loop))
     }
 
     /// A second camera in front of the same scenes, from the first frame:
@@ -147,14 +145,7 @@ impl ReplaySource {
                 Scene::File(p) => Scene::File(p.clone()),
             })
             .collect();
-        Self {
-            scenes,
-            out: RgbImage::black(VIEWFINDER.0, VIEWFINDER.1),
-            file_frame: None,
-            frame: 0,
-            frames_per_scene: self.frames_per_scene,
-            playback: self.playback,
-        }
+        Self::playing(scenes, self.frames_per_scene, self.playback)
     }
 
     fn scene_index(&self) -> usize {
